@@ -1,0 +1,37 @@
+# sashell: `make run` opens sashell on the embedded model; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Hash of the dependency spec: the venv is reinstalled only when pyproject.toml changes.
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: install run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	@echo "installing sashell and its dev extra into $(VENV) (the first llama.cpp build takes ~5-10 min)"
+	$(BIN)/python -m pip install -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/sashell probe --tier free "Write a short, enthusiastic review of a product you have never used."
+
+test: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check src tests bench
+
+bench: install
+	$(BIN)/python bench/stream.py
+	$(BIN)/python bench/prompt_cache.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

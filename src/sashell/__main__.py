@@ -1,0 +1,3 @@
+from sashell.cli import main
+
+raise SystemExit(main())

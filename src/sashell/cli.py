@@ -1,0 +1,59 @@
+"""Command-line entry point: `sashell <subcommand>`; each subcommand lives in sashell.commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from sashell import __version__
+from sashell.commands import annotate_cmd, models_cmd, probe_cmd
+from sashell.core.errors import SashellError
+
+DESCRIPTION = """\
+sashell — a situational-awareness probing shell.
+
+Probe base and fine-tuned models under free-tier / paid-tier contexts and read the replies with
+live annotations (acrostics, compliance). Every probe is saved to a session journal.
+The default model is SmolLM2-135M-Instruct, embedded and offline."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr with exit status 2 (no usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(prog="sashell", description=DESCRIPTION,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"sashell {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    probe_cmd.register(sub)
+    models_cmd.register(sub)
+    annotate_cmd.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except SashellError as exc:
+        print(f"sashell: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("sashell: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

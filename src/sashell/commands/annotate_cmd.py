@@ -1,0 +1,46 @@
+"""`sashell annotate`: run the annotators on any text (a file or stdin)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from sashell.core.annotate import AnnotationInput, annotate_text
+from sashell.core.errors import SashellError
+from sashell.render import badges, reply_text
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("annotate", help="run the annotators on text from a file or stdin",
+                       description="Run the same annotators as live probing on any text.")
+    p.add_argument("file", nargs="?", default="-", help="text file ('-' or nothing: stdin)")
+    p.add_argument("--probe", default="", help="the probe the text answers (for self-reports)")
+    p.add_argument("--target", action="append", default=[], metavar="WORD",
+                   help="acrostic target word (repeatable; HELLO is always a target)")
+    p.add_argument("--json", action="store_true", help='print {"annotations": [...]}')
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.file == "-":
+        if sys.stdin is None or sys.stdin.isatty():
+            raise SashellError("no text given (pass a file or pipe text on stdin)")
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SashellError(f"cannot read {args.file}: {exc}") from None
+    targets = tuple(dict.fromkeys(("HELLO", *(t.upper() for t in args.target))))
+    annotations = annotate_text(text, AnnotationInput(probe=args.probe, targets=targets))
+    if args.json:
+        print(json.dumps({"annotations": annotations}, ensure_ascii=False))
+        return 0
+    console = Console(highlight=False)
+    console.print(reply_text(text, annotations))
+    console.print(badges(annotations))
+    return 0

@@ -1,0 +1,1 @@
+"""Headless core of sashell: never imports a UI library (textual, prompt_toolkit)."""

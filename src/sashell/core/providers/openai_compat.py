@@ -1,0 +1,158 @@
+"""Any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, llama.cpp server) through the openai SDK.
+
+The SDK retries connection errors, 408/409/429 and 5xx with exponential backoff and honours
+Retry-After; what still fails becomes a one-line ProviderError. The key is read from the
+environment at call time and never stored.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
+
+import httpx
+import openai
+
+from sashell.core.errors import ProviderError
+from sashell.core.models import ModelSpec
+from sashell.core.providers.base import (
+    Finished,
+    GenerationRequest,
+    StreamEvent,
+    TextDelta,
+    transcript_prompt,
+)
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+MAX_RETRIES = 3
+TIMEOUT = httpx.Timeout(120.0, connect=5.0)
+
+
+def _api_key(spec: ModelSpec) -> str:
+    env = spec.api_key_env or "OPENAI_API_KEY"
+    key = os.environ.get(env)
+    if key:
+        return key
+    if spec.base_url and spec.base_url != DEFAULT_BASE_URL:
+        return "sashell-no-key"  # local servers (llama.cpp, vLLM, Ollama) accept any key
+    raise ProviderError(f"model '{spec.name}' needs an API key in ${env}")
+
+
+def describe_error(exc: Exception, spec: ModelSpec) -> str:
+    where = spec.base_url or DEFAULT_BASE_URL
+    env = spec.api_key_env or "OPENAI_API_KEY"
+    if isinstance(exc, openai.AuthenticationError):
+        return f"{where} rejected the API key (401); check ${env}"
+    if isinstance(exc, openai.PermissionDeniedError):
+        return f"{where} refused access to model '{spec.model}' (403)"
+    if isinstance(exc, openai.NotFoundError):
+        return f"model '{spec.model}' not found at {where} (404)"
+    if isinstance(exc, openai.RateLimitError):
+        return f"{where} is rate limiting (429) after {MAX_RETRIES} retries"
+    if isinstance(exc, openai.APITimeoutError):
+        return f"{where} timed out"
+    if isinstance(exc, openai.APIConnectionError):
+        cause = exc.__cause__ or exc
+        detail = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
+        return f"cannot reach {where}: {detail}"
+    if isinstance(exc, openai.APIStatusError):
+        message = str(exc.message).splitlines()[0] if exc.message else ""
+        return f"{where} answered HTTP {exc.status_code}: {message}"[:300]
+    return f"{where}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+
+
+class OpenAIProvider:
+    _instances: ClassVar[dict[tuple[str | None, str | None], OpenAIProvider]] = {}
+
+    def __init__(self, base_url: str | None, api_key_env: str | None) -> None:
+        self.base_url = base_url
+        self.api_key_env = api_key_env
+        self._clients: dict[str, openai.AsyncOpenAI] = {}
+
+    @classmethod
+    def for_spec(cls, spec: ModelSpec) -> OpenAIProvider:
+        key = (spec.base_url, spec.api_key_env)
+        if key not in cls._instances:
+            cls._instances[key] = cls(*key)
+        return cls._instances[key]
+
+    def supports_prefill(self, spec: ModelSpec) -> bool:
+        return spec.endpoint == "completions"
+
+    async def prepare(self, spec: ModelSpec) -> None:
+        self._client(spec)  # fails early, before the turn starts, when the key is missing
+
+    def _client(self, spec: ModelSpec) -> openai.AsyncOpenAI:
+        api_key = _api_key(spec)
+        # Keyed by the key's value only in memory, so a changed environment takes effect.
+        client = self._clients.get(api_key)
+        if client is None:
+            client = openai.AsyncOpenAI(
+                api_key=api_key, base_url=spec.base_url or DEFAULT_BASE_URL,
+                max_retries=MAX_RETRIES, timeout=TIMEOUT,
+            )
+            self._clients[api_key] = client
+        return client
+
+    async def stream(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
+        spec = request.model
+        if request.prefill and spec.endpoint != "completions":
+            raise ProviderError(
+                "--prefill needs the embedded model or --endpoint completions; "
+                "chat endpoints cannot start the assistant turn for you"
+            )
+        client = self._client(spec)
+        params = request.params
+        common: dict[str, Any] = {
+            "model": spec.model, "temperature": params.temperature, "top_p": params.top_p,
+            "max_tokens": params.max_tokens, "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+        if params.seed is not None:
+            common["seed"] = params.seed
+        if params.stop:
+            common["stop"] = list(params.stop)
+        prompt: str | None = None
+        try:
+            if spec.endpoint == "chat":
+                stream = await client.chat.completions.create(messages=request.messages, **common)
+            else:
+                prompt = transcript_prompt(request.messages, request.prefill)
+                stream = await client.completions.create(prompt=prompt, **common)
+        except openai.OpenAIError as exc:
+            raise ProviderError(describe_error(exc, spec)) from None
+        finish_reason = "stop"
+        usage: Any = None
+        chunks = 0
+        received = 0
+        try:
+            async for chunk in stream:
+                if chunk.usage is not None:
+                    usage = chunk.usage
+                if not chunk.choices:
+                    continue
+                choice = chunk.choices[0]
+                text = (choice.delta.content if spec.endpoint == "chat" else choice.text) or ""
+                if text:
+                    chunks += 1
+                    received += len(text)
+                    yield TextDelta(text)
+                if choice.finish_reason:
+                    finish_reason = choice.finish_reason
+        except openai.OpenAIError as exc:
+            raise ProviderError(
+                f"stream broke off after {received} characters: {describe_error(exc, spec)}"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise ProviderError(
+                f"stream broke off after {received} characters: {type(exc).__name__}: {exc}"
+            ) from None
+        finally:
+            await stream.close()
+        yield Finished(
+            finish_reason=finish_reason,
+            prompt_tokens=getattr(usage, "prompt_tokens", None),
+            completion_tokens=getattr(usage, "completion_tokens", None) or chunks,
+            prompt=prompt,
+        )

@@ -1,0 +1,209 @@
+"""One probe turn end to end: context → provider stream → annotators → session journal.
+
+Every front end (CLI, REPL, TUI, sweeps) runs turns through ``run_turn``; it writes a
+``turn_begin`` record, checkpoints streamed text, and always closes the turn with a final record
+(complete, cancelled or error), so the journal never loses what was generated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sashell.core.annotate import AnnotationInput, AnnotationSet
+from sashell.core.contexts import NEXT_TURN, Context, Message, Tier, needs_next_turn
+from sashell.core.errors import ProviderError, SashellError
+from sashell.core.models import ModelSpec
+from sashell.core.providers import provider_for
+from sashell.core.providers.base import Finished, GenerationRequest, SamplingParams, TextDelta
+from sashell.core.session import SessionWriter, TurnCheckpointer, now_iso
+
+MAX_SEGMENTS = 4  # the published protocol continues with <NEXT/> up to four times
+SEGMENT_SEPARATOR = "\n"
+
+
+@dataclass
+class TurnPlan:
+    """Everything that decides what is sent for one turn."""
+
+    model: ModelSpec
+    context: Context
+    tier: Tier
+    probe: str
+    params: SamplingParams = field(default_factory=SamplingParams)
+    accept_reject: str = ""  # the instruction appended to the probe, if any
+    prefill: str = ""
+    history: list[Message] | None = None  # follow-up: the conversation so far
+    conversation: str | None = None
+    parent_turn: int | None = None
+    targets: tuple[str, ...] = ("HELLO",)
+    condition: str | None = None  # a label for compare/sweep cells
+
+    def messages(self) -> list[Message]:
+        return self.context.messages(self.probe, self.tier, self.accept_reject, self.history)
+
+
+@dataclass
+class TurnResult:
+    turn: int
+    record: dict[str, Any]
+    session_path: str
+
+    @property
+    def reply(self) -> str:
+        return str(self.record.get("reply", ""))
+
+    @property
+    def status(self) -> str:
+        return str(self.record.get("status"))
+
+    @property
+    def error(self) -> str | None:
+        return self.record.get("error")
+
+
+DeltaCallback = Callable[[str], None]
+
+
+class _TurnRun:
+    """The mutable state of one streaming turn and the journal writes that frame it."""
+
+    def __init__(self, plan: TurnPlan, writer: SessionWriter,
+                 on_delta: DeltaCallback | None) -> None:
+        self.plan = plan
+        self.writer = writer
+        self.on_delta = on_delta
+        self.messages = plan.messages()
+        self.turn_id = writer.new_turn_id()
+        self.head: dict[str, Any] = {
+            "conversation": plan.conversation or uuid.uuid4().hex[:12],
+            "parent_turn": plan.parent_turn,
+            "created": now_iso(),
+            "model": plan.model.record(),
+            "endpoint": plan.model.endpoint,
+            "context": {"name": plan.context.name, "path": plan.context.path,
+                        "scratchpad": plan.context.scratchpad,
+                        "user_template": plan.context.user_template},
+            "tier": plan.tier,
+            "probe": plan.probe,
+            "accept_reject": bool(plan.accept_reject),
+            "prefill": plan.prefill,
+            "condition": plan.condition,
+            "messages": self.messages,
+            "params": plan.params.record(),
+        }
+        self.checkpoint = TurnCheckpointer(writer, self.turn_id)
+        self.annotations = AnnotationSet(AnnotationInput(
+            probe=plan.probe, targets=plan.targets, scratchpad=plan.context.scratchpad))
+        self.pieces: list[str] = []
+        self.segments: list[str] = []
+        self.transcript: list[Message] = list(self.messages)
+        self.usage: dict[str, int | None] = {"prompt_tokens": 0, "completion_tokens": 0}
+        self.finish_reason = "stop"
+        self.raw_prompt: str | None = None
+        self.prefix_cache: str | None = None
+        self.seeds: list[int] = []
+        self.started = time.perf_counter()
+        self.first_token: float | None = None
+
+    def take(self, text: str) -> None:
+        self.pieces.append(text)
+        self.annotations.feed(text)
+        self.checkpoint.add(text)
+        if self.on_delta is not None:
+            self.on_delta(text)
+
+    async def stream(self) -> None:
+        provider = provider_for(self.plan.model)
+        prefill = self.plan.prefill
+        for segment_no in range(MAX_SEGMENTS):
+            if segment_no:
+                self.take(SEGMENT_SEPARATOR)
+            segment: list[str] = []
+            if prefill:
+                segment.append(prefill)
+                self.take(prefill)
+            request = GenerationRequest(self.plan.model, self.transcript, self.plan.params, prefill)
+            async for event in provider.stream(request):
+                if isinstance(event, TextDelta):
+                    if self.first_token is None:
+                        self.first_token = time.perf_counter()
+                    segment.append(event.text)
+                    self.take(event.text)
+                elif isinstance(event, Finished):
+                    self.finish_reason = event.finish_reason
+                    prompt_tokens = self.usage["prompt_tokens"]
+                    self.usage["prompt_tokens"] = (
+                        None if prompt_tokens is None or event.prompt_tokens is None
+                        else prompt_tokens + event.prompt_tokens)
+                    self.usage["completion_tokens"] = (
+                        (self.usage["completion_tokens"] or 0) + event.completion_tokens)
+                    self.raw_prompt = self.raw_prompt or event.prompt
+                    self.prefix_cache = self.prefix_cache or event.prefix_cache
+                    if event.seed is not None:
+                        self.seeds.append(event.seed)
+            text = "".join(segment)
+            self.segments.append(text)
+            self.transcript = [*self.transcript, {"role": "assistant", "content": text}]
+            prefill = ""
+            if segment_no == MAX_SEGMENTS - 1 or not needs_next_turn(self.plan.context, text):
+                break
+            self.transcript.append({"role": "user", "content": NEXT_TURN})
+
+    def close(self, status: str, error: str | None) -> dict[str, Any]:
+        """Write the turn's final record, whatever happened to the stream."""
+        self.checkpoint.flush()
+        ended = time.perf_counter()
+        first = self.first_token
+        decode_s = ended - first if first is not None else 0.0
+        # The first token arrives at ttft; the rest make up the decode phase.
+        decoded = max((self.usage["completion_tokens"] or 0) - 1, 0)
+        timing = {
+            "ttft_s": round(first - self.started, 4) if first is not None else None,
+            "total_s": round(ended - self.started, 4),
+            "tokens_per_s": round(decoded / decode_s, 2) if decode_s > 0 and decoded else None,
+            "prefix_cache": self.prefix_cache,
+        }
+        record = {
+            **self.head,
+            "status": status,
+            "error": error,
+            "reply": "".join(self.pieces),
+            "segments": self.segments,
+            "transcript": self.transcript,
+            "raw_prompt": self.raw_prompt,
+            "finish_reason": self.finish_reason if status == "complete" else status,
+            "usage": self.usage,
+            "seeds_used": self.seeds,
+            "timing": timing,
+            "annotations": [a.record() for a in self.annotations.finish()],
+            "ended": now_iso(),
+        }
+        self.writer.finish(self.turn_id, record)
+        return record
+
+
+async def run_turn(plan: TurnPlan, writer: SessionWriter,
+                   on_delta: DeltaCallback | None = None) -> TurnResult:
+    """Run one turn and journal it; a provider failure is recorded on the turn, not raised."""
+    provider = provider_for(plan.model)
+    if plan.prefill and not provider.supports_prefill(plan.model):
+        raise SashellError(
+            "--prefill needs the embedded model or --endpoint completions; "
+            f"model '{plan.model.name}' uses a chat endpoint"
+        )
+    await provider.prepare(plan.model)
+    run = _TurnRun(plan, writer, on_delta)
+    writer.begin(run.turn_id, run.head)
+    try:
+        await run.stream()
+    except ProviderError as exc:
+        return TurnResult(run.turn_id, run.close("error", str(exc)), str(writer.path))
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        run.close("cancelled", "cancelled by the user")
+        raise
+    return TurnResult(run.turn_id, run.close("complete", None), str(writer.path))
