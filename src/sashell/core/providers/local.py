@@ -268,14 +268,23 @@ class LocalProvider:
         stop_flag = threading.Event()
         done = object()
 
+        def post(item: object) -> bool:
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, item)
+                return True
+            except RuntimeError:  # the consumer's loop is gone (cancelled, shut down)
+                stop_flag.set()
+                return False
+
         def work() -> None:
             try:
                 for event in engine.generate(request, stop_flag):
-                    loop.call_soon_threadsafe(queue.put_nowait, event)
+                    if not post(event):
+                        break
             except BaseException as exc:  # handed to the consumer, re-raised there
-                loop.call_soon_threadsafe(queue.put_nowait, exc)
+                post(exc)
             finally:
-                loop.call_soon_threadsafe(queue.put_nowait, done)
+                post(done)
 
         worker = threading.Thread(target=work, name="sashell-llama", daemon=True)
         worker.start()
@@ -291,6 +300,9 @@ class LocalProvider:
                 yield event
         finally:
             stop_flag.set()
+            if worker.is_alive():
+                # The engine stops at its next token; wait so the model is free for the next turn.
+                await asyncio.shield(asyncio.to_thread(worker.join))
 
 
 def _common_prefix(a: list[int], b: list[int]) -> int:

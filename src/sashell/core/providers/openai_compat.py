@@ -122,7 +122,7 @@ class OpenAIProvider:
                 stream = await client.completions.create(prompt=prompt, **common)
         except openai.OpenAIError as exc:
             raise ProviderError(describe_error(exc, spec)) from None
-        finish_reason = "stop"
+        finish_reason: str | None = None
         usage: Any = None
         chunks = 0
         received = 0
@@ -150,6 +150,11 @@ class OpenAIProvider:
             ) from None
         finally:
             await stream.close()
+        if finish_reason is None:
+            # Every OpenAI-compatible server ends a stream with a finish reason; a stream that
+            # simply stops was cut (dropped connection, proxy timeout).
+            raise ProviderError(f"stream broke off after {received} characters "
+                                "(ended without a finish reason)")
         yield Finished(
             finish_reason=finish_reason,
             prompt_tokens=getattr(usage, "prompt_tokens", None),

@@ -1,0 +1,95 @@
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sashell.core.errors import SashellError
+from sashell.core.session import SCHEMA_VERSION, SessionWriter, load_session
+
+
+def make_session(tmp_path: Path, turns: int = 2) -> Path:
+    writer = SessionWriter.create(tmp_path, "s")
+    for _ in range(turns):
+        turn = writer.new_turn_id()
+        writer.begin(turn, {"probe": "p"})
+        writer.checkpoint(turn, "Hel")
+        writer.checkpoint(turn, "lo")
+        writer.finish(turn, {"probe": "p", "reply": "Hello", "status": "complete"})
+    writer.close()
+    return writer.path
+
+
+def test_round_trip_header_and_turns(tmp_path: Path) -> None:
+    path = make_session(tmp_path)
+    loaded = load_session(path)
+    assert loaded.header["schema"] == SCHEMA_VERSION and "sashell" in loaded.header
+    assert [t["turn"] for t in loaded.turns] == [1, 2]
+    assert loaded.turns[0]["reply"] == "Hello" and not loaded.problems
+
+
+def test_unfinished_turn_is_interrupted_with_partial_text(tmp_path: Path) -> None:
+    path = make_session(tmp_path, 1)
+    with open(path, "a") as handle:
+        handle.write(json.dumps({"type": "turn_begin", "turn": 2, "probe": "q"}) + "\n")
+        handle.write(json.dumps({"type": "turn_delta", "turn": 2, "text": "par"}) + "\n")
+        handle.write(json.dumps({"type": "turn_delta", "turn": 2, "text": "tial"}) + "\n")
+    loaded = load_session(path)
+    assert loaded.turns[1]["status"] == "interrupted" and loaded.turns[1]["reply"] == "partial"
+    assert loaded.turns[1]["probe"] == "q"
+
+
+def test_torn_last_line_and_garbage_are_reported(tmp_path: Path) -> None:
+    path = make_session(tmp_path)
+    before = path.read_bytes()
+    with open(path, "a") as handle:
+        handle.write('{"type": "turn", "tu')
+    loaded = load_session(path)
+    assert len(loaded.turns) == 2 and loaded.torn_tail
+    assert "torn last line" in loaded.problem_summary()
+    with pytest.raises(SashellError, match="damaged session"):
+        SessionWriter.open_existing(loaded)
+    assert path.read_bytes().startswith(before)
+    lines = before.decode().splitlines()
+    lines.insert(2, "garbage {")
+    path.write_text("\n".join(lines) + "\n")
+    loaded = load_session(path)
+    assert len(loaded.turns) == 2 and "not valid JSON" in loaded.problems[0]
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "empty file"),
+    (b"hello world\n", "not a sashell session"),
+    (b'{"type": "turn", "turn": 1}\n', "not a sashell session"),
+])
+def test_not_a_session(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(SashellError, match=message):
+        load_session(path)
+
+
+def test_future_schema_is_reported_but_read(tmp_path: Path) -> None:
+    path = make_session(tmp_path)
+    text = path.read_text().replace(f'"schema": {SCHEMA_VERSION}', '"schema": 99', 1)
+    path.write_text(text)
+    loaded = load_session(path)
+    assert len(loaded.turns) == 2 and "newer" in loaded.problems[0]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=400), st.integers(min_value=0, max_value=2000))
+def test_loader_never_crashes_on_damage(tmp_path_factory: pytest.TempPathFactory, noise: bytes,
+                                        cut: int) -> None:
+    base = tmp_path_factory.mktemp("fuzz")
+    path = make_session(base)
+    data = path.read_bytes()
+    damaged = data[: cut % (len(data) + 1)] + noise
+    path.write_bytes(damaged)
+    try:
+        loaded = load_session(path)
+    except SashellError:
+        return
+    assert all(isinstance(t, dict) for t in loaded.turns)
+    assert path.read_bytes() == damaged  # the loader never modifies the file
