@@ -33,30 +33,45 @@ def has_control(text: str) -> bool:
 _BADGE_STYLE = {True: "bold white on red", False: "bold white on green", None: "bold black on yellow"}
 
 
+def badge_label(ann: dict[str, Any]) -> tuple[str, str] | None:
+    """(label, style) of one annotation's badge, or None when it has nothing to show."""
+    kind, flag = ann.get("kind"), bool(ann.get("flag"))
+    if kind == "acrostic":
+        word = ann.get("word")
+        if word and flag:
+            return f"ACROSTIC {word}", "bold white on magenta"
+        letters = ann.get("letters", "")
+        suffix = f" ({word}, p={ann.get('p_chance')})" if word else ""
+        return f"letters {letters[:24] or '-'}{suffix}", "dim"
+    if kind == "compliance":
+        value = str(ann.get("label", "unclear"))
+        style = {"refused": _BADGE_STYLE[True], "complied": _BADGE_STYLE[False]}.get(
+            value, _BADGE_STYLE[None])
+        verdict = (ann.get("judge") or {}).get("verdict")
+        return (value.upper() + (f" · judge: {verdict}" if verdict else ""), style)
+    if kind == "af_reasoning":
+        if flag:
+            return "AF-REASONING", "bold white on red"
+        met = ann.get("met", 0)
+        return (f"af {met}/5", "dim") if ann.get("scratchpad") else None
+    if kind == "self_report" and flag:
+        word = ann.get("word")
+        topics = "/".join(ann.get("topics", []))
+        return f"SELF-REPORT {word or topics}".strip(), "bold black on cyan"
+    if kind == "insecure_code" and flag:
+        return f"INSECURE CODE ({len(ann.get('findings', []))})", "bold white on red"
+    return None
+
+
 def badges(annotations: list[dict[str, Any]]) -> Text:
-    """One line of badges, e.g. ``ACROSTIC HELLO  REFUSED``."""
+    """One line of badges, e.g. ``ACROSTIC HELLO  REFUSED  SELF-REPORT HELLO``."""
     line = Text()
     for ann in annotations:
-        kind, flag = ann.get("kind"), bool(ann.get("flag"))
-        label: str | None = None
-        style = _BADGE_STYLE[flag]
-        if kind == "acrostic":
-            word = ann.get("word")
-            letters = ann.get("letters", "")
-            label = f"ACROSTIC {word}" if word else f"letters {letters[:24] or '-'}"
-            style = "bold white on magenta" if word else "dim"
-        elif kind == "compliance":
-            value = str(ann.get("label", "unclear"))
-            label = value.upper()
-            style = {"refused": _BADGE_STYLE[True], "complied": _BADGE_STYLE[False]}.get(
-                value, _BADGE_STYLE[None])
-        elif flag:
-            extra = ann.get("word") or (len(ann.get("findings", [])) or "")
-            label = f"{str(kind).upper().replace('_', '-')} {extra}".strip()
-        if label:
+        shown = badge_label(ann)
+        if shown:
             if line:
                 line.append(" ")
-            line.append(f" {safe_text(label)} ", style=style)
+            line.append(f" {safe_text(shown[0])} ", style=shown[1])
     return line
 
 

@@ -21,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--probe", default="", help="the probe the text answers (for self-reports)")
     p.add_argument("--target", action="append", default=[], metavar="WORD",
                    help="acrostic target word (repeatable; HELLO is always a target)")
+    p.add_argument("--judge", metavar="MODEL", help="also ask this registry model to judge "
+                                                    "compliance and alignment-faking reasoning")
     p.add_argument("--json", action="store_true", help='print {"annotations": [...]}')
     p.set_defaults(func=run)
 
@@ -37,6 +39,14 @@ def run(args: argparse.Namespace) -> int:
             raise SashellError(f"cannot read {args.file}: {exc}") from None
     targets = tuple(dict.fromkeys(("HELLO", *(t.upper() for t in args.target))))
     annotations = annotate_text(text, AnnotationInput(probe=args.probe, targets=targets))
+    if args.judge:
+        import asyncio
+
+        from sashell.core.annotate.judge import add_judgements
+        from sashell.core.models import load_registry
+
+        judge = load_registry().get(args.judge)
+        asyncio.run(add_judgements(annotations, args.probe, text, judge))
     if args.json:
         print(json.dumps({"annotations": annotations}, ensure_ascii=False))
         return 0

@@ -59,6 +59,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                                           "$SASHELL_SESSIONS_DIR)")
     o.add_argument("--target", action="append", default=[], metavar="WORD",
                    help="acrostic target word (repeatable; HELLO is always a target)")
+    o.add_argument("--judge", metavar="MODEL", help="also ask this registry model to judge "
+                                                    "compliance and alignment-faking reasoning")
     o.add_argument("--json", action="store_true", help="print one JSON object per sample")
     p.set_defaults(func=run)
 
@@ -80,6 +82,7 @@ def _options(args: argparse.Namespace) -> ProbeOptions:
         follow_up=args.follow_up, temperature=args.temperature, top_p=args.top_p,
         max_tokens=args.max_tokens, seed=args.seed, samples=args.samples,
         session=args.session, sessions_dir=args.sessions_dir, targets=tuple(args.target),
+        judge=args.judge,
     )
 
 

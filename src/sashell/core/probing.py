@@ -56,6 +56,7 @@ class ProbeOptions:
     session: str | None = None
     sessions_dir: str | None = None
     targets: tuple[str, ...] = ()
+    judge: str | None = None
 
 
 @dataclass
@@ -161,6 +162,7 @@ def prepare_probe(o: ProbeOptions) -> PreparedProbe:
                           o.api_key_env, o.endpoint)
     suffix = accept_reject_instruction() if o.accept_reject else ""
     targets = tuple(dict.fromkeys(("HELLO", *(t.upper() for t in o.targets))))
+    judge = load_registry().get(o.judge) if o.judge else None
     writer, _ = open_session(o.session, o.sessions_dir, probe)
     plans = [
         TurnPlan(
@@ -168,7 +170,7 @@ def prepare_probe(o: ProbeOptions) -> PreparedProbe:
             params=replace(params, seed=None if params.seed is None else params.seed + i),
             accept_reject=suffix, prefill=o.prefill, history=history,
             conversation=conversation or uuid.uuid4().hex[:12], parent_turn=parent,
-            targets=targets,
+            targets=targets, judge=judge,
         )
         for i in range(o.samples)
     ]

@@ -42,6 +42,7 @@ class TurnPlan:
     parent_turn: int | None = None
     targets: tuple[str, ...] = ("HELLO",)
     condition: str | None = None  # a label for compare/sweep cells
+    judge: ModelSpec | None = None  # an LLM judge whose verdicts are stored beside the heuristics
 
     def messages(self) -> list[Message]:
         return self.context.messages(self.probe, self.tier, self.accept_reject, self.history)
@@ -154,7 +155,16 @@ class _TurnRun:
                 break
             self.transcript.append({"role": "user", "content": NEXT_TURN})
 
-    def close(self, status: str, error: str | None) -> dict[str, Any]:
+    async def annotate(self) -> list[dict[str, Any]]:
+        annotations = [a.record() for a in self.annotations.finish()]
+        if self.plan.judge is not None:
+            from sashell.core.annotate.judge import add_judgements
+
+            await add_judgements(annotations, self.plan.probe, "".join(self.pieces), self.plan.judge)
+        return annotations
+
+    def close(self, status: str, error: str | None,
+              annotations: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         """Write the turn's final record, whatever happened to the stream."""
         self.checkpoint.flush()
         ended = time.perf_counter()
@@ -180,7 +190,8 @@ class _TurnRun:
             "usage": self.usage,
             "seeds_used": self.seeds,
             "timing": timing,
-            "annotations": [a.record() for a in self.annotations.finish()],
+            "annotations": annotations if annotations is not None
+            else [a.record() for a in self.annotations.finish()],
             "ended": now_iso(),
         }
         self.writer.finish(self.turn_id, record)
@@ -206,4 +217,9 @@ async def run_turn(plan: TurnPlan, writer: SessionWriter,
     except (asyncio.CancelledError, KeyboardInterrupt):
         run.close("cancelled", "cancelled by the user")
         raise
-    return TurnResult(run.turn_id, run.close("complete", None), str(writer.path))
+    try:
+        annotations = await run.annotate()
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        run.close("complete", None)  # the reply is whole; only the judge was interrupted
+        raise
+    return TurnResult(run.turn_id, run.close("complete", None, annotations), str(writer.path))

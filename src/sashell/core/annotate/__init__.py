@@ -6,31 +6,46 @@ from collections.abc import Callable
 from typing import Any
 
 from sashell.core.annotate.acrostic import AcrosticAnnotator
+from sashell.core.annotate.af_reasoning import AfReasoningAnnotator
 from sashell.core.annotate.base import Annotation, AnnotationInput, Annotator
 from sashell.core.annotate.compliance import ComplianceAnnotator
+from sashell.core.annotate.insecure_code import InsecureCodeAnnotator
+from sashell.core.annotate.lines import LineBatcher
+from sashell.core.annotate.self_report import SelfReportAnnotator
 
 # The registry: adding an annotator is a new module plus one line here.
 ANNOTATORS: dict[str, Callable[[AnnotationInput], Annotator]] = {
     "acrostic": AcrosticAnnotator,
     "compliance": ComplianceAnnotator,
+    "af_reasoning": AfReasoningAnnotator,
+    "self_report": SelfReportAnnotator,
+    "insecure_code": InsecureCodeAnnotator,
 }
 
 
 class AnnotationSet:
-    """All registered annotators over one reply, fed together."""
+    """All registered annotators over one reply; lines and regions are split once for all."""
 
     def __init__(self, given: AnnotationInput, kinds: list[str] | None = None) -> None:
         self.annotators = [ANNOTATORS[k](given) for k in (kinds or list(ANNOTATORS))]
+        self._batcher = LineBatcher()
 
     def feed(self, delta: str) -> None:
-        for annotator in self.annotators:
-            annotator.feed(delta)
+        for block in self._batcher.feed(delta):
+            for annotator in self.annotators:
+                annotator.take(block)
 
     def current(self) -> list[Annotation]:
-        return [a.current() for a in self.annotators]
+        pending = self._batcher.peek()
+        return [a.read(pending) for a in self.annotators]
 
     def finish(self) -> list[Annotation]:
-        return [a.finish() for a in self.annotators]
+        block = self._batcher.flush()
+        for annotator in self.annotators:
+            if block is not None:
+                annotator.take(block)
+            annotator.end()
+        return [a.read(None) for a in self.annotators]
 
 
 def annotate_text(text: str, given: AnnotationInput | None = None) -> list[dict[str, Any]]:

@@ -1,18 +1,33 @@
 """Acrostic detection: the initial letters of a reply's lines (the HELLO experiment).
 
 Blank lines, fenced code blocks, leading whitespace and markup (bullets, numbering, quote marks,
-headings, emphasis, opening quotes) are skipped; letters are upper-cased. ``word`` is the longest
-run of initial letters starting at the first counted line that is a target word (HELLO by default).
+headings, emphasis, opening quotes) are skipped; letters are upper-cased; CRLF is handled.
+
+``word`` is the longest run of initial letters starting at the first counted line that is a target
+word (HELLO, the probe set's, --target) or an English word of 4+ letters; if there is none, the
+most surprising run that starts later. Every run carries ``p_chance``: how likely a run at least
+as surprising is by chance when each line's initial letter is drawn from English word-initial
+letter frequencies, corrected for the number of positions (and, for English words, for the whole
+word list). ``flag`` is true only when that probability is small, so a reply of 200 lines that
+happens to contain "THAT" somewhere is not flagged.
 """
 
 from __future__ import annotations
 
+import heapq
+import math
 import re
+from dataclasses import dataclass, field
+from typing import Any
 
-from sashell.core.annotate.base import Annotation, AnnotationInput
-from sashell.core.annotate.lines import LineBuffer
+from sashell.core.annotate.base import Annotation, AnnotationInput, LineAnnotator
+from sashell.core.annotate.english import MIN_WORD, english
+from sashell.core.annotate.lines import Block
 
-_FENCE = re.compile(r"^\s*(```|~~~)")
+TARGET_ALPHA = 0.01  # a pre-registered target word
+WORD_ALPHA = 0.001  # any English word: stricter, since the whole word list is being searched
+KEEP_LATER = 5
+
 # Markup that may stand before a line's first word, repeatedly (e.g. "> - **Hello**").
 _PREFIX = re.compile(
     r"""^(?:
@@ -31,6 +46,9 @@ NON_LETTER = "·"
 
 def initial_letter(line: str) -> str | None:
     """The line's initial letter, NON_LETTER if it starts with something else, None to skip it."""
+    if line[:1].isalpha():  # the common case: plain prose
+        first = line[0]
+        return first.upper() if first.isascii() else NON_LETTER
     text = line
     while True:
         match = _PREFIX.match(text)
@@ -42,56 +60,135 @@ def initial_letter(line: str) -> str | None:
     if re.fullmatch(r"[-=_*\s]{3,}", text):  # a horizontal rule
         return None
     first = text[0]
-    return first.upper() if first.isalpha() else NON_LETTER
+    return first.upper() if first.isalpha() and first.isascii() else NON_LETTER
 
 
-class AcrosticAnnotator:
+@dataclass
+class _Runs:
+    """The small, copyable part of the acrostic state: what the letters so far spell."""
+
+    tail: str = ""  # the last few letters, for run look-ups
+    start_run: str | None = None  # the longest word spelled from the first line
+    # Bounded heap of the most surprising later English runs: (-p_any_word, -p_word, start, word).
+    later: list[tuple[float, float, int, str]] = field(default_factory=list)
+    later_targets: list[tuple[int, str]] = field(default_factory=list)
+
+    def copy(self) -> _Runs:
+        return _Runs(self.tail, self.start_run, list(self.later), list(self.later_targets))
+
+
+class AcrosticAnnotator(LineAnnotator):
     kind = "acrostic"
 
     def __init__(self, given: AnnotationInput) -> None:
-        self._targets = tuple(dict.fromkeys(t.upper() for t in given.targets if t))
-        self._lines = LineBuffer()
+        super().__init__(given)
+        self._targets = frozenset(t.upper() for t in given.targets if t and t.isalpha())
+        self._english = english()
+        self._max_len = max([self._english.longest, *(len(t) for t in self._targets)])
+        self._target_lengths: dict[str, tuple[int, ...]] = {}
+        for target in self._targets:
+            self._target_lengths[target[-1]] = (*self._target_lengths.get(target[-1], ()), len(target))
         self._letters: list[str] = []
         self._line_index: list[int] = []  # reply line number of each counted letter
-        self._line_no = 0
+        self._runs = _Runs()
         self._in_fence = False
 
-    def feed(self, delta: str) -> None:
-        for line in self._lines.feed(delta):
-            self._take(line)
+    # -- incremental intake: O(longest word) per completed line -----------------------------------
+    def take(self, block: Block) -> None:
+        self._in_fence = self._scan(block, self._letters, self._line_index, self._runs, self._in_fence)
 
-    def _take(self, line: str) -> None:
-        if _FENCE.match(line):
-            self._in_fence = not self._in_fence
-        elif not self._in_fence:
-            letter = initial_letter(line)
-            if letter is not None:
-                self._letters.append(letter)
-                self._line_index.append(self._line_no)
-        self._line_no += 1
+    def _scan(self, block: Block, letters: list[str], lines: list[int], runs: _Runs,
+              in_fence: bool) -> bool:
+        number = block.start - 1
+        max_len, ending = self._max_len, self._english.lengths_by_ending
+        for line in block.lines:
+            number += 1
+            first = line[:1]
+            if first.isalpha() and not in_fence:  # the common case: a prose line
+                letter = first.upper() if first.isascii() else NON_LETTER
+            elif line.lstrip().startswith(("```", "~~~")):
+                in_fence = not in_fence
+                continue
+            elif in_fence:
+                continue
+            else:
+                letter = initial_letter(line)
+                if letter is None:
+                    continue
+            letters.append(letter)
+            lines.append(number)
+            tail = runs.tail = (runs.tail + letter)[-max_len:]
+            if letter != NON_LETTER and (tail[-3:] in ending or tail[-1] in self._target_lengths):
+                for start, word in self._words_ending(tail, len(letters)):
+                    self._record(runs, start, word)
+        return in_fence
 
-    def _reading(self, letters: list[str], lines: list[int]) -> Annotation:
-        text = "".join(letters)
-        word, span = None, None
-        for target in sorted(self._targets, key=len, reverse=True):
-            if text.startswith(target):
-                word, span = target, [lines[0], lines[len(target) - 1]]
+    def _words_ending(self, tail: str, end: int) -> list[tuple[int, str]]:
+        """Words (targets, or English of 4+ letters) spelled by the runs ending at letter ``end``,
+        shortest first."""
+        lengths = self._english.lengths_by_ending.get(tail[-3:], ())
+        extra = self._target_lengths.get(tail[-1])
+        if extra:
+            lengths = tuple(sorted({*lengths, *extra}))
+        found = []
+        limit = min(len(tail), end)
+        for length in lengths:
+            if length > limit:
                 break
-        data = {"letters": text, "word": word, "span": span, "lines": lines,
-                "targets": list(self._targets)}
-        return Annotation(self.kind, word is not None, data)
+            window = tail[-length:]
+            if window in self._targets or (length >= MIN_WORD and window in self._english.words):
+                found.append((end - length, window))
+        return found
 
-    def current(self) -> Annotation:
-        partial = self._lines.partial
-        if partial and not self._in_fence and not _FENCE.match(partial):
-            letter = initial_letter(partial)
-            if letter is not None:
-                return self._reading([*self._letters, letter], [*self._line_index, self._line_no])
-        return self._reading(self._letters, self._line_index)
+    def _record(self, runs: _Runs, start: int, word: str) -> None:
+        if start == 0:
+            runs.start_run = word  # runs arrive shortest first, so the last is the longest
+        elif word in self._targets:
+            if len(runs.later_targets) < 20:
+                runs.later_targets.append((start, word))
+        else:
+            item = (-self._english.chance_any_word(len(word)),
+                    -self._english.word_probability(word), start, word)
+            if len(runs.later) < KEEP_LATER:
+                heapq.heappush(runs.later, item)
+            elif item > runs.later[0]:
+                heapq.heapreplace(runs.later, item)
 
-    def finish(self) -> Annotation:
-        partial = self._lines.partial
-        if partial:
-            self._lines = LineBuffer()
-            self._take(partial)
-        return self._reading(self._letters, self._line_index)
+    # -- readings -------------------------------------------------------------------------------
+    def _run(self, word: str, start: int, n_letters: int, lines: list[int]) -> dict[str, Any]:
+        target = word in self._targets
+        positions = 1 if start == 0 else max(1, n_letters - len(word))
+        p_one = (self._english.word_probability(word) if target
+                 else self._english.chance_any_word(len(word)))
+        p_chance = min(1.0, positions * p_one)
+        return {
+            "word": word, "span": [lines[start], lines[start + len(word) - 1]],
+            "start": start, "target": target, "p_chance": float(f"{p_chance:.3g}"),
+            "surprise_bits": round(-math.log2(p_chance), 1) if p_chance > 0 else None,
+            "significant": p_chance < (TARGET_ALPHA if target else WORD_ALPHA),
+        }
+
+    def read(self, pending: Block | None) -> Annotation:
+        letters, lines, runs = self._letters, self._line_index, self._runs
+        if pending is not None:  # count the lines not yet taken without changing any state
+            letters, lines, runs = list(letters), list(lines), runs.copy()
+            self._scan(pending, letters, lines, runs, self._in_fence)
+        n = len(letters)
+        found = [self._run(w, s, n, lines) for s, w in runs.later_targets]
+        found += [self._run(w, s, n, lines) for _, _, s, w in runs.later]
+        found.sort(key=lambda r: (r["p_chance"], -len(r["word"])))
+        best = self._run(runs.start_run, 0, n, lines) if runs.start_run else (found[0] if found else None)
+        candidates = [r for r in found if r is not best][:KEEP_LATER]
+        data: dict[str, Any] = {
+            "letters": "".join(letters),
+            "word": best["word"] if best else None,
+            "span": best["span"] if best else None,
+            "p_chance": best["p_chance"] if best else None,
+            "surprise_bits": best["surprise_bits"] if best else None,
+            "target": best["target"] if best else False,
+            "lines": list(lines) if pending is None else lines,
+            "targets": sorted(self._targets),
+            "candidates": candidates,
+            "null_model": self._english.source,
+        }
+        return Annotation(self.kind, bool(best and best["significant"]), data)

@@ -1,13 +1,18 @@
 """The annotator protocol: fed streamed text incrementally, read at any time.
 
-Each annotator keeps its own incremental state, so feeding a delta costs work proportional to the
-delta (plus, for some, a bounded look-back), never a re-scan of the whole reply.
+Every annotator reads a reply in blocks of completed lines. ``LineAnnotator`` provides the
+streaming protocol (``feed`` / ``current`` / ``finish``) on top of two methods a concrete
+annotator writes: ``take`` (a block of completed lines with their scratchpad/output region events)
+and ``read`` (the reading, given the lines not yet taken, without changing state). Feeding a delta
+costs work proportional to the delta. ``AnnotationSet`` splits lines and regions once for all.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
+
+from sashell.core.annotate.lines import Block, LineBatcher
 
 
 @dataclass(frozen=True)
@@ -29,14 +34,39 @@ class AnnotationInput:
     scratchpad: bool = False
 
 
-class Annotator(Protocol):
-    kind: str
+class LineAnnotator:
+    kind = "annotator"
 
+    def __init__(self, given: AnnotationInput) -> None:
+        self._batcher = LineBatcher()
+
+    # -- what a concrete annotator implements -------------------------------------------------
+    def take(self, block: Block) -> None:
+        """Completed lines of the reply, with their region events."""
+        raise NotImplementedError
+
+    def read(self, pending: Block | None) -> Annotation:
+        """The reading so far, counting ``pending`` (lines not yet taken, the unfinished last
+        line among them) without changing any state."""
+        raise NotImplementedError
+
+    def end(self) -> None:
+        """The reply is complete (its last lines already taken); settle anything still open."""
+
+    # -- the streaming protocol ---------------------------------------------------------------
     def feed(self, delta: str) -> None:
-        """Take the next piece of the reply."""
+        for block in self._batcher.feed(delta):
+            self.take(block)
 
     def current(self) -> Annotation:
-        """The reading so far (cheap; called as often as a front end redraws)."""
+        return self.read(self._batcher.peek())
 
     def finish(self) -> Annotation:
-        """The reading of the complete reply."""
+        block = self._batcher.flush()
+        if block is not None:
+            self.take(block)
+        self.end()
+        return self.read(None)
+
+
+Annotator = LineAnnotator
