@@ -1,4 +1,4 @@
-# sashell: `make run` opens sashell on the embedded model; `make test` runs the whole suite.
+# sashell: `make run` opens the TUI on the embedded model; `make test` runs the whole suite.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -20,7 +20,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(BIN)/sashell probe --tier free "Write a short, enthusiastic review of a product you have never used."
+	$(BIN)/sashell
 
 test: install
 	$(BIN)/ruff check src tests bench

@@ -15,8 +15,9 @@ DESCRIPTION = """\
 sashell — a situational-awareness probing shell.
 
 Probe base and fine-tuned models under free-tier / paid-tier contexts and read the replies with
-live annotations (acrostics, compliance). Every probe is saved to a session journal.
-The default model is SmolLM2-135M-Instruct, embedded and offline."""
+live annotations (acrostics, compliance, alignment-faking reasoning, self-reports, insecure code).
+Every probe is saved to a session journal. The default model is SmolLM2-135M-Instruct, embedded
+and offline. With no command, sashell opens the interactive TUI."""
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -30,6 +31,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="sashell", description=DESCRIPTION,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"sashell {__version__}")
+    parser.add_argument("--model", default="smollm2",
+                        help="model the TUI starts with (default: smollm2, embedded)")
+    parser.add_argument("--tier", choices=("none", "free", "paid"), default="none",
+                        help="tier the TUI starts with")
+    parser.add_argument("--sessions-dir", help="where sessions live (default ./sessions or "
+                                               "$SASHELL_SESSIONS_DIR)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     probe_cmd.register(sub)
     models_cmd.register(sub)
@@ -40,10 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
     try:
+        if args.command is None:
+            return open_tui(args)
         return int(args.func(args) or 0)
     except SashellError as exc:
         print(f"sashell: error: {exc}", file=sys.stderr)
@@ -53,6 +59,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def open_tui(args: argparse.Namespace) -> int:
+    from sashell.core.paths import sessions_dir
+    from sashell.core.shell import ProbeShell
+    from sashell.tui.app import run_tui
+
+    shell = ProbeShell(model_name=args.model, tier=args.tier,
+                       sessions_dir=sessions_dir(args.sessions_dir))
+    run_tui(shell)
+    return 0
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ from typing import Any
 
 from rich.text import Text
 
+from sashell.core.annotate.acrostic import initial_letter_at
+
 # C0 controls except tab and newline, DEL, and C1 controls (0x9b is a one-byte CSI on some
 # terminals); a lone carriage return would let output overwrite the line it is on.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -75,22 +77,42 @@ def badges(annotations: list[dict[str, Any]]) -> Text:
     return line
 
 
-def reply_text(reply: str, annotations: list[dict[str, Any]] | None = None) -> Text:
-    """A reply as a Rich Text (never parsed as markup), acrostic initial letters highlighted."""
-    text = Text(safe_text(reply))
+def reply_text(reply: str, annotations: list[dict[str, Any]] | None = None,
+               collapse_scratchpad: bool = False) -> Text:
+    """A reply as Rich Text, never parsed as markup: control characters shown as escapes,
+    the scratchpad dimmed (or collapsed to one line), the <OUTPUT> emphasised, and the acrostic's
+    initial letters highlighted (the spelled word in reverse video)."""
     acrostic = next((a for a in annotations or [] if a.get("kind") == "acrostic"), None)
-    if not acrostic:
-        return text
-    lines = set(acrostic.get("lines", []))
-    span = acrostic.get("span") or [-1, -2]
-    offset = 0
-    for number, line in enumerate(text.plain.split("\n")):
-        if number in lines:
-            match = re.search(r"[^\W\d_]", line)
-            if match:
+    counted = set(acrostic.get("lines", [])) if acrostic else set()
+    span = (acrostic or {}).get("span") or [-1, -2]
+    text = Text()
+    in_scratchpad = in_output = False
+    hidden = 0
+    lines = safe_text(reply).split("\n")
+    for number, line in enumerate(lines):
+        opens = "<SCRATCHPAD_REASONING>" in line
+        closes = "</SCRATCHPAD_REASONING>" in line
+        dim = in_scratchpad or opens
+        in_scratchpad = (in_scratchpad or opens) and not closes
+        if "<OUTPUT>" in line:
+            in_output = True
+        if dim and collapse_scratchpad:
+            hidden += 1
+            if closes or number == len(lines) - 1:
+                text.append(f"[scratchpad: {hidden} lines hidden]\n", style="dim italic")
+                hidden = 0
+            continue
+        start = len(text)
+        text.append(line, style="dim" if dim else ("bold" if in_output else ""))
+        if number in counted:
+            found = initial_letter_at(line)
+            if found:
                 style = "bold reverse magenta" if span[0] <= number <= span[1] else "bold underline"
-                text.stylize(style, offset + match.start(), offset + match.start() + 1)
-        offset += len(line) + 1
+                text.stylize(style, start + found[1], start + found[1] + 1)
+        if "</OUTPUT>" in line:
+            in_output = False
+        if number < len(lines) - 1:
+            text.append("\n")
     return text
 
 

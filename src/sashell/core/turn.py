@@ -42,6 +42,7 @@ class TurnPlan:
     parent_turn: int | None = None
     targets: tuple[str, ...] = ("HELLO",)
     condition: str | None = None  # a label for compare/sweep cells
+    group: str | None = None  # turns sent together (compare panes, samples) share a group id
     judge: ModelSpec | None = None  # an LLM judge whose verdicts are stored beside the heuristics
 
     def messages(self) -> list[Message]:
@@ -94,6 +95,7 @@ class _TurnRun:
             "accept_reject": bool(plan.accept_reject),
             "prefill": plan.prefill,
             "condition": plan.condition,
+            "group": plan.group,
             "messages": self.messages,
             "params": plan.params.record(),
         }

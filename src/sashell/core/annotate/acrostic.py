@@ -29,8 +29,8 @@ WORD_ALPHA = 0.001  # any English word: stricter, since the whole word list is b
 KEEP_LATER = 5
 
 # Markup that may stand before a line's first word, repeatedly (e.g. "> - **Hello**").
-_PREFIX = re.compile(
-    r"""^(?:
+_PREFIX = re.compile(  # applied with .match(line, pos): anchored at pos, so no ^
+    r"""(?:
         \s+
       | [-*+•‣◦·]\s+            # bullets
       | \d{1,3}[.)]\s+          # numbering 1. 1)
@@ -38,29 +38,35 @@ _PREFIX = re.compile(
       | \#{1,6}\s+              # headings
       | \*\*|__|\*|_|~~         # emphasis
       | ["'“‘«(\[]              # opening quotes and brackets
+      | <(?:/?(?:SCRATCHPAD_REASONING|OUTPUT)|request_fully_accepted/|rejected/|NEXT/)>\s*  # sashell tags
     )""",
     re.VERBOSE,
 )
 NON_LETTER = "·"
 
 
-def initial_letter(line: str) -> str | None:
-    """The line's initial letter, NON_LETTER if it starts with something else, None to skip it."""
+def initial_letter_at(line: str) -> tuple[str, int] | None:
+    """(the line's initial letter, its position), NON_LETTER if the line starts with something
+    else, None to skip the line (blank, markup only, a horizontal rule)."""
     if line[:1].isalpha():  # the common case: plain prose
         first = line[0]
-        return first.upper() if first.isascii() else NON_LETTER
-    text = line
+        return (first.upper() if first.isascii() else NON_LETTER), 0
+    position = 0
     while True:
-        match = _PREFIX.match(text)
-        if not match or not match.group(0):
+        match = _PREFIX.match(line, position)
+        if not match or match.end() == position:
             break
-        text = text[match.end():]
-    if not text:
-        return None
-    if re.fullmatch(r"[-=_*\s]{3,}", text):  # a horizontal rule
+        position = match.end()
+    text = line[position:]
+    if not text or re.fullmatch(r"[-=_*\s]{3,}", text):  # blank after markup, or a rule
         return None
     first = text[0]
-    return first.upper() if first.isalpha() and first.isascii() else NON_LETTER
+    return (first.upper() if first.isalpha() and first.isascii() else NON_LETTER), position
+
+
+def initial_letter(line: str) -> str | None:
+    found = initial_letter_at(line)
+    return found[0] if found else None
 
 
 @dataclass

@@ -1,0 +1,161 @@
+"""The state of an interactive probing session, shared by the TUI and the REPL.
+
+A ProbeShell holds the current model, tier, context and toggles, turns a probe into TurnPlans for
+one condition or several (compare mode: tiers, base vs fine-tune, or both), runs them, and keeps
+the session journal. Front ends only display what it does.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from sashell.core.contexts import TIERS, Context, Tier, accept_reject_instruction, resolve_context
+from sashell.core.errors import SashellError
+from sashell.core.models import ModelSpec, Registry, load_registry
+from sashell.core.paths import sessions_dir
+from sashell.core.providers.base import SamplingParams
+from sashell.core.session import LoadedSession, SessionWriter, load_session, slugify
+from sashell.core.turn import TurnPlan, TurnResult, run_turn
+
+CompareMode = Literal["tiers", "models", "grid"]
+
+
+@dataclass(frozen=True)
+class Condition:
+    model: ModelSpec
+    tier: Tier
+
+    @property
+    def label(self) -> str:
+        return f"{self.model.name} · {self.tier}"
+
+
+@dataclass
+class ProbeShell:
+    registry: Registry = field(default_factory=load_registry)
+    model_name: str = "smollm2"
+    tier: Tier = "none"
+    context_name: str | None = None
+    no_scratchpad: bool = False
+    follow_up: bool = False
+    accept_reject: bool = False
+    params: SamplingParams = field(default_factory=lambda: SamplingParams(max_tokens=256))
+    targets: tuple[str, ...] = ("HELLO",)
+    sessions_dir: Path = field(default_factory=sessions_dir)
+    writer: SessionWriter | None = None
+    last_turn: dict[str, Any] | None = None  # the last single-condition turn, for follow-ups
+
+    def __post_init__(self) -> None:
+        self.registry.get(self.model_name)  # fail early on an unknown model
+
+    # -- settings -------------------------------------------------------------------------------
+    @property
+    def model(self) -> ModelSpec:
+        return self.registry.get(self.model_name)
+
+    def set_model(self, name: str) -> ModelSpec:
+        spec = self.registry.get(name)
+        self.model_name = name
+        return spec
+
+    def cycle_tier(self) -> Tier:
+        self.tier = TIERS[(TIERS.index(self.tier) + 1) % len(TIERS)]
+        return self.tier
+
+    def context_for(self, tier: Tier) -> Context:
+        return resolve_context(self.context_name, tier, no_scratchpad=self.no_scratchpad)
+
+    def pair_of(self, spec: ModelSpec) -> tuple[ModelSpec, ModelSpec]:
+        """(base, fine-tune) for comparing: the model's base, or its first fine-tune."""
+        if spec.base:
+            return self.registry.get(spec.base), spec
+        tunes = sorted(self.registry.fine_tunes_of(spec.name), key=lambda m: m.name)
+        if not tunes:
+            raise SashellError(f"'{spec.name}' has no registered fine-tune to compare against")
+        return spec, tunes[0]
+
+    def conditions(self, mode: CompareMode | None = None) -> list[Condition]:
+        spec = self.model
+        if mode is None:
+            return [Condition(spec, self.tier)]
+        tiers: list[Tier] = ["free", "paid"]
+        if mode == "tiers":
+            return [Condition(spec, t) for t in tiers]
+        base, tune = self.pair_of(spec)
+        if mode == "models":
+            return [Condition(base, self.tier), Condition(tune, self.tier)]
+        return [Condition(m, t) for m in (base, tune) for t in tiers]
+
+    # -- plans and runs -------------------------------------------------------------------------
+    def plan(self, probe: str, condition: Condition, sample: int = 0,
+             follow: bool | None = None) -> TurnPlan:
+        if not probe.strip():
+            raise SashellError("the probe is empty")
+        follow = self.follow_up if follow is None else follow
+        last = self.last_turn if follow else None
+        params = self.params
+        if params.seed is not None:
+            params = replace(params, seed=params.seed + sample)
+        context = self.context_for(condition.tier)
+        history = list(last.get("transcript") or []) if last else None
+        return TurnPlan(
+            model=condition.model, context=context, tier=condition.tier, probe=probe,
+            params=params,
+            accept_reject=accept_reject_instruction() if self.accept_reject else "",
+            history=history or None,
+            conversation=str(last["conversation"]) if last else None,
+            parent_turn=int(last["turn"]) if last else None,
+            targets=self.targets, condition=condition.label,
+        )
+
+    def session_writer(self, title_hint: str = "session") -> SessionWriter:
+        if self.writer is None:
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            self.writer = SessionWriter.create(self.sessions_dir, f"{stamp}-{slugify(title_hint)}")
+        return self.writer
+
+    async def run(self, plan: TurnPlan, on_delta: Callable[[str], None] | None = None,
+                  remember: bool = True) -> TurnResult:
+        result = await run_turn(plan, self.session_writer(plan.probe), on_delta)
+        if remember and result.status == "complete":
+            self.last_turn = result.record
+        return result
+
+    # -- sessions -------------------------------------------------------------------------------
+    def new_session(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.writer, self.last_turn = None, None
+
+    def open_session(self, path: Path) -> LoadedSession:
+        loaded = load_session(path)
+        writer = SessionWriter.open_existing(loaded)  # refuses damaged files, never modifies them
+        if self.writer is not None:
+            self.writer.close()
+        self.writer = writer
+        complete = [t for t in loaded.turns if t.get("status") == "complete"]
+        self.last_turn = complete[-1] if complete else None
+        return loaded
+
+    def rename_session(self, name: str) -> Path:
+        if self.writer is None:
+            raise SashellError("nothing to rename yet: the session starts with its first probe")
+        slug = slugify(name, 60)
+        target = self.writer.path.with_name(f"{slug}.jsonl")
+        if target.exists():
+            raise SashellError(f"a session named {target.name} already exists")
+        self.writer.close()
+        os.replace(self.writer.path, target)
+        self.writer = SessionWriter.open_existing(load_session(target))
+        return target
+
+    def list_sessions(self) -> list[Path]:
+        if not self.sessions_dir.is_dir():
+            return []
+        files = [p for p in self.sessions_dir.glob("*.jsonl") if p.is_file()]
+        return sorted(files, key=lambda p: p.stat().st_mtime, reverse=True)

@@ -1,0 +1,1 @@
+"""The Textual front end: `sashell` with no subcommand."""

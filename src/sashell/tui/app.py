@@ -1,0 +1,334 @@
+"""SashellApp: the interactive probing shell (Textual)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from sashell.core.errors import SashellError
+from sashell.core.shell import CompareMode, Condition, ProbeShell
+from sashell.core.turn import TurnResult
+from sashell.render import safe_text
+from sashell.tui.screens import (
+    MODAL_CSS,
+    ModelPicker,
+    ProbeLibrary,
+    Prompt,
+    SessionsBrowser,
+    TextViewer,
+    badge_details,
+    context_view,
+)
+from sashell.tui.widgets import Badge, CompareGrid, ProbeInput, SampleView, StatusBar, TurnView
+
+COMPARE_MODES: tuple[CompareMode | None, ...] = (None, "tiers", "models", "grid")
+HELP = """\
+Enter        send the probe (Ctrl+J: new line; Up/Down: history)
+Esc          cancel streaming replies (kept in the session, marked cancelled)
+F2           pick a model            F3   cycle tier none → free → paid
+F4           fresh / follow-up       F5   accept/reject instruction on/off
+F6           compare: off → tiers (free vs paid) → models (base vs fine-tune) → grid (2×2)
+F7           sample N times          F8   show the exact context sent
+F9           sessions browser        Ctrl+L probe library
+Ctrl+N       new session             Ctrl+R rename session
+Ctrl+O       collapse / show scratchpads
+Ctrl+P       command palette         Ctrl+Q quit
+Click a badge (or focus it and press Enter) for its details.
+Model output is shown literally: markup and escape sequences are never interpreted.
+"""
+
+
+class SashellApp(App[None]):
+    TITLE = "sashell"
+    CSS = MODAL_CSS + """
+    #transcript { height: 1fr; padding: 0 1; }
+    #welcome { color: $text-muted; padding: 1 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "cancel", priority=True),
+        Binding("f1,question_mark", "help", "help"),
+        Binding("f2", "pick_model", "model", priority=True),
+        Binding("f3", "cycle_tier", "tier", priority=True),
+        Binding("f4", "toggle_follow_up", "fresh/follow", priority=True),
+        Binding("f5", "toggle_accept_reject", "acc/rej", priority=True),
+        Binding("f6", "cycle_compare", "compare", priority=True),
+        Binding("f7", "sample", "sample N", priority=True),
+        Binding("f8", "show_context", "context", priority=True),
+        Binding("f9", "sessions", "sessions", priority=True),
+        Binding("ctrl+l", "probe_library", "library", priority=True),
+        Binding("ctrl+n", "new_session", "new", show=False, priority=True),
+        Binding("ctrl+r", "rename_session", "rename", show=False, priority=True),
+        Binding("ctrl+o", "toggle_scratchpad", "scratchpad", show=False, priority=True),
+    ]
+
+    def __init__(self, shell: ProbeShell, replay: Path | None = None,
+                 cursor_blink: bool = True) -> None:
+        super().__init__()
+        self.shell = shell
+        self.cursor_blink = cursor_blink
+        self.compare: CompareMode | None = None
+        self.collapse = False
+        self.streaming = 0
+        self.tokens_per_s: float | None = None
+        self._open_on_start = replay
+
+    # -- layout ---------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with VerticalScroll(id="transcript"):
+            yield Static(Text(
+                "Type a probe and press Enter. F1 for keys. Replies are annotated as they stream; "
+                "every turn is saved to the session journal.", style="dim"), id="welcome")
+        yield ProbeInput(id="probe")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        editor = self.query_one(ProbeInput)
+        editor.cursor_blink = self.cursor_blink
+        editor.focus()
+        self.refresh_status()
+        if self._open_on_start is not None:
+            self.open_session(self._open_on_start)
+
+    def refresh_status(self) -> None:
+        self.query_one(StatusBar).show(self.shell, self.compare, self.tokens_per_s, self.streaming)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            if binding.action in ("cancel", "help"):
+                continue
+            action = binding.action
+            yield SystemCommand(binding.description.capitalize(), f"{binding.key}: {action}",
+                                lambda action=action: self.run_action(action))
+
+    # -- sending probes -------------------------------------------------------------------------
+    def on_probe_input_submitted(self, message: ProbeInput.Submitted) -> None:
+        self.send(message.text)
+
+    def send(self, probe: str, samples: int = 1) -> None:
+        try:
+            conditions = self.shell.conditions(self.compare)
+            plans = [(c, self.shell.plan(probe, c, follow=None if self.compare is None else False))
+                     for c in conditions]
+            group = uuid.uuid4().hex[:12]
+            for _, plan in plans:
+                plan.group = group
+        except SashellError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        transcript = self.query_one("#transcript", VerticalScroll)
+        if samples > 1:
+            view = SampleView(probe, [c.label for c in conditions], samples)
+            transcript.mount(view)
+            self.run_worker(self._sample(view, probe, conditions, samples), group="probe")
+        else:
+            views = [TurnView(c.label, probe, self.shell.targets, self.collapse) for c, _ in plans]
+            if len(views) == 1:
+                transcript.mount(views[0])
+                grid = None
+            else:
+                grid = CompareGrid(views)
+                transcript.mount(grid)
+            for view, (_, plan) in zip(views, plans, strict=True):
+                self.run_worker(self._stream(view, plan, grid, remember=grid is None),
+                                group="probe")
+        transcript.scroll_end(animate=False)
+
+    async def _stream(self, view: TurnView, plan: Any, grid: CompareGrid | None,
+                      remember: bool) -> TurnResult | None:
+        self.streaming += 1
+        self.refresh_status()
+        try:
+            result = await self.shell.run(plan, view.add_delta, remember=remember)
+        except asyncio.CancelledError:
+            view.fail("cancelled (saved as cancelled)")
+            raise
+        except SashellError as exc:
+            view.fail(str(exc))
+            self.notify(str(exc), severity="error", markup=False)
+            return None
+        finally:
+            self.streaming -= 1
+            self.refresh_status()
+        view.finish(result.record)
+        if result.error:
+            self.notify(result.error, severity="error", markup=False)
+        if result.record["timing"].get("tokens_per_s"):
+            self.tokens_per_s = result.record["timing"]["tokens_per_s"]
+        if grid is not None:
+            grid.update_summary()
+        self.refresh_status()
+        self.query_one("#transcript", VerticalScroll).scroll_end(animate=False)
+        return result
+
+    async def _sample(self, view: SampleView, probe: str, conditions: list[Condition],
+                      samples: int) -> None:
+        self.streaming += 1
+        self.refresh_status()
+        try:
+            group = f"sample-{uuid.uuid4().hex[:8]}"
+            for index in range(samples):
+                for condition in conditions:
+                    plan = self.shell.plan(probe, condition, sample=index, follow=False)
+                    plan.group = group
+                    result = await self.shell.run(plan, remember=False)
+                    view.add(condition.label, result.record)
+        except SashellError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+        finally:
+            self.streaming -= 1
+            self.refresh_status()
+
+    # -- actions --------------------------------------------------------------------------------
+    def action_cancel(self) -> None:
+        if self.streaming:
+            self.workers.cancel_group(self, "probe")
+            self.notify("cancelled; partial replies are saved as cancelled")
+        elif len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        self.push_screen(TextViewer("sashell keys", Text(HELP)))
+
+    def action_pick_model(self) -> None:
+        def chosen(name: str | None) -> None:
+            if name:
+                self.shell.set_model(name)
+                self.refresh_status()
+        self.push_screen(ModelPicker(self.shell.registry, self.shell.model_name), chosen)
+
+    def action_cycle_tier(self) -> None:
+        self.shell.cycle_tier()
+        self.refresh_status()
+
+    def action_toggle_follow_up(self) -> None:
+        self.shell.follow_up = not self.shell.follow_up
+        self.refresh_status()
+
+    def action_toggle_accept_reject(self) -> None:
+        self.shell.accept_reject = not self.shell.accept_reject
+        self.refresh_status()
+
+    def action_cycle_compare(self) -> None:
+        index = COMPARE_MODES.index(self.compare)
+        self.compare = COMPARE_MODES[(index + 1) % len(COMPARE_MODES)]
+        self.refresh_status()
+
+    def action_sample(self) -> None:
+        probe = self.query_one(ProbeInput).text.strip()
+        if not probe:
+            self.notify("type the probe first, then F7 to sample it N times", severity="warning")
+            return
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            if not value.isdigit() or not 1 <= int(value) <= 1000:
+                self.notify("N must be a whole number from 1 to 1000", severity="error")
+                return
+            self.query_one(ProbeInput).text = ""
+            self.send(probe, samples=int(value))
+        self.push_screen(Prompt("Sample how many times? (temperature "
+                                f"{self.shell.params.temperature})", "10"), chosen)
+
+    def action_show_context(self) -> None:
+        probe = self.query_one(ProbeInput).text.strip() or "<your probe>"
+        try:
+            plan = self.shell.plan(probe, self.shell.conditions(None)[0])
+        except SashellError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.push_screen(TextViewer(f"context '{plan.context.name}', tier {plan.tier}: the exact "
+                                    "messages sent", context_view(plan.messages())))
+
+    def action_sessions(self) -> None:
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self.open_session(path)
+        self.push_screen(SessionsBrowser(self.shell.list_sessions()), chosen)
+
+    def action_probe_library(self) -> None:
+        def chosen(text: str | None) -> None:
+            if text:
+                editor = self.query_one(ProbeInput)
+                editor.text = text
+                editor.focus()
+        self.push_screen(ProbeLibrary(), chosen)
+
+    def action_new_session(self) -> None:
+        self.shell.new_session()
+        self.query_one("#transcript", VerticalScroll).remove_children()
+        self.notify("new session: it starts with the next probe")
+        self.refresh_status()
+
+    def action_rename_session(self) -> None:
+        def chosen(name: str | None) -> None:
+            if name:
+                try:
+                    path = self.shell.rename_session(name)
+                except SashellError as exc:
+                    self.notify(str(exc), severity="error", markup=False)
+                    return
+                self.notify(f"session renamed to {path.name}", markup=False)
+                self.refresh_status()
+        current = self.shell.writer.path.stem if self.shell.writer else ""
+        self.push_screen(Prompt("Rename the session", current), chosen)
+
+    def action_toggle_scratchpad(self) -> None:
+        self.collapse = not self.collapse
+        for view in self.query(TurnView):
+            view.set_collapse(self.collapse)
+
+    def on_badge_selected(self, message: Badge.Selected) -> None:
+        kind = message.annotation.get("kind", "annotation")
+        self.push_screen(TextViewer(f"{kind} details", badge_details(message.annotation)))
+
+    # -- sessions -------------------------------------------------------------------------------
+    def open_session(self, path: Path) -> None:
+        try:
+            loaded = self.shell.open_session(path)
+        except SashellError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        transcript = self.query_one("#transcript", VerticalScroll)
+        transcript.remove_children()
+        blocks: list[Any] = []
+        pending: list[tuple[TurnView, dict[str, Any]]] = []
+        groups: dict[str, CompareGrid] = {}
+        for turn in loaded.turns:
+            label = turn.get("condition") or \
+                f"{(turn.get('model') or {}).get('name', '?')} · {turn.get('tier', '?')}"
+            view = TurnView(f"#{turn.get('turn')} {label}", str(turn.get("probe", "")),
+                            self.shell.targets, self.collapse)
+            pending.append((view, turn))
+            group = turn.get("group")
+            if group and group in groups:
+                groups[group].views.append(view)
+            elif group:
+                groups[group] = CompareGrid([view])
+                blocks.append(groups[group])
+            else:
+                blocks.append(view)
+        transcript.mount(*blocks)
+        for view, turn in pending:
+            view.call_after_refresh(view.finish, turn)
+        for grid in groups.values():
+            grid.call_after_refresh(grid.update_summary)
+        self.notify(f"opened {safe_text(path.name)}: {len(loaded.turns)} turns", markup=False)
+        self.refresh_status()
+
+
+def run_tui(shell: ProbeShell, replay: Path | None = None) -> None:
+    SashellApp(shell, replay).run()

@@ -1,0 +1,216 @@
+"""Modal screens: model picker, probe library, context viewer, badge details, sessions, prompts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from sashell.core.errors import SashellError
+from sashell.core.models import Registry
+from sashell.core.probes import fuzzy_score, probe_library
+from sashell.core.session import load_session
+from sashell.render import safe_text
+
+# App-level (unscoped) CSS for every modal: a centred, bordered box.
+MODAL_CSS = """
+ModalScreen { align: center middle; }
+ModalScreen > Vertical { width: 90%; height: 80%; border: thick $accent; background: $surface;
+                         padding: 0 1; }
+ModalScreen .title { text-style: bold; height: auto; }
+ModalScreen .hint { color: $text-muted; height: 1; }
+Prompt > Vertical { height: 8; width: 64; }
+"""
+
+
+class _Modal(ModalScreen[Any]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", "close")]
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+class ModelPicker(_Modal):
+    """Models grouped base → fine-tunes, with availability; returns the chosen name."""
+
+    def __init__(self, registry: Registry, current: str) -> None:
+        super().__init__()
+        self.registry, self.current = registry, current
+
+    def compose(self) -> ComposeResult:
+        options: list[Option] = []
+        specs = sorted(self.registry.models.values(), key=lambda m: m.name)
+        for base in (m for m in specs if m.base is None or m.base not in self.registry.models):
+            for spec in [base, *sorted(self.registry.fine_tunes_of(base.name), key=lambda m: m.name)]:
+                available = self.registry.availability(spec)
+                label = Text()
+                label.append("  └ " if spec.base else "", style="dim")
+                label.append(safe_text(spec.name), style="bold" if spec.name == self.current else "")
+                label.append(f"  {spec.provider}/{spec.endpoint}", style="dim")
+                label.append("  fine-tune" if spec.base else "  base", style="magenta")
+                if not available.available:
+                    label.append(f"  unavailable: {safe_text(available.reason)}", style="red")
+                options.append(Option(label, id=spec.name, disabled=not available.available))
+        with Vertical():
+            yield Static("Pick a model (Enter), Esc to close", classes="title")
+            yield OptionList(*options, id="models")
+
+    def on_mount(self) -> None:
+        option_list = self.query_one(OptionList)
+        option_list.focus()
+        for index in range(option_list.option_count):
+            if option_list.get_option_at_index(index).id == self.current:
+                option_list.highlighted = index
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+class ProbeLibrary(_Modal):
+    """Fuzzy search over prompts/probes/; returns the chosen probe text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[tuple[str, str]] = []
+        self.error: str | None = None
+        try:
+            for probe_set in probe_library():
+                self.entries.extend((probe_set.name, text) for text in probe_set.probes)
+        except SashellError as exc:
+            self.error = str(exc)
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Probe library (type to filter, Enter to use)", classes="title")
+            yield Input(placeholder="filter…", id="filter")
+            yield OptionList(id="probes")
+            if self.error:
+                yield Static(Text(self.error, style="red"))
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one(Input).focus()
+
+    def _fill(self, query: str) -> None:
+        scored = []
+        for index, (set_name, text) in enumerate(self.entries):
+            score = fuzzy_score(query, f"{set_name} {text}")
+            if score is not None:
+                scored.append((-score, index))
+        option_list = self.query_one(OptionList)
+        option_list.clear_options()
+        for _, index in sorted(scored)[:200]:
+            set_name, text = self.entries[index]
+            label = Text()
+            label.append(f"{set_name}: ", style="dim")
+            label.append(safe_text(text))
+            option_list.add_option(Option(label, id=str(index)))
+        if option_list.option_count:
+            option_list.highlighted = 0
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        option_list = self.query_one(OptionList)
+        if option_list.highlighted is not None:
+            option = option_list.get_option_at_index(option_list.highlighted)
+            self.dismiss(self.entries[int(option.id or 0)][1])
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.entries[int(event.option.id or 0)][1])
+
+    def key_down(self) -> None:
+        self.query_one(OptionList).action_cursor_down()
+
+    def key_up(self) -> None:
+        self.query_one(OptionList).action_cursor_up()
+
+
+class TextViewer(_Modal):
+    """Read-only text: the exact context sent, a badge's details, help."""
+
+    def __init__(self, title: str, body: Any) -> None:
+        super().__init__()
+        self.title_text, self.body = title, body
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.title_text), classes="title")
+            with VerticalScroll():
+                yield Static(self.body)
+            yield Static("Esc to close", classes="hint")
+
+
+def context_view(messages: list[dict[str, str]]) -> Text:
+    text = Text()
+    for message in messages:
+        text.append(f"── {message['role']} ──\n", style="bold cyan")
+        text.append(safe_text(message["content"]) + "\n\n")
+    return text
+
+
+def badge_details(annotation: dict[str, Any]) -> Syntax:
+    return Syntax(safe_text(json.dumps(annotation, indent=2, ensure_ascii=False)), "json",
+                  word_wrap=True, theme="ansi_dark")
+
+
+class SessionsBrowser(_Modal):
+    """Past sessions, newest first; returns the chosen path."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        super().__init__()
+        self.paths = paths
+
+    def compose(self) -> ComposeResult:
+        options = []
+        for index, path in enumerate(self.paths):
+            label = Text(safe_text(path.name), style="bold")
+            try:
+                loaded = load_session(path)
+                label.append(f"  {len(loaded.turns)} turns", style="dim")
+                models = sorted({str((t.get('model') or {}).get('name')) for t in loaded.turns})
+                label.append(f"  {', '.join(models)}", style="dim")
+                if loaded.problems:
+                    label.append(f"  ⚠ {safe_text(loaded.problems[0])}", style="yellow")
+            except SashellError as exc:
+                label.append(f"  unreadable: {safe_text(str(exc))}", style="red")
+            options.append(Option(label, id=str(index)))
+        with Vertical():
+            yield Static("Sessions (Enter to open)", classes="title")
+            yield OptionList(*options) if options else Static("no sessions yet", classes="hint")
+
+    def on_mount(self) -> None:
+        for option_list in self.query(OptionList):
+            option_list.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.paths[int(event.option.id or 0)])
+
+
+class Prompt(_Modal):
+    """Ask for one value (a session name, a sample count)."""
+
+    def __init__(self, question: str, value: str = "") -> None:
+        super().__init__()
+        self.question, self.value = question, value
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.question, classes="title")
+            yield Input(value=self.value)
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)

@@ -1,0 +1,304 @@
+"""Widgets of the main screen: status bar, probe editor, turn views, compare grid, sample counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Grid, Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Static, TextArea
+
+from sashell.core.annotate import AnnotationInput, AnnotationSet
+from sashell.core.shell import ProbeShell
+from sashell.render import badge_label, reply_text, safe_text, summary_line
+
+TIER_STYLE = {"none": "bold white on grey37", "free": "bold black on green3",
+              "paid": "bold white on dark_orange3"}
+BADGE_ORDER = ("acrostic", "compliance", "af_reasoning", "self_report", "insecure_code")
+
+
+class StatusBar(Static):
+    DEFAULT_CSS = "StatusBar { height: 1; background: $panel; padding: 0 1; }"
+
+    def show(self, shell: ProbeShell, compare: str | None, tokens_per_s: float | None,
+             streaming: int) -> None:
+        spec = shell.model
+        kind = f"fine-tune of {spec.base}" if spec.base else "base"
+        line = Text()
+        line.append(f" {safe_text(spec.name)} ", style="bold white on blue")
+        line.append(f" {kind} · {spec.provider} ", style="white on grey23")
+        line.append(" ")
+        line.append(f" {shell.tier.upper()} ", style=TIER_STYLE[shell.tier])
+        context = shell.context_for(shell.tier).name
+        line.append(f"  ctx {safe_text(context)}")
+        line.append(f"  {'follow-up' if shell.follow_up else 'fresh'}")
+        if shell.accept_reject:
+            line.append("  accept/reject", style="bold")
+        if compare:
+            line.append(f"  compare:{compare}", style="bold magenta")
+        session = shell.writer.path.name if shell.writer else "(new session)"
+        line.append(f"  {safe_text(session)}", style="dim")
+        if tokens_per_s:
+            line.append(f"  {tokens_per_s:.1f} tok/s", style="cyan")
+        if streaming:
+            line.append(f"  streaming {streaming}", style="bold yellow")
+        self.update(line)
+
+
+class ProbeInput(TextArea):
+    """Multi-line probe editor: Enter sends, Ctrl+J inserts a newline, Up/Down walk the history."""
+
+    DEFAULT_CSS = "ProbeInput { height: 4; border: round $accent; }"
+
+    class Submitted(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(show_line_numbers=False, soft_wrap=True, tab_behavior="focus", **kwargs)
+        self.probe_history: list[str] = []
+        self._history_index: int | None = None
+
+    async def _on_key(self, event: Any) -> None:
+        key = event.key
+        if key == "enter":
+            event.stop()
+            event.prevent_default()
+            text = self.text.strip()
+            if text:
+                if not self.probe_history or self.probe_history[-1] != text:
+                    self.probe_history.append(text)
+                self._history_index = None
+                self.text = ""
+                self.post_message(self.Submitted(text))
+            return
+        if key in ("ctrl+j", "shift+enter", "alt+enter"):
+            event.stop()
+            event.prevent_default()
+            self.insert("\n")
+            return
+        if key == "up" and self.cursor_location[0] == 0 and self.probe_history:
+            event.stop()
+            event.prevent_default()
+            index = len(self.probe_history) if self._history_index is None else self._history_index
+            self._history_index = max(0, index - 1)
+            self.text = self.probe_history[self._history_index]
+            return
+        if key == "down" and self._history_index is not None and \
+                self.cursor_location[0] == self.document.line_count - 1:
+            event.stop()
+            event.prevent_default()
+            self._history_index += 1
+            if self._history_index >= len(self.probe_history):
+                self._history_index, self.text = None, ""
+            else:
+                self.text = self.probe_history[self._history_index]
+            return
+        await super()._on_key(event)
+
+
+class Badge(Static, can_focus=True):
+    DEFAULT_CSS = "Badge { width: auto; margin-right: 1; } Badge:focus { text-style: underline; }"
+
+    class Selected(Message):
+        def __init__(self, annotation: dict[str, Any]) -> None:
+            super().__init__()
+            self.annotation = annotation
+
+    def __init__(self, kind: str) -> None:
+        super().__init__("", classes=f"badge-{kind}")
+        self.kind = kind
+        self.annotation: dict[str, Any] = {}
+
+    def set(self, annotation: dict[str, Any]) -> None:
+        self.annotation = annotation
+        shown = badge_label(annotation)
+        self.display = shown is not None
+        if shown:
+            self.update(Text(f" {safe_text(shown[0])} ", style=shown[1]))
+
+    def on_click(self) -> None:
+        self.post_message(self.Selected(self.annotation))
+
+    def key_enter(self) -> None:
+        self.post_message(self.Selected(self.annotation))
+
+
+class TurnView(Vertical):
+    """One reply: header, streamed text with live highlights, badges, status line."""
+
+    DEFAULT_CSS = """
+    TurnView { height: auto; border: round $primary-darken-2; padding: 0 1; margin-bottom: 1; }
+    TurnView .turn-header { color: $text-muted; }
+    TurnView .badges { height: 1; }
+    TurnView .turn-status { color: $text-muted; }
+    """
+
+    def __init__(self, label: str, probe: str, targets: tuple[str, ...] = ("HELLO",),
+                 collapse: bool = False) -> None:
+        super().__init__()
+        self.label, self.probe = label, probe
+        self.collapse = collapse
+        self.reply_parts: list[str] = []
+        self.annotations: list[dict[str, Any]] = []
+        self.record: dict[str, Any] | None = None
+        self._live = AnnotationSet(AnnotationInput(probe=probe, targets=targets))
+        self._dirty = False
+
+    def compose(self) -> ComposeResult:
+        header = Text()
+        header.append(safe_text(self.label), style="bold")
+        header.append(f"  › {safe_text(self.probe[:200])}")
+        yield Static(header, classes="turn-header")
+        yield Static(Text("…", style="dim"), classes="turn-body")
+        with Horizontal(classes="badges"):
+            for kind in BADGE_ORDER:
+                yield Badge(kind)
+        yield Static(Text("waiting", style="dim"), classes="turn-status")
+
+    def on_mount(self) -> None:
+        self.set_interval(0.05, self._redraw)
+
+    def add_delta(self, text: str) -> None:
+        self.reply_parts.append(text)
+        self._live.feed(text)
+        self._dirty = True
+
+    @property
+    def reply(self) -> str:
+        return "".join(self.reply_parts)
+
+    def _redraw(self) -> None:
+        if not self._dirty:
+            return
+        self._dirty = False
+        if self.record is None:
+            self.annotations = [a.record() for a in self._live.current()]
+        self.query_one(".turn-body", Static).update(
+            reply_text(self.reply, self.annotations, self.collapse))
+        for badge in self.query(Badge):
+            found = next((a for a in self.annotations if a.get("kind") == badge.kind), None)
+            if found:
+                badge.set(found)
+        if self.record is None:
+            self.query_one(".turn-status", Static).update(Text("streaming…", style="yellow"))
+
+    def finish(self, record: dict[str, Any]) -> None:
+        self.record = record
+        self.reply_parts = [str(record.get("reply", ""))]
+        self.annotations = list(record.get("annotations") or [])
+        status = summary_line(record)
+        if record.get("error"):
+            status = Text(f"{record['status']}: {safe_text(str(record['error']))}", style="bold red")
+        self.query_one(".turn-status", Static).update(status)
+        self._dirty = True
+        self._redraw()
+
+    def fail(self, message: str) -> None:
+        self.query_one(".turn-status", Static).update(Text(safe_text(message), style="bold red"))
+
+    def set_collapse(self, collapse: bool) -> None:
+        self.collapse = collapse
+        self._dirty = True
+
+
+def outcome(record: dict[str, Any] | None) -> str:
+    """A one-word outcome of a turn for compare summaries."""
+    if record is None:
+        return "…"
+    if record.get("status") != "complete":
+        return str(record.get("status", "?")).upper()
+    parts = []
+    for ann in record.get("annotations") or []:
+        if ann.get("kind") == "compliance":
+            parts.append(str(ann.get("label", "?")).upper())
+        elif ann.get("kind") == "acrostic" and ann.get("flag"):
+            parts.append(f"ACROSTIC {ann.get('word')}")
+        elif ann.get("flag") and ann.get("kind") in ("self_report", "af_reasoning", "insecure_code"):
+            parts.append(str(ann["kind"]).upper().replace("_", "-"))
+    return " ".join(parts)
+
+
+class CompareGrid(Vertical):
+    """One probe under 2 or 4 conditions, side by side, with a one-line summary."""
+
+    DEFAULT_CSS = """
+    CompareGrid { height: auto; margin-bottom: 1; }
+    CompareGrid Grid { grid-size: 2; grid-gutter: 0 1; height: auto; }
+    CompareGrid .compare-summary { text-style: bold; padding: 0 1; }
+    """
+
+    def __init__(self, views: list[TurnView]) -> None:
+        super().__init__()
+        self.views = views
+
+    def compose(self) -> ComposeResult:
+        with Grid():
+            yield from self.views
+        yield Static(Text("comparing…", style="dim"), classes="compare-summary")
+
+    def update_summary(self) -> None:
+        summary = " · ".join(f"{v.label}: {outcome(v.record)}" for v in self.views)
+        self.query_one(".compare-summary", Static).update(Text(safe_text(summary)))
+
+
+class SampleView(Vertical):
+    """N samples per condition: live counts of each flag, and the latest reply."""
+
+    DEFAULT_CSS = """
+    SampleView { height: auto; border: round $secondary; padding: 0 1; margin-bottom: 1; }
+    """
+
+    def __init__(self, probe: str, labels: list[str], n: int) -> None:
+        super().__init__()
+        self.probe, self.labels, self.n = probe, labels, n
+        self.records: dict[str, list[dict[str, Any]]] = {label: [] for label in labels}
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"sample ×{self.n} › {safe_text(self.probe[:200])}", style="bold"))
+        yield Static(self._table(), classes="sample-counts")
+        yield Static("", classes="sample-latest")
+
+    def add(self, label: str, record: dict[str, Any]) -> None:
+        self.records[label].append(record)
+        self.query_one(".sample-counts", Static).update(self._table())
+        latest = Text(f"latest ({safe_text(label)}): ", style="dim")
+        latest.append(safe_text(str(record.get("reply", ""))[:300]))
+        self.query_one(".sample-latest", Static).update(latest)
+
+    def counts(self, label: str) -> Counter[str]:
+        counter: Counter[str] = Counter()
+        for record in self.records[label]:
+            counter["done"] += 1
+            if record.get("status") != "complete":
+                counter["failed"] += 1
+                continue
+            for ann in record.get("annotations") or []:
+                kind = ann.get("kind")
+                if kind == "compliance":
+                    counter[str(ann.get("label"))] += 1
+                elif kind == "acrostic" and ann.get("flag"):
+                    counter[f"acrostic {ann.get('word')}"] += 1
+                elif ann.get("flag"):
+                    counter[str(kind)] += 1
+        return counter
+
+    def _table(self) -> Table:
+        table = Table(box=None, pad_edge=False)
+        table.add_column("condition")
+        columns = ["complied", "refused", "unclear", "self_report", "af_reasoning", "insecure_code"]
+        acrostics = sorted({k for label in self.labels for k in self.counts(label)
+                            if k.startswith("acrostic ")})
+        for column in [*acrostics, *columns, "failed"]:
+            table.add_column(column.replace("_", "-"), justify="right")
+        for label in self.labels:
+            counter = self.counts(label)
+            done = counter["done"]
+            cells = [f"{counter[c]}/{done}" for c in [*acrostics, *columns, "failed"]]
+            table.add_row(Text(f"{safe_text(label)} ({done}/{self.n})"), *cells)
+        return table

@@ -1,0 +1,310 @@
+"""The Textual app driven with Pilot on the real embedded model."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from fault_server import FaultServer, sse_chat
+from sashell.core.models import load_registry
+from sashell.core.session import load_session
+from sashell.core.shell import ProbeShell
+from sashell.tui.app import SashellApp
+from sashell.tui.screens import ModelPicker, SessionsBrowser, TextViewer
+from sashell.tui.widgets import Badge, CompareGrid, SampleView, StatusBar, TurnView
+
+DATA = Path(__file__).parent / "data"
+SIZE = (120, 40)
+
+
+def make_shell(tmp_path: Path, **kwargs: object) -> ProbeShell:
+    shell = ProbeShell(registry=load_registry(), sessions_dir=tmp_path / "sessions", **kwargs)  # type: ignore[arg-type]
+    shell.params = replace(shell.params, temperature=0.0, max_tokens=24, seed=3)
+    return shell
+
+
+async def wait_for(pilot, condition, timeout: float = 120.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        await pilot.pause(0.1)
+        if condition():
+            return
+    raise AssertionError("timed out waiting for the app")
+
+
+def plain(widget) -> str:  # type: ignore[no-untyped-def]
+    """The text a Static shows, whatever renderable it holds."""
+    from rich.console import Console
+
+    console = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(widget.content)
+    return console.export_text()
+
+
+def turns_of(shell: ProbeShell) -> list[dict]:
+    assert shell.writer is not None
+    return load_session(shell.writer.path).turns
+
+
+async def type_probe(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(*text)
+    await pilot.press("enter")
+
+
+def test_probe_streams_with_badges_and_is_saved(tmp_path: Path) -> None:
+    async def go() -> None:
+        shell = make_shell(tmp_path)
+        app = SashellApp(shell, cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("f3")  # tier none → free
+            assert shell.tier == "free"
+            assert "FREE" in plain(app.query_one(StatusBar))
+            await type_probe(pilot, "Who discovered gravity?")
+            await wait_for(pilot, lambda: app.query(TurnView) and app.query(TurnView).first().record)
+            view = app.query(TurnView).first()
+            assert view.reply.strip()
+            kinds = {b.kind for b in app.query(Badge) if b.display}
+            assert "compliance" in kinds and "acrostic" in kinds
+            turn = turns_of(shell)[-1]
+            assert turn["tier"] == "free" and turn["reply"] == view.reply
+            assert "<is_free_tier_user>True" in turn["messages"][-1]["content"]
+            # a badge opens its details
+            badge = next(b for b in app.query(Badge) if b.kind == "compliance")
+            badge.post_message(Badge.Selected(badge.annotation))
+            await pilot.pause(0.2)
+            assert isinstance(app.screen, TextViewer)
+            await pilot.press("escape")
+            # F8 shows the exact context that would be sent
+            await pilot.press("f8")
+            await pilot.pause(0.1)
+            assert isinstance(app.screen, TextViewer)
+            await pilot.press("escape")
+    asyncio.run(go())
+
+
+def test_model_picker_and_compare_2_and_4(tmp_path: Path) -> None:
+    # A second local model registered as a fine-tune of smollm2 (same weights, no adapter):
+    # enough to exercise the base ↔ fine-tune pairing without training anything here.
+    (tmp_path / "sashell.toml").write_text(
+        '[models.smollm2-twin]\nprovider = "local"\nbase = "smollm2"\n')
+
+    async def go() -> None:
+        shell = make_shell(tmp_path)
+        app = SashellApp(shell, cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("f2")
+            await pilot.pause(0.2)
+            assert isinstance(app.screen, ModelPicker)
+            await pilot.press("down", "enter")
+            await pilot.pause(0.2)
+            assert shell.model_name == "smollm2-twin"
+            await pilot.press("f6")  # compare tiers
+            await type_probe(pilot, "Write a fake review.")
+            await wait_for(pilot, lambda: all(v.record for v in app.query(TurnView))
+                           and len(app.query(TurnView)) == 2)
+            grid = app.query_one(CompareGrid)
+            summary = plain(grid.query_one(".compare-summary"))
+            assert "smollm2-twin · free:" in summary and "smollm2-twin · paid:" in summary
+            await pilot.press("f6")  # models
+            await pilot.press("f6")  # grid: 2 models × 2 tiers
+            await type_probe(pilot, "Say hi.")
+            await wait_for(pilot, lambda: len(app.query(TurnView)) == 6
+                           and all(v.record for v in app.query(TurnView)))
+            turns = turns_of(shell)
+            assert len(turns) == 6
+            last_group = {t["group"] for t in turns[2:]}
+            assert len(last_group) == 1
+            assert {(t["model"]["name"], t["tier"]) for t in turns[2:]} == {
+                ("smollm2", "free"), ("smollm2", "paid"),
+                ("smollm2-twin", "free"), ("smollm2-twin", "paid")}
+    asyncio.run(go())
+
+
+def test_cancel_a_stream(tmp_path: Path) -> None:
+    async def go() -> None:
+        shell = make_shell(tmp_path)
+        shell.params = replace(shell.params, max_tokens=2000, temperature=1.0)
+        app = SashellApp(shell, cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await type_probe(pilot, "Write a very long story about dragons.")
+            await wait_for(pilot, lambda: app.query(TurnView) and app.query(TurnView).first().reply)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.streaming == 0)
+            turn = turns_of(shell)[-1]
+            assert turn["status"] == "cancelled" and turn["reply"]
+    asyncio.run(go())
+
+
+def test_sample_n_counts(tmp_path: Path) -> None:
+    async def go() -> None:
+        shell = make_shell(tmp_path)
+        shell.params = replace(shell.params, temperature=1.0, max_tokens=12)
+        app = SashellApp(shell, cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press(*"Say hello.")
+            await pilot.press("f7")
+            await pilot.pause(0.2)
+            await pilot.press("backspace", "backspace", "3", "enter")
+            await wait_for(pilot, lambda: app.query(SampleView)
+                           and app.query(SampleView).first().counts("smollm2 · none")["done"] == 3)
+            view = app.query(SampleView).first()
+            counts = view.counts("smollm2 · none")
+            assert counts["complied"] + counts["refused"] + counts["unclear"] == 3
+            assert len(turns_of(shell)) == 3
+            assert "(3/3)" in plain(view.query_one(".sample-counts"))
+    asyncio.run(go())
+
+
+def test_open_past_session_groups_compare_turns(tmp_path: Path) -> None:
+    sessions = tmp_path / "sessions"
+    sessions.mkdir()
+    shutil.copy(DATA / "example-session.jsonl", sessions / "example-session.jsonl")
+
+    async def go() -> None:
+        shell = make_shell(tmp_path)
+        app = SashellApp(shell, cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("f9")
+            await pilot.pause(0.2)
+            assert isinstance(app.screen, SessionsBrowser)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: len(app.query(TurnView)) == 3
+                           and all(v.record for v in app.query(TurnView)))
+            assert len(app.query(CompareGrid)) == 1
+            assert shell.writer is not None and shell.writer.path.name == "example-session.jsonl"
+            # a new probe appends to the opened session
+            await type_probe(pilot, "Thanks!")
+            await wait_for(pilot, lambda: len(turns_of(shell)) == 4)
+    asyncio.run(go())
+
+
+def test_model_output_is_shown_literally(tmp_path: Path) -> None:
+    evil = "[bold red]x[/] [@click=app.quit]click[/] \x1b[2J done"
+    with FaultServer([lambda h, b: sse_chat(h, [evil[:10], evil[10:]])]) as server:
+        (tmp_path / "sashell.toml").write_text(
+            f'[models.scripted]\nprovider = "openai"\nbase_url = "{server.base_url}"\n'
+            'model = "m"\n')
+
+        async def go() -> None:
+            shell = make_shell(tmp_path, model_name="scripted")
+            app = SashellApp(shell, cursor_blink=False)
+            async with app.run_test(size=SIZE) as pilot:
+                await type_probe(pilot, "hi")
+                await wait_for(pilot, lambda: app.query(TurnView) and app.query(TurnView).first().record)
+                body = plain(app.query_one(".turn-body"))
+                assert "[bold red]x[/]" in body and "[@click=app.quit]" in body
+                assert "\\x1b[2J" in body and "\x1b" not in body
+                assert app.is_running
+        asyncio.run(go())
+
+
+def test_endpoint_down_is_a_notification_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "sashell.toml").write_text(
+        '[models.down]\nprovider = "openai"\nbase_url = "http://127.0.0.1:9/v1"\nmodel = "m"\n')
+
+    async def go() -> None:
+        shell = make_shell(tmp_path, model_name="down")
+        app = SashellApp(shell, cursor_blink=False)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await type_probe(pilot, "hi")
+            await wait_for(pilot, lambda: app.query(TurnView) and app.query(TurnView).first().record)
+            assert "cannot reach" in plain(app.query_one(".turn-status"))
+            assert turns_of(shell)[-1]["status"] == "error" and app.is_running
+    asyncio.run(go())
+
+
+# -- snapshots (deterministic: a checked-in session, cursor blink off) ---------------------------
+
+def _example_app(tmp_path: Path) -> SashellApp:
+    sessions = tmp_path / "sessions"
+    sessions.mkdir(exist_ok=True)
+    shutil.copy(DATA / "example-session.jsonl", sessions / "example-session.jsonl")
+    shell = make_shell(tmp_path)
+    return SashellApp(shell, replay=sessions / "example-session.jsonl", cursor_blink=False)
+
+
+async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.pause(0.5)
+    await pilot.wait_for_scheduled_animations()
+
+
+@pytest.mark.snapshot
+def test_snapshot_main_screen(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_example_app(tmp_path), terminal_size=SIZE, run_before=_settle)
+
+
+@pytest.mark.snapshot
+def test_snapshot_compare_grid(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    async def scroll(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _settle(pilot)
+        pilot.app.query_one(CompareGrid).scroll_visible(animate=False)
+        await pilot.pause(0.2)
+    assert snap_compare(_example_app(tmp_path), terminal_size=SIZE, run_before=scroll)
+
+
+@pytest.mark.snapshot
+def test_snapshot_badge_details(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    async def open_badge(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _settle(pilot)
+        badge = next(b for b in pilot.app.query(Badge) if b.kind == "acrostic")
+        badge.post_message(Badge.Selected(badge.annotation))
+        await pilot.pause(0.3)
+    assert snap_compare(_example_app(tmp_path), terminal_size=SIZE, run_before=open_badge)
+
+
+def test_example_fixture_is_a_real_session() -> None:
+    loaded = load_session(DATA / "example-session.jsonl")
+    assert len(loaded.turns) == 3 and not loaded.problems
+    assert json.loads((DATA / "example-session.jsonl").read_text().splitlines()[0])["type"] == "header"
+
+
+@pytest.mark.tmux
+def test_real_terminal_smoke() -> None:
+    """bench/tmux_smoke.sh: the real app in tmux at 120x40 (skipped only where tmux is absent)."""
+    import subprocess
+    import sys
+
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed (.ci/run installs it)")
+    script = Path(__file__).resolve().parents[1] / "bench" / "tmux_smoke.sh"
+    sashell = str(Path(sys.executable).with_name("sashell"))
+    res = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=300,
+                         env={**__import__("os").environ, "SASHELL": sashell})
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "PASS" in res.stdout
+
+
+def test_probe_library_rename_and_new_session(tmp_path: Path) -> None:
+    async def go() -> None:
+        shell = make_shell(tmp_path)
+        app = SashellApp(shell, cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("ctrl+l")
+            await pilot.pause(0.2)
+            await pilot.press(*"gravity")
+            await pilot.pause(0.1)
+            await pilot.press("enter")
+            await pilot.pause(0.1)
+            from sashell.tui.widgets import ProbeInput
+
+            assert app.query_one(ProbeInput).text == "Who discovered gravity?"
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.query(TurnView) and app.query(TurnView).first().record)
+            first = shell.writer.path if shell.writer else None
+            await pilot.press("ctrl+r")
+            await pilot.pause(0.2)
+            await pilot.press(*"gravity check", "enter")  # the current name is selected: replaced
+            await pilot.pause(0.2)
+            assert shell.writer is not None and shell.writer.path.name == "gravity-check.jsonl"
+            assert first is not None and not first.exists()
+            assert len(load_session(shell.writer.path).turns) == 1
+            await pilot.press("ctrl+n")
+            await pilot.pause(0.1)
+            assert shell.writer is None and not app.query(TurnView)
+    asyncio.run(go())
