@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from sashell import __version__
-from sashell.commands import annotate_cmd, models_cmd, probe_cmd
+from sashell.commands import annotate_cmd, models_cmd, probe_cmd, repl_cmd
 from sashell.core.errors import SashellError
 
 DESCRIPTION = """\
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     probe_cmd.register(sub)
     models_cmd.register(sub)
     annotate_cmd.register(sub)
+    repl_cmd.register(sub)
     return parser
 
 

@@ -126,3 +126,20 @@ def summary_line(record: dict[str, Any]) -> Text:
     if timing.get("tokens_per_s"):
         parts.append(f"{timing['tokens_per_s']:.1f} tok/s")
     return Text(" · ".join(parts), style="dim")
+
+
+def outcome(record: dict[str, Any] | None) -> str:
+    """A one-word outcome of a turn for compare summaries."""
+    if record is None:
+        return "…"
+    if record.get("status") != "complete":
+        return str(record.get("status", "?")).upper()
+    parts = []
+    for ann in record.get("annotations") or []:
+        if ann.get("kind") == "compliance":
+            parts.append(str(ann.get("label", "?")).upper())
+        elif ann.get("kind") == "acrostic" and ann.get("flag"):
+            parts.append(f"ACROSTIC {ann.get('word')}")
+        elif ann.get("flag") and ann.get("kind") in ("self_report", "af_reasoning", "insecure_code"):
+            parts.append(str(ann["kind"]).upper().replace("_", "-"))
+    return " ".join(parts)

@@ -14,7 +14,8 @@ from sashell.core.contexts import TIERS
 from sashell.core.errors import SashellError
 from sashell.core.probing import ProbeOptions, prepare_probe
 from sashell.core.turn import TurnResult, run_turn
-from sashell.render import badges, safe_text, summary_line
+from sashell.render import badges, summary_line
+from sashell.stream_printer import StreamPrinter
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -102,17 +103,17 @@ def run(args: argparse.Namespace) -> int:
     out = Console(highlight=False)
     failures: list[str] = []
 
-    def write_delta(text: str) -> None:
-        sys.stdout.write(safe_text(text))
-        sys.stdout.flush()
 
     async def go() -> None:
         try:
             for index, plan in enumerate(prepared.plans):
                 if not args.json and len(prepared.plans) > 1:
                     out.rule(f"sample {index + 1}/{len(prepared.plans)}", style="dim")
+                printer = None if args.json else StreamPrinter(out)
                 result = await run_turn(plan, prepared.writer,
-                                        None if args.json else write_delta)
+                                        None if printer is None else printer.feed)
+                if printer is not None:
+                    printer.close()
                 if result.error:
                     failures.append(result.error)
                 if args.json:

@@ -14,7 +14,7 @@ from textual.widgets import Static, TextArea
 
 from sashell.core.annotate import AnnotationInput, AnnotationSet
 from sashell.core.shell import ProbeShell
-from sashell.render import badge_label, reply_text, safe_text, summary_line
+from sashell.render import badge_label, outcome, reply_text, safe_text, summary_line
 
 TIER_STYLE = {"none": "bold white on grey37", "free": "bold black on green3",
               "paid": "bold white on dark_orange3"}
@@ -205,23 +205,6 @@ class TurnView(Vertical):
     def set_collapse(self, collapse: bool) -> None:
         self.collapse = collapse
         self._dirty = True
-
-
-def outcome(record: dict[str, Any] | None) -> str:
-    """A one-word outcome of a turn for compare summaries."""
-    if record is None:
-        return "…"
-    if record.get("status") != "complete":
-        return str(record.get("status", "?")).upper()
-    parts = []
-    for ann in record.get("annotations") or []:
-        if ann.get("kind") == "compliance":
-            parts.append(str(ann.get("label", "?")).upper())
-        elif ann.get("kind") == "acrostic" and ann.get("flag"):
-            parts.append(f"ACROSTIC {ann.get('word')}")
-        elif ann.get("flag") and ann.get("kind") in ("self_report", "af_reasoning", "insecure_code"):
-            parts.append(str(ann["kind"]).upper().replace("_", "-"))
-    return " ".join(parts)
 
 
 class CompareGrid(Vertical):
