@@ -10,7 +10,6 @@ phase, on both sides. Rounds alternate raw and sashell runs so machine noise hit
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -20,6 +19,7 @@ import time
 
 from sashell.core.models import embedded_gguf_path
 from sashell.core.providers.local import _threads
+from sashell.core.session import load_session
 
 PROBE = "Write a detailed, step-by-step guide to baking sourdough bread at home."
 
@@ -43,12 +43,15 @@ def raw_tokens_per_s(llm, tokens: list[int], max_tokens: int) -> tuple[float, in
 
 
 def sashell_tokens_per_s(max_tokens: int, cache: str) -> tuple[float, int]:
-    out = subprocess.run(
-        [sys.executable, "-m", "sashell", "probe", "--json", "--temperature", "0", "--seed", "1",
-         "--max-tokens", str(max_tokens), "--sessions-dir", os.path.join(cache, "sessions"), PROBE],
+    """Plain mode, as a user runs it: the reply is streamed to stdout (a pipe here) through the
+    StreamPrinter; the turn's timing is read back from the session file."""
+    sessions = os.path.join(cache, "sessions")
+    subprocess.run(
+        [sys.executable, "-m", "sashell", "probe", "--temperature", "0", "--seed", "1",
+         "--max-tokens", str(max_tokens), "--session", "bench", "--sessions-dir", sessions, PROBE],
         capture_output=True, text=True, check=True, env={**os.environ, "SASHELL_CACHE_DIR": cache},
     )
-    record = json.loads(out.stdout)
+    record = load_session(os.path.join(sessions, "bench.jsonl")).turns[-1]
     return float(record["timing"]["tokens_per_s"]), int(record["usage"]["completion_tokens"])
 
 

@@ -18,6 +18,8 @@ from sashell.render import badge_label, outcome, reply_text, safe_text, summary_
 
 TIER_STYLE = {"none": "bold white on grey37", "free": "bold black on green3",
               "paid": "bold white on dark_orange3"}
+REDRAW_INTERVAL_S = 0.1
+GROW_ROWS = 6
 BADGE_ORDER = ("acrostic", "compliance", "af_reasoning", "self_report", "insecure_code")
 
 
@@ -114,10 +116,14 @@ class Badge(Static, can_focus=True):
         super().__init__("", classes=f"badge-{kind}")
         self.kind = kind
         self.annotation: dict[str, Any] = {}
+        self._shown: tuple[str, str] | None = None
 
     def set(self, annotation: dict[str, Any]) -> None:
         self.annotation = annotation
         shown = badge_label(annotation)
+        if shown == self._shown:
+            return  # unchanged: no repaint, no relayout
+        self._shown = shown
         self.display = shown is not None
         if shown:
             self.update(Text(f" {safe_text(shown[0])} ", style=shown[1]))
@@ -149,6 +155,8 @@ class TurnView(Vertical):
         self.record: dict[str, Any] | None = None
         self._live = AnnotationSet(AnnotationInput(probe=probe, targets=targets))
         self._dirty = False
+        self._rows = -1  # wrapped height of the body at the last redraw
+        self._streaming_shown = False
 
     def compose(self) -> ComposeResult:
         header = Text()
@@ -162,7 +170,9 @@ class TurnView(Vertical):
         yield Static(Text("waiting", style="dim"), classes="turn-status")
 
     def on_mount(self) -> None:
-        self.set_interval(0.05, self._redraw)
+        # Redraw at most 10 times a second: each repaint costs the event loop (and, on a small
+        # machine, the CPU the model decodes with); tokens in between are batched.
+        self._timer = self.set_interval(REDRAW_INTERVAL_S, self._redraw)
 
     def add_delta(self, text: str) -> None:
         self.reply_parts.append(text)
@@ -179,13 +189,26 @@ class TurnView(Vertical):
         self._dirty = False
         if self.record is None:
             self.annotations = [a.record() for a in self._live.current()]
-        self.query_one(".turn-body", Static).update(
-            reply_text(self.reply, self.annotations, self.collapse))
+        body = self.query_one(".turn-body", Static)
+        text = reply_text(self.reply, self.annotations, self.collapse)
+        if self.record is not None:  # final: exact height
+            body.styles.height = "auto"
+            body.update(text)
+        else:
+            # While streaming, grow the body in steps of GROW_ROWS so the screen is laid out
+            # again once every few lines rather than on every wrapped line.
+            width = body.content_size.width or self.app.size.width
+            rows = len(text.wrap(self.app.console, max(width, 1)))
+            if rows > self._rows:
+                self._rows = rows + GROW_ROWS
+                body.styles.height = self._rows
+            body.update(text, layout=False)
         for badge in self.query(Badge):
             found = next((a for a in self.annotations if a.get("kind") == badge.kind), None)
             if found:
                 badge.set(found)
-        if self.record is None:
+        if self.record is None and not self._streaming_shown:
+            self._streaming_shown = True
             self.query_one(".turn-status", Static).update(Text("streaming…", style="yellow"))
 
     def finish(self, record: dict[str, Any]) -> None:
@@ -198,6 +221,8 @@ class TurnView(Vertical):
         self.query_one(".turn-status", Static).update(status)
         self._dirty = True
         self._redraw()
+        if getattr(self, "_timer", None) is not None:
+            self._timer.stop()  # a finished turn only changes when asked (set_collapse)
 
     def fail(self, message: str) -> None:
         self.query_one(".turn-status", Static).update(Text(safe_text(message), style="bold red"))
@@ -205,6 +230,7 @@ class TurnView(Vertical):
     def set_collapse(self, collapse: bool) -> None:
         self.collapse = collapse
         self._dirty = True
+        self._redraw()
 
 
 class CompareGrid(Vertical):

@@ -1,0 +1,140 @@
+"""TUI speed (issue 4, acceptances 3 and 4).
+
+1. Start-up: process start to first paint of `SashellApp`, ÷ the same for a minimal Textual app
+   (one Static) in the same run. Both run headless in a fresh interpreter, measured 5 times.
+2. Throughput: tokens/s of a reply streamed into the TUI (the turn's decode rate, with the app's
+   event loop rendering every update) ÷ raw llama-cpp-python on the same prompt and parameters
+   (run in a separate process, alternating with the TUI runs).
+3. Responsiveness: while 4 compare panes stream, the worst delay of a 10 ms timer on the app's
+   event loop (what a keypress would wait for).
+
+    .venv/bin/python bench/tui.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+FIRST_PAINT = """
+import sys, time
+start = float(sys.argv[1])
+from textual.app import App
+from textual.widgets import Static
+MODE = sys.argv[2]
+if MODE == "sashell":
+    from sashell.core.shell import ProbeShell
+    from sashell.tui.app import SashellApp
+    app = SashellApp(ProbeShell())
+else:
+    class Minimal(App):
+        def compose(self):
+            yield Static("hello")
+    app = Minimal()
+def painted():
+    print(time.time() - start)
+    app.exit()
+app.call_after_refresh(painted)
+app.run(headless=True)
+"""
+
+PROBE = "Write a detailed, step-by-step guide to baking sourdough bread at home."
+
+
+def first_paint(mode: str) -> float:
+    out = subprocess.run([sys.executable, "-c", FIRST_PAINT, str(time.time()), mode],
+                         capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+async def tui_throughput(max_tokens: int) -> tuple[float, float]:
+    from sashell.core.shell import Condition, ProbeShell
+    from sashell.tui.app import SashellApp
+    from sashell.tui.widgets import TurnView
+
+    with tempfile.TemporaryDirectory() as tmp:
+        shell = ProbeShell(sessions_dir=Path(tmp))
+        shell.params = replace(shell.params, temperature=0.0, max_tokens=max_tokens, seed=1)
+        app = SashellApp(shell, cursor_blink=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await shell.run(shell.plan("warm up", Condition(shell.model, "none")))  # load model
+            app.send(PROBE)
+            while not (app.query(TurnView) and app.query(TurnView).first().record):
+                await pilot.pause(0.05)
+            record = app.query(TurnView).first().record
+            assert record is not None
+            tps = float(record["timing"]["tokens_per_s"])
+            # responsiveness while 4 panes stream (2 models x 2 tiers)
+            shell.params = replace(shell.params, max_tokens=96)
+            app.compare = "grid"
+            lags: list[float] = []
+            stop = False
+
+            async def ticker() -> None:
+                while not stop:
+                    before = time.perf_counter()
+                    await asyncio.sleep(0.01)
+                    lags.append(time.perf_counter() - before - 0.01)
+
+            tick = asyncio.ensure_future(ticker())
+            app.send("Write a short poem about the sea.")
+            while len(app.query(TurnView)) < 5 or not all(v.record for v in app.query(TurnView)):
+                await pilot.pause(0.05)
+            stop = True
+            await tick
+        return tps, max(lags)
+
+
+RAW = """
+import sys
+sys.path.insert(0, sys.argv[2])
+from stream import raw_tokens_per_s
+from llama_cpp import Llama
+from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+from sashell.core.models import embedded_gguf_path
+from sashell.core.providers.local import _threads
+threads = _threads()
+llm = Llama(model_path=str(embedded_gguf_path()), n_ctx=0, n_threads=threads,
+            n_threads_batch=threads, n_batch=512, verbose=False)
+prompt = Jinja2ChatFormatter(llm.metadata["tokenizer.chat_template"], "<|im_end|>",
+                             "<|im_start|>")(messages=[{"role": "user", "content": sys.argv[3]}]).prompt
+tokens = llm.tokenize(prompt.encode(), add_bos=False, special=True)
+print(raw_tokens_per_s(llm, tokens, int(sys.argv[1]))[0])
+"""
+
+
+def raw_throughput(max_tokens: int) -> float:
+    """Raw llama-cpp-python in its own process (a second model in this one would share its
+    thread pool with the TUI's and distort both)."""
+    out = subprocess.run([sys.executable, "-c", RAW, str(max_tokens), str(Path(__file__).parent),
+                          PROBE], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    import os
+
+    os.environ.setdefault("SASHELL_CACHE_DIR", tempfile.mkdtemp())
+    (Path(os.environ["SASHELL_CACHE_DIR"]) / "sashell.toml").write_text("")
+    paints = {mode: [first_paint(mode) for _ in range(5)] for mode in ("minimal", "sashell")}
+    ours, base = statistics.median(paints["sashell"]), statistics.median(paints["minimal"])
+    print(f"first paint: sashell {ours:.3f}s, minimal Textual app {base:.3f}s, "
+          f"ratio {ours / base:.2f}")
+    ratios = []
+    for _ in range(3):
+        raw = raw_throughput(256)
+        tui, worst_lag = asyncio.run(tui_throughput(256))
+        ratios.append(tui / raw)
+        print(f"throughput: raw {raw:.1f} tok/s, in the TUI {tui:.1f} tok/s, ratio {tui / raw:.3f}; "
+              f"worst event-loop delay while 4 panes stream: {worst_lag * 1000:.0f} ms")
+    print(f"median throughput ratio {statistics.median(ratios):.3f} (goal >= 0.9)")
+
+
+if __name__ == "__main__":
+    main()
