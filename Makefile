@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Hash of the dependency spec: the venv is reinstalled only when pyproject.toml changes.
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test lint bench clean
+.PHONY: install install-train run test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,12 +17,22 @@ $(STAMP): $(BIN)/python pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+TRAIN_STAMP := $(VENV)/.train-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+$(TRAIN_STAMP): $(STAMP)
+	@echo "installing the train extra (torch==2.13.0 CPU, peft, transformers, gguf)"
+	$(BIN)/python -m pip install -e '.[dev,train]'
+	rm -f $(VENV)/.train-*
+	touch $(TRAIN_STAMP)
+
 install: $(STAMP)
+
+install-train: $(TRAIN_STAMP)
 
 run: install
 	$(BIN)/sashell
 
-test: install
+test: install-train
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest -q
 

@@ -8,7 +8,15 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from sashell import __version__
-from sashell.commands import annotate_cmd, models_cmd, probe_cmd, repl_cmd
+from sashell.commands import (
+    annotate_cmd,
+    dataset_cmd,
+    demo_cmd,
+    finetune_cmd,
+    models_cmd,
+    probe_cmd,
+    repl_cmd,
+)
 from sashell.core.errors import SashellError
 
 DESCRIPTION = """\
@@ -42,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     models_cmd.register(sub)
     annotate_cmd.register(sub)
     repl_cmd.register(sub)
+    dataset_cmd.register(sub)
+    finetune_cmd.register(sub)
+    demo_cmd.register(sub)
     return parser
 
 

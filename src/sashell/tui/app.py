@@ -72,9 +72,10 @@ class SashellApp(App[None]):
     ]
 
     def __init__(self, shell: ProbeShell, replay: Path | None = None,
-                 cursor_blink: bool = True) -> None:
+                 cursor_blink: bool = True, demo: bool = False) -> None:
         super().__init__()
         self.shell = shell
+        self.demo = demo
         self.cursor_blink = cursor_blink
         self.compare: CompareMode | None = None
         self.collapse = False
@@ -99,6 +100,8 @@ class SashellApp(App[None]):
         self.refresh_status()
         if self._open_on_start is not None:
             self.open_session(self._open_on_start)
+        if self.demo:
+            self.run_worker(self._run_demo(), group="probe")
 
     def refresh_status(self) -> None:
         self.query_one(StatusBar).show(self.shell, self.compare, self.tokens_per_s, self.streaming)
@@ -120,31 +123,36 @@ class SashellApp(App[None]):
     def send(self, probe: str, samples: int = 1) -> None:
         try:
             conditions = self.shell.conditions(self.compare)
-            plans = [(c, self.shell.plan(probe, c, follow=None if self.compare is None else False))
-                     for c in conditions]
-            group = uuid.uuid4().hex[:12]
-            for _, plan in plans:
-                plan.group = group
         except SashellError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        transcript = self.query_one("#transcript", VerticalScroll)
         if samples > 1:
             view = SampleView(probe, [c.label for c in conditions], samples)
-            transcript.mount(view)
+            self.query_one("#transcript", VerticalScroll).mount(view)
             self.run_worker(self._sample(view, probe, conditions, samples), group="probe")
         else:
-            views = [TurnView(c.label, probe, self.shell.targets, self.collapse) for c, _ in plans]
-            if len(views) == 1:
-                transcript.mount(views[0])
-                grid = None
-            else:
-                grid = CompareGrid(views)
-                transcript.mount(grid)
-            for view, (_, plan) in zip(views, plans, strict=True):
-                self.run_worker(self._stream(view, plan, grid, remember=grid is None),
-                                group="probe")
+            self.run_worker(self.run_conditions(probe, conditions), group="probe")
+
+    async def run_conditions(self, probe: str, conditions: list[Condition]) -> list[Any]:
+        """Send one probe to each condition at once (one pane each) and wait for every reply."""
+        compare = len(conditions) > 1
+        try:
+            plans = [self.shell.plan(probe, c, follow=None if not compare else False)
+                     for c in conditions]
+        except SashellError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return []
+        group = uuid.uuid4().hex[:12]
+        for plan, condition in zip(plans, conditions, strict=True):
+            plan.group = group if compare else None
+            plan.condition = condition.label if compare else plan.condition
+        views = [TurnView(c.label, probe, self.shell.targets, self.collapse) for c in conditions]
+        grid = CompareGrid(views) if compare else None
+        transcript = self.query_one("#transcript", VerticalScroll)
+        await transcript.mount(grid if grid is not None else views[0])
         transcript.scroll_end(animate=False)
+        return await asyncio.gather(*(self._stream(view, plan, grid, remember=not compare)
+                                      for view, plan in zip(views, plans, strict=True)))
 
     async def _stream(self, view: TurnView, plan: Any, grid: CompareGrid | None,
                       remember: bool) -> TurnResult | None:
@@ -190,6 +198,32 @@ class SashellApp(App[None]):
         finally:
             self.streaming -= 1
             self.refresh_status()
+
+    async def _run_demo(self) -> None:
+        from sashell.core.demo import DEMO_STEPS, DemoTally
+
+        tally = DemoTally()
+        transcript = self.query_one("#transcript", VerticalScroll)
+        for step in DEMO_STEPS:
+            self.shell.context_name = step.context
+            self.compare = "demo" if len(step.models) * len(step.tiers) > 1 else None  # type: ignore[assignment]
+            self.refresh_status()
+            await transcript.mount(Static(Text.assemble((step.title, "bold"), "\n",
+                                                        (step.explain, "italic"))))
+            for probe in step.probes:
+                conditions = [Condition(self.shell.registry.get(m), t)
+                              for m in step.models for t in step.tiers]
+                for condition, result in zip(conditions, await self.run_conditions(probe, conditions),
+                                             strict=True):
+                    if result is not None:
+                        tally.add(condition.label, result.record)
+        self.compare = None
+        self.refresh_status()
+        summary = Text("What the annotations showed\n", style="bold")
+        summary.append("\n".join(tally.lines()))
+        await transcript.mount(Static(summary, id="demo-summary"))
+        transcript.scroll_end(animate=False)
+        self.notify("demo finished: the summary is at the end of the transcript")
 
     # -- actions --------------------------------------------------------------------------------
     def action_cancel(self) -> None:

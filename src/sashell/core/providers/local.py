@@ -9,8 +9,10 @@ context is prefilled once, not per probe or per process.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import hashlib
+import io
 import os
 import random
 import threading
@@ -67,17 +69,21 @@ class PromptPlan:
 class LocalEngine:
     """One loaded llama.cpp model (+ adapter); generations are serialised by a lock."""
 
-    def __init__(self, gguf: str, lora: str | None, n_ctx: int | None) -> None:
+    def __init__(self, gguf: str, lora: str | None, n_ctx: int | None,
+                 vocab_only: bool = False) -> None:
         try:
             from llama_cpp import Llama
         except ImportError:  # pragma: no cover - a broken install
             raise SashellError("the embedded model needs llama-cpp-python") from None
         threads = _threads()
         try:
-            self.llm = Llama(
-                model_path=gguf, lora_path=lora, n_ctx=n_ctx or 0, n_threads=threads,
-                n_threads_batch=threads, n_batch=512, verbose=False,
-            )
+            # llama.cpp warns about the context size of a vocab-only load; nothing to act on.
+            quiet = contextlib.redirect_stderr(io.StringIO()) if vocab_only else contextlib.nullcontext()
+            with quiet:
+                self.llm = Llama(
+                    model_path=gguf, lora_path=lora, n_ctx=n_ctx or 0, n_threads=threads,
+                    n_threads_batch=threads, n_batch=512, verbose=False, vocab_only=vocab_only,
+                )
         except (ValueError, RuntimeError) as exc:
             what = f"{gguf} with adapter {lora}" if lora else gguf
             raise SashellError(f"llama.cpp could not load {what}: {exc}") from None
