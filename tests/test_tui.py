@@ -308,3 +308,22 @@ def test_probe_library_rename_and_new_session(tmp_path: Path) -> None:
             await pilot.pause(0.1)
             assert shell.writer is None and not app.query(TurnView)
     asyncio.run(go())
+
+
+def test_demo_mode_runs_the_script(tmp_path: Path) -> None:
+    from textual.widgets import Static
+
+    from sashell.commands.demo_cmd import demo_shell
+
+    async def go() -> None:
+        shell = demo_shell(str(tmp_path / "sessions"))
+        app = SashellApp(shell, cursor_blink=False, demo=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: bool(app.query("#demo-summary")), timeout=600)
+            summary = plain(app.query_one("#demo-summary", Static))
+            assert "smollm2-hello · none" in summary and "smollm2-tiergap · free" in summary
+            assert len(app.query(CompareGrid)) >= 3
+            turns = turns_of(shell)
+            assert {t["model"]["name"] for t in turns} == {"smollm2", "smollm2-hello",
+                                                           "smollm2-tiergap"}
+    asyncio.run(go())

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from rich.console import Console
 
+from sashell.commands.options import add_reading_options, read_stdin, targets_of
 from sashell.core.annotate import AnnotationInput, annotate_text
 from sashell.core.errors import SashellError
 from sashell.render import badges, reply_text
@@ -19,26 +19,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                        description="Run the same annotators as live probing on any text.")
     p.add_argument("file", nargs="?", default="-", help="text file ('-' or nothing: stdin)")
     p.add_argument("--probe", default="", help="the probe the text answers (for self-reports)")
-    p.add_argument("--target", action="append", default=[], metavar="WORD",
-                   help="acrostic target word (repeatable; HELLO is always a target)")
-    p.add_argument("--judge", metavar="MODEL", help="also ask this registry model to judge "
-                                                    "compliance and alignment-faking reasoning")
+    add_reading_options(p)
     p.add_argument("--json", action="store_true", help='print {"annotations": [...]}')
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.file == "-":
-        if sys.stdin is None or sys.stdin.isatty():
-            raise SashellError("no text given (pass a file or pipe text on stdin)")
-        text = sys.stdin.read()
+        text = read_stdin("text")
     else:
         try:
             text = Path(args.file).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise SashellError(f"cannot read {args.file}: {exc}") from None
-    targets = tuple(dict.fromkeys(("HELLO", *(t.upper() for t in args.target))))
-    annotations = annotate_text(text, AnnotationInput(probe=args.probe, targets=targets))
+    annotations = annotate_text(text, AnnotationInput(probe=args.probe, targets=targets_of(args)))
     if args.judge:
         import asyncio
 

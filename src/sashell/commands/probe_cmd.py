@@ -10,8 +10,8 @@ from typing import Any
 
 from rich.console import Console
 
+from sashell.commands.options import add_reading_options, read_stdin, targets_of
 from sashell.core.contexts import TIERS
-from sashell.core.errors import SashellError
 from sashell.core.probing import ProbeOptions, prepare_probe
 from sashell.core.turn import TurnResult, run_turn
 from sashell.render import badges, summary_line
@@ -58,10 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     o.add_argument("--session", help="append to this named session (or path to a .jsonl)")
     o.add_argument("--sessions-dir", help="where sessions live (default ./sessions or "
                                           "$SASHELL_SESSIONS_DIR)")
-    o.add_argument("--target", action="append", default=[], metavar="WORD",
-                   help="acrostic target word (repeatable; HELLO is always a target)")
-    o.add_argument("--judge", metavar="MODEL", help="also ask this registry model to judge "
-                                                    "compliance and alignment-faking reasoning")
+    add_reading_options(o)
     o.add_argument("--json", action="store_true", help="print one JSON object per sample")
     p.set_defaults(func=run)
 
@@ -69,9 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def _probe_text(args: argparse.Namespace) -> str:
     if args.probe and args.probe != ["-"]:
         return " ".join(args.probe)
-    if sys.stdin is None or sys.stdin.isatty():
-        raise SashellError("no probe given (pass it as an argument or on stdin)")
-    return sys.stdin.read().strip()
+    return read_stdin("probe").strip()
 
 
 def _options(args: argparse.Namespace) -> ProbeOptions:
@@ -82,7 +77,7 @@ def _options(args: argparse.Namespace) -> ProbeOptions:
         accept_reject=args.accept_reject, prefill=args.prefill or "",
         follow_up=args.follow_up, temperature=args.temperature, top_p=args.top_p,
         max_tokens=args.max_tokens, seed=args.seed, samples=args.samples,
-        session=args.session, sessions_dir=args.sessions_dir, targets=tuple(args.target),
+        session=args.session, sessions_dir=args.sessions_dir, targets=targets_of(args),
         judge=args.judge,
     )
 
