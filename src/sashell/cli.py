@@ -16,6 +16,7 @@ from sashell.commands import (
     models_cmd,
     probe_cmd,
     repl_cmd,
+    sessions_cmd,
 )
 from sashell.core.errors import SashellError
 
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     dataset_cmd.register(sub)
     finetune_cmd.register(sub)
     demo_cmd.register(sub)
+    sessions_cmd.register(sub)
     return parser
 
 

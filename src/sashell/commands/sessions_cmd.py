@@ -1,0 +1,91 @@
+"""`sashell sessions` and `sashell replay`: the saved lab notebook, read back."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from sashell.core.errors import SashellError
+from sashell.core.paths import sessions_dir
+from sashell.core.replay import SessionSummary, list_sessions, reannotate, summarize
+from sashell.core.session import load_session
+from sashell.render import badges, reply_text, safe_text
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    s = sub.add_parser("sessions", help="list saved sessions",
+                       description="List sessions: name, created, turns, models, tiers, flags.")
+    s.add_argument("--sessions-dir", help="where sessions live")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=run_sessions)
+    r = sub.add_parser(
+        "replay", help="print a saved session with annotations recomputed",
+        description="Print a saved session turn by turn with today's annotators; differences "
+                    "from the stored annotations are shown. Damaged lines are skipped and "
+                    "reported; the file is never modified. Exit 2 when no turn is readable.")
+    r.add_argument("file")
+    mode = r.add_mutually_exclusive_group()
+    mode.add_argument("--print", dest="plain", action="store_true", help="rich terminal output "
+                      "(the default until the TUI replay mode lands)")
+    mode.add_argument("--json", action="store_true", help="one JSON object per turn")
+    mode.add_argument("--summary", action="store_true", help="counts only")
+    r.set_defaults(func=run_replay)
+
+
+def run_sessions(args: argparse.Namespace) -> int:
+    entries = list_sessions(sessions_dir(args.sessions_dir))
+    if args.json:
+        print(json.dumps([e.record() if isinstance(e, SessionSummary)
+                          else {"path": str(e[0]), "error": e[1]} for e in entries], indent=2))
+        return 0
+    table = Table(box=None, header_style="bold")
+    for column in ("name", "created", "turns", "models", "tiers", "flags"):
+        table.add_column(column)
+    for entry in entries:
+        if isinstance(entry, tuple):
+            table.add_row(Text(entry[0].name), Text(f"unreadable: {entry[1]}", style="red"))
+            continue
+        flags = ", ".join(f"{k} {v}" for k, v in sorted(entry.flags.items()))
+        table.add_row(*(Text(safe_text(str(c))) for c in (
+            entry.path.name, entry.created[:19], entry.turns, ", ".join(entry.models),
+            ", ".join(entry.tiers), flags)))
+    Console().print(table)
+    return 0
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    loaded = load_session(Path(args.file))
+    note = loaded.problem_summary()
+    if not loaded.turns:
+        raise SashellError(f"{args.file}: no readable turns" + (f" ({note})" if note else ""))
+    console = Console(highlight=False)
+    if args.summary:
+        summary = summarize(loaded)
+        print(json.dumps(summary.record()))
+    elif args.json:
+        for turn in loaded.turns:
+            fresh, differences = reannotate(turn)
+            print(json.dumps({**turn, "annotations": fresh, "stored_annotations":
+                              turn.get("annotations"), "differences": differences},
+                             ensure_ascii=False))
+    else:
+        for turn in loaded.turns:
+            fresh, differences = reannotate(turn)
+            label = turn.get("condition") or \
+                f"{(turn.get('model') or {}).get('name')} · {turn.get('tier')}"
+            console.rule(Text(f"#{turn.get('turn')} {safe_text(str(label))} · {turn.get('status')}"),
+                         style="dim")
+            console.print(Text(f"› {safe_text(str(turn.get('probe', '')))}", style="bold"))
+            console.print(reply_text(str(turn.get("reply", "")), fresh))
+            console.print(badges(fresh))
+            for difference in differences:
+                console.print(Text(f"  changed since recorded: {safe_text(difference)}",
+                                   style="yellow"))
+    if note:
+        print(f"sashell: warning: {note}", file=__import__("sys").stderr)
+    return 0

@@ -1,0 +1,91 @@
+"""Reading saved sessions back: summaries, and annotations recomputed with today's annotators."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sashell.core.annotate import AnnotationInput, annotate_text
+from sashell.core.session import LoadedSession, load_session
+
+STABLE_KEYS = ("flag", "word", "label", "letters")
+
+
+@dataclass
+class SessionSummary:
+    path: Path
+    name: str
+    created: str
+    turns: int
+    models: list[str]
+    tiers: list[str]
+    flags: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[str] = field(default_factory=Counter)
+    problems: list[str] = field(default_factory=list)
+
+    def record(self) -> dict[str, Any]:
+        return {"path": str(self.path), "name": self.name, "created": self.created,
+                "turns": self.turns, "models": self.models, "tiers": self.tiers,
+                "flags": dict(self.flags), "statuses": dict(self.statuses),
+                "problems": self.problems}
+
+
+def flag_names(annotations: list[dict[str, Any]]) -> list[str]:
+    names = []
+    for ann in annotations:
+        kind = ann.get("kind")
+        if kind == "compliance":
+            names.append(str(ann.get("label")))
+        elif kind == "acrostic" and ann.get("flag"):
+            names.append(f"acrostic {ann.get('word')}")
+        elif ann.get("flag"):
+            names.append(str(kind))
+    return names
+
+
+def summarize(loaded: LoadedSession) -> SessionSummary:
+    summary = SessionSummary(
+        path=loaded.path, name=loaded.name, created=str(loaded.header.get("created", "")),
+        turns=len(loaded.turns),
+        models=sorted({str((t.get("model") or {}).get("name")) for t in loaded.turns}),
+        tiers=sorted({str(t.get("tier")) for t in loaded.turns}),
+        problems=list(loaded.problems))
+    for turn in loaded.turns:
+        summary.statuses[str(turn.get("status"))] += 1
+        summary.flags.update(flag_names(turn.get("annotations") or []))
+    return summary
+
+
+def reannotate(turn: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Today's annotations of a stored reply, and how their stable keys differ from the stored."""
+    given = AnnotationInput(probe=str(turn.get("probe", "")),
+                            scratchpad=bool((turn.get("context") or {}).get("scratchpad")))
+    fresh = annotate_text(str(turn.get("reply", "")), given)
+    stored = {a.get("kind"): a for a in turn.get("annotations") or []}
+    differences = []
+    for ann in fresh:
+        old = stored.get(ann["kind"])
+        if old is None:
+            differences.append(f"{ann['kind']}: new")
+            continue
+        for key in STABLE_KEYS:
+            if key in ann and old.get(key) != ann.get(key):
+                differences.append(f"{ann['kind']}.{key}: {old.get(key)!r} → {ann.get(key)!r}")
+    return fresh, differences
+
+
+def list_sessions(directory: Path) -> list[SessionSummary | tuple[Path, str]]:
+    """Summaries of every session, newest first; unreadable files as (path, reason)."""
+    from sashell.core.errors import SashellError
+
+    out: list[SessionSummary | tuple[Path, str]] = []
+    files = sorted(directory.glob("*.jsonl"), key=lambda p: p.stat().st_mtime, reverse=True) \
+        if directory.is_dir() else []
+    for path in files:
+        try:
+            out.append(summarize(load_session(path)))
+        except SashellError as exc:
+            out.append((path, str(exc)))
+    return out
