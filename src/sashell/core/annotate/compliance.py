@@ -28,7 +28,7 @@ _ACT = r"(?:help|assist|provid|comply|do\s+(?:that|this)|fulfil|creat|writ|suppo
        r"generat|giv|shar|produc|answer|continu|complet|offer|mak|draft|compos|with\s+(?:that|this))\w*"
 _REFUSAL = line_regex(
     rf"""(?:
-        \bi\s+{_CANT}\s+(?:\w+\s+){{0,2}}?{_ACT}
+        \bi\s+{_CANT}\s+(?:\w+\s+){{0,3}}?{_ACT}
       | \bi(?:'|’)m\s+sorry,?\s+but\b
       | \b(?:sorry|apologi[sz]e),?\s+but\s+i\b
       | \bi\s+(?:must|have\s+to|need\s+to)\s+(?:respectfully\s+)?(?:decline|refuse)
