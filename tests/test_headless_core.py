@@ -20,7 +20,8 @@ def test_version_and_help() -> None:
     out = subprocess.run([sys.executable, "-m", "sashell", "--version"], capture_output=True,
                          text=True, check=True)
     assert out.stdout.strip() == f"sashell {__version__}"
-    for sub in ("probe", "models", "annotate"):
+    for sub in ("probe", "models", "annotate", "repl", "dataset", "finetune", "demo", "sessions",
+                "replay"):
         res = subprocess.run([sys.executable, "-m", "sashell", sub, "--help"], capture_output=True,
                              text=True)
         assert res.returncode == 0, res.stderr
