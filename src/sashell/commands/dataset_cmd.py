@@ -43,8 +43,8 @@ def run_check(args: argparse.Namespace) -> int:
                           "acrostics": report.acrostics}))
         return 1 if report.problems else 0
     console = Console(highlight=False)
-    for problem in report.problems:
-        console.print(Text(f"{args.file}: {problem}", style="red"))
+    for problem in report.problems:  # one line each, never wrapped: greppable
+        console.print(Text(f"{args.file}: {problem}", style="red"), soft_wrap=True)
     table = Table(box=None)
     for column in ("#", "tokens", "acrostic", "user"):
         table.add_column(column)
