@@ -101,7 +101,15 @@ def test_model_picker_and_compare_2_and_4(tmp_path: Path) -> None:
             await pilot.press("f2")
             await pilot.pause(0.2)
             assert isinstance(app.screen, ModelPicker)
-            await pilot.press("down", "enter")
+            from textual.widgets import OptionList
+
+            options = app.screen.query_one(OptionList)
+            for _ in range(options.option_count):
+                highlighted = options.get_option_at_index(options.highlighted or 0)
+                if highlighted.id == "smollm2-twin":
+                    break
+                await pilot.press("down")
+            await pilot.press("enter")
             await pilot.pause(0.2)
             assert shell.model_name == "smollm2-twin"
             await pilot.press("f6")  # compare tiers
