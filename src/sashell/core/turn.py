@@ -167,8 +167,8 @@ class _TurnRun:
 
     def close(self, status: str, error: str | None,
               annotations: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-        """Write the turn's final record, whatever happened to the stream."""
-        self.checkpoint.flush()
+        """Write the turn's final record, whatever happened to the stream. (Pending checkpoint
+        text is not written: the final record holds the whole reply.)"""
         ended = time.perf_counter()
         first = self.first_token
         decode_s = ended - first if first is not None else 0.0
