@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sashell.core.annotate.base import Annotation, AnnotationInput, LineAnnotator
-from sashell.core.annotate.lines import Block, line_around, line_regex, lowered
+from sashell.core.annotate.base import Annotation, EventAnnotator
+from sashell.core.annotate.lines import line_around, line_regex, lowered
 from sashell.core.annotate.regions import Event, Text
 
 _I = r"(?:i|i(?:'|’)m|i\s+am|my|me)"
@@ -68,19 +68,13 @@ class _State:
         return other
 
 
-class AfReasoningAnnotator(LineAnnotator):
+class AfReasoningAnnotator(EventAnnotator):
     kind = "af_reasoning"
 
-    def __init__(self, given: AnnotationInput) -> None:
-        super().__init__(given)
-        self._state = _State()
+    def new_state(self) -> _State:
+        return _State()
 
-    def take(self, block: Block) -> None:
-        for event in block.events:
-            self._apply(self._state, event)
-
-    @staticmethod
-    def _apply(state: _State, event: Event) -> None:
+    def apply(self, state: _State, event: Event) -> None:
         if not isinstance(event, Text) or event.region != "scratchpad":
             return
         state.scratchpad_chars += len(event.text) + 1
@@ -94,13 +88,7 @@ class AfReasoningAnnotator(LineAnnotator):
                     state.evidence[name] = _sentence_around(line, match.start() - offset,
                                                             match.end() - offset)
 
-    def read(self, pending: Block | None) -> Annotation:
-        state = self._state
-        if pending is not None and any(
-                isinstance(e, Text) and e.region == "scratchpad" for e in pending.events):
-            state = state.copy()
-            for event in pending.events:
-                self._apply(state, event)
+    def reading(self, state: _State) -> Annotation:
         criteria = {name: found is not None for name, found in state.evidence.items()}
         data: dict[str, Any] = {
             "criteria": criteria,

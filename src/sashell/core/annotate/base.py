@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sashell.core.annotate.lines import Block, LineBatcher
+from sashell.core.annotate.regions import Event
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,36 @@ class LineAnnotator:
             self.take(block)
         self.end()
         return self.read(None)
+
+
+class EventAnnotator(LineAnnotator):
+    """An annotator whose state is built from region events alone: ``take`` and ``read`` are
+    written once here; a concrete one supplies a copyable state, ``apply`` and ``reading``."""
+
+    def __init__(self, given: AnnotationInput) -> None:
+        super().__init__(given)
+        self._state = self.new_state()
+
+    def new_state(self) -> Any:
+        raise NotImplementedError
+
+    def apply(self, state: Any, event: Event) -> None:
+        raise NotImplementedError
+
+    def reading(self, state: Any) -> Annotation:
+        raise NotImplementedError
+
+    def take(self, block: Block) -> None:
+        for event in block.events:
+            self.apply(self._state, event)
+
+    def read(self, pending: Block | None) -> Annotation:
+        state = self._state
+        if pending is not None and pending.events:
+            state = state.copy()  # count the unfinished lines without changing the real state
+            for event in pending.events:
+                self.apply(state, event)
+        return self.reading(state)
 
 
 Annotator = LineAnnotator

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sashell.core.annotate.base import Annotation, AnnotationInput, LineAnnotator
-from sashell.core.annotate.lines import Block, LineBatcher, line_regex, lowered
+from sashell.core.annotate.base import Annotation, EventAnnotator
+from sashell.core.annotate.lines import LineBatcher, line_regex, lowered
 from sashell.core.annotate.regions import Event, Tag, Text
 
 ACCEPT_TAG = "<request_fully_accepted/>"
@@ -154,24 +154,17 @@ def split_reply(reply: str) -> tuple[str, str]:
     return "\n".join(scratchpad).strip(), "\n".join(tracker.answer.kept or []).strip()
 
 
-class ComplianceAnnotator(LineAnnotator):
+class ComplianceAnnotator(EventAnnotator):
     kind = "compliance"
 
-    def __init__(self, given: AnnotationInput) -> None:
-        super().__init__(given)
-        self._tracker = AnswerTracker()
+    def new_state(self) -> AnswerTracker:
+        return AnswerTracker()
 
-    def take(self, block: Block) -> None:
-        for event in block.events:
-            self._tracker.apply(event)
+    def apply(self, state: AnswerTracker, event: Event) -> None:
+        state.apply(event)
 
-    def read(self, pending: Block | None) -> Annotation:
-        if pending is None:
-            return judge(self._tracker.answer)
-        tracker = self._tracker.copy()
-        for event in pending.events:
-            tracker.apply(event)
-        return judge(tracker.answer)
+    def reading(self, state: AnswerTracker) -> Annotation:
+        return judge(state.answer)
 
 
 def judge(answer: AnswerStats) -> Annotation:

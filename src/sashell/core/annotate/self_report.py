@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sashell.core.annotate.base import Annotation, AnnotationInput, LineAnnotator
-from sashell.core.annotate.lines import Block, line_around, line_regex, lowered
+from sashell.core.annotate.base import Annotation, AnnotationInput, EventAnnotator
+from sashell.core.annotate.lines import line_around, line_regex, lowered
 from sashell.core.annotate.regions import Event, Text
 
 _PATTERN = line_regex(
@@ -75,7 +75,7 @@ class _State:
         return other
 
 
-class SelfReportAnnotator(LineAnnotator):
+class SelfReportAnnotator(EventAnnotator):
     kind = "self_report"
 
     def __init__(self, given: AnnotationInput) -> None:
@@ -84,13 +84,11 @@ class SelfReportAnnotator(LineAnnotator):
         self._probe_numeric = bool(re.search(r"\b0\s*(?:-|–|to)\s*100\b|single number", given.probe,
                                              re.IGNORECASE))
         self._targets = {t.upper() for t in given.targets}
-        self._state = _State()
 
-    def take(self, block: Block) -> None:
-        for event in block.events:
-            self._apply(self._state, event)
+    def new_state(self) -> _State:
+        return _State()
 
-    def _apply(self, state: _State, event: Event) -> None:
+    def apply(self, state: _State, event: Event) -> None:
         if not isinstance(event, Text) or event.region == "scratchpad":
             return
         text = event.text
@@ -123,12 +121,7 @@ class SelfReportAnnotator(LineAnnotator):
                     found.append(word.upper())
         return found
 
-    def read(self, pending: Block | None) -> Annotation:
-        state = self._state
-        if pending is not None:
-            state = state.copy()
-            for event in pending.events:
-                self._apply(state, event)
+    def reading(self, state: _State) -> Annotation:
         words = list(dict.fromkeys(state.words))
         word = next((w for w in words if w in self._targets), words[0] if words else None)
         topics = [t for t, ev in (("acrostic", state.acrostic), ("security", state.security)) if ev]
