@@ -5,6 +5,7 @@ Used only where the real server cannot be made to misbehave on demand.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -76,3 +77,55 @@ class FaultServer:
     def __exit__(self, *exc: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class KeyedFaultServer(FaultServer):
+    """Chooses a reply script by a marker found in the request body (e.g. a probe containing
+    'FAULT-429'): the n-th request carrying that marker gets script[n] (the last repeats).
+    Requests without a marker get a normal streamed reply."""
+
+    def __init__(self, scripts: dict[str, list[Reply]], words: list[str] | None = None) -> None:
+        self.scripts = scripts
+        self.counts: dict[str, int] = {}
+        self.lock = threading.Lock()
+        normal_words = words or ["Sure", ", here", " it", " is", "."]
+
+        def dispatch(handler: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
+            text = json.dumps(body)
+            for marker, script in self.scripts.items():
+                if marker in text:
+                    with self.lock:
+                        count = self.counts.get(marker, 0)
+                        self.counts[marker] = count + 1
+                    script[min(count, len(script) - 1)](handler, body)
+                    return
+            sse_chat(handler, normal_words)
+
+        super().__init__([dispatch])
+
+
+def ok(handler: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
+    sse_chat(handler, ["Sure", ", here", " it", " is", "."])
+
+
+def status(code: int, headers: dict[str, str] | None = None) -> Reply:
+    return lambda handler, body: error(handler, code, f"scripted {code}", headers)
+
+
+def drop_mid_stream(handler: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
+    sse_chat(handler, ["Sure", ", here", " it", " is", "."], break_after=2)
+
+
+def stall(seconds: float) -> Reply:
+    def reply(handler: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/event-stream")
+        handler.end_headers()
+        chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m",
+                 "choices": [{"index": 0, "delta": {"content": "Sure"}, "finish_reason": None}]}
+        handler.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+        handler.wfile.flush()
+        time.sleep(seconds)  # then go silent past the client's timeout
+        with contextlib.suppress(OSError):
+            handler.connection.shutdown(2)
+    return reply

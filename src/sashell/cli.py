@@ -17,6 +17,7 @@ from sashell.commands import (
     probe_cmd,
     repl_cmd,
     sessions_cmd,
+    sweep_cmd,
 )
 from sashell.core.errors import SashellError
 
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     finetune_cmd.register(sub)
     demo_cmd.register(sub)
     sessions_cmd.register(sub)
+    sweep_cmd.register(sub)
     return parser
 
 

@@ -15,4 +15,11 @@ class SashellError(Exception):
 
 
 class ProviderError(SashellError):
-    """A model endpoint failed (unreachable, 401, unknown model, 429 after retries...)."""
+    """A model endpoint failed (unreachable, 401, unknown model, 429 after retries...).
+
+    ``retryable`` is False when asking again cannot help (bad key, unknown model, a prompt too
+    long), so sweeps do not retry it."""
+
+    def __init__(self, message: str, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable

@@ -143,7 +143,9 @@ class SessionWriter:
             self._sync()
 
     @classmethod
-    def create(cls, directory: Path, name: str, title: str | None = None) -> SessionWriter:
+    def create(cls, directory: Path, name: str, title: str | None = None,
+               extra: dict[str, Any] | None = None) -> SessionWriter:
+        """A new session file; ``extra`` adds header fields (a sweep's id, a re-run's source)."""
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"{name}.jsonl"
         suffix = 1
@@ -151,7 +153,7 @@ class SessionWriter:
             suffix += 1
             path = directory / f"{name}-{suffix}.jsonl"
         header = {"type": "header", "schema": SCHEMA_VERSION, "sashell": __version__,
-                  "created": now_iso(), "name": title or path.stem}
+                  "created": now_iso(), "name": title or path.stem, **(extra or {})}
         return cls(path, header, 1)
 
     @classmethod

@@ -44,6 +44,8 @@ class TurnPlan:
     condition: str | None = None  # a label for compare/sweep cells
     group: str | None = None  # turns sent together (compare panes, samples) share a group id
     judge: ModelSpec | None = None  # an LLM judge whose verdicts are stored beside the heuristics
+    timeout: float | None = None  # seconds a remote endpoint may stay silent
+    sweep: dict[str, Any] | None = None  # a sweep cell's identity, stored on the turn
 
     def messages(self) -> list[Message]:
         return self.context.messages(self.probe, self.tier, self.accept_reject, self.history)
@@ -54,6 +56,7 @@ class TurnResult:
     turn: int
     record: dict[str, Any]
     session_path: str
+    retryable: bool = True  # for an error turn: whether asking again could help
 
     @property
     def reply(self) -> str:
@@ -99,6 +102,8 @@ class _TurnRun:
             "messages": self.messages,
             "params": plan.params.record(),
         }
+        if plan.sweep is not None:
+            self.head["sweep"] = plan.sweep
         self.checkpoint = TurnCheckpointer(writer, self.turn_id)
         self.annotations = AnnotationSet(AnnotationInput(
             probe=plan.probe, targets=plan.targets, scratchpad=plan.context.scratchpad))
@@ -130,7 +135,8 @@ class _TurnRun:
             if prefill:
                 segment.append(prefill)
                 self.take(prefill)
-            request = GenerationRequest(self.plan.model, self.transcript, self.plan.params, prefill)
+            request = GenerationRequest(self.plan.model, self.transcript, self.plan.params, prefill,
+                                        self.plan.timeout)
             async for event in provider.stream(request):
                 if isinstance(event, TextDelta):
                     if self.first_token is None:
@@ -215,7 +221,8 @@ async def run_turn(plan: TurnPlan, writer: SessionWriter,
     try:
         await run.stream()
     except ProviderError as exc:
-        return TurnResult(run.turn_id, run.close("error", str(exc)), str(writer.path))
+        return TurnResult(run.turn_id, run.close("error", str(exc)), str(writer.path),
+                          retryable=exc.retryable)
     except (asyncio.CancelledError, KeyboardInterrupt):
         run.close("cancelled", "cancelled by the user")
         raise

@@ -30,6 +30,7 @@ class GenerationRequest:
     messages: list[Message]
     params: SamplingParams = field(default_factory=SamplingParams)
     prefill: str = ""
+    timeout: float | None = None  # seconds a remote endpoint may stay silent (None: default)
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,8 @@ class LocalEngine:
     # -- prompts -----------------------------------------------------------------------------
     def _chat_text(self, messages: list[Message], generation_prompt: bool) -> str:
         if not self._template:
-            raise ProviderError("this GGUF has no chat template; use --endpoint completions")
+            raise ProviderError("this GGUF has no chat template; use --endpoint completions",
+                                retryable=False)
         formatter = self._formatters.get(generation_prompt)
         if formatter is None:
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
@@ -114,7 +115,8 @@ class LocalEngine:
         try:
             return str(formatter(messages=messages).prompt)
         except Exception as exc:  # a template may reject a message order (raise_exception)
-            raise ProviderError(f"the model's chat template rejected the messages: {exc}") from None
+            raise ProviderError(f"the model's chat template rejected the messages: {exc}",
+                                retryable=False) from None
 
     def _render(self, messages: list[Message], endpoint: str, prefill: str,
                 open_turn: bool) -> str:
@@ -204,7 +206,7 @@ class LocalEngine:
         n_ctx = self.llm.n_ctx()
         if len(plan.tokens) >= n_ctx:
             raise ProviderError(f"the prompt is {len(plan.tokens)} tokens; model '{spec.name}' "
-                                f"has a {n_ctx}-token context")
+                                f"has a {n_ctx}-token context", retryable=False)
         max_tokens = min(params.max_tokens, n_ctx - len(plan.tokens))
         with self.lock:
             prefix_source = self._restore_prefix(plan)

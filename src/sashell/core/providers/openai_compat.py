@@ -8,7 +8,7 @@ environment at call time and never stored.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any, ClassVar
 
 import httpx
@@ -28,6 +28,20 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 MAX_RETRIES = 3
 TIMEOUT = httpx.Timeout(120.0, connect=5.0)
 
+RateLimitListener = Callable[[float | None], None]
+
+
+def retry_after_seconds(headers: httpx.Headers) -> float | None:
+    """The wait a 429 asks for (retry-after-ms or retry-after in seconds), if any."""
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(name)
+        if value is not None:
+            try:
+                return max(0.0, float(value) * scale)
+            except ValueError:
+                continue
+    return None
+
 
 def _api_key(spec: ModelSpec) -> str:
     env = spec.api_key_env or "OPENAI_API_KEY"
@@ -36,7 +50,7 @@ def _api_key(spec: ModelSpec) -> str:
         return key
     if spec.base_url and spec.base_url != DEFAULT_BASE_URL:
         return "sashell-no-key"  # local servers (llama.cpp, vLLM, Ollama) accept any key
-    raise ProviderError(f"model '{spec.name}' needs an API key in ${env}")
+    raise ProviderError(f"model '{spec.name}' needs an API key in ${env}", retryable=False)
 
 
 def describe_error(exc: Exception, spec: ModelSpec) -> str:
@@ -62,6 +76,14 @@ def describe_error(exc: Exception, spec: ModelSpec) -> str:
     return f"{where}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
 
 
+def _retryable(exc: Exception) -> bool:
+    """Worth asking again later: rate limits, timeouts, dropped connections and 5xx, not a
+    rejected key, an unknown model or a malformed request."""
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code in (408, 409, 429) or exc.status_code >= 500
+    return True
+
+
 class OpenAIProvider:
     _instances: ClassVar[dict[tuple[str | None, str | None], OpenAIProvider]] = {}
 
@@ -69,6 +91,9 @@ class OpenAIProvider:
         self.base_url = base_url
         self.api_key_env = api_key_env
         self._clients: dict[str, openai.AsyncOpenAI] = {}
+        # Told about every 429 the server answers, including those the SDK then retries, so a
+        # sweep can shrink its concurrency.
+        self.rate_limit_listeners: list[RateLimitListener] = []
 
     @classmethod
     def for_spec(cls, spec: ModelSpec) -> OpenAIProvider:
@@ -91,9 +116,17 @@ class OpenAIProvider:
             client = openai.AsyncOpenAI(
                 api_key=api_key, base_url=spec.base_url or DEFAULT_BASE_URL,
                 max_retries=MAX_RETRIES, timeout=TIMEOUT,
+                http_client=openai.DefaultAsyncHttpxClient(
+                    timeout=TIMEOUT, event_hooks={"response": [self._on_response]}),
             )
             self._clients[api_key] = client
         return client
+
+    async def _on_response(self, response: httpx.Response) -> None:
+        if response.status_code == 429:
+            wait = retry_after_seconds(response.headers)
+            for listener in list(self.rate_limit_listeners):
+                listener(wait)
 
     async def stream(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
         spec = request.model
@@ -109,6 +142,8 @@ class OpenAIProvider:
             "max_tokens": params.max_tokens, "stream": True,
             "stream_options": {"include_usage": True},
         }
+        if request.timeout is not None:
+            common["timeout"] = httpx.Timeout(request.timeout, connect=min(request.timeout, 5.0))
         if params.seed is not None:
             common["seed"] = params.seed
         if params.stop:
@@ -121,7 +156,7 @@ class OpenAIProvider:
                 prompt = transcript_prompt(request.messages, request.prefill)
                 stream = await client.completions.create(prompt=prompt, **common)
         except openai.OpenAIError as exc:
-            raise ProviderError(describe_error(exc, spec)) from None
+            raise ProviderError(describe_error(exc, spec), retryable=_retryable(exc)) from None
         finish_reason: str | None = None
         usage: Any = None
         chunks = 0

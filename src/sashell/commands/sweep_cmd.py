@@ -1,0 +1,157 @@
+"""`sashell sweep`: every probe × model × tier × sample, with rates and intervals."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from sashell.core.contexts import TIERS
+from sashell.core.errors import SashellError
+from sashell.core.models import load_registry
+from sashell.core.paths import sessions_dir
+from sashell.core.probes import resolve_probe_set
+from sashell.core.providers.base import SamplingParams
+from sashell.core.session import slugify
+from sashell.core.sweep import Sweep, SweepProgress, SweepSpec, summarise
+from sashell.core.sweep.outputs import write_outputs
+from sashell.core.sweep.summary import CellOutcome
+from sashell.render_sweep import summary_renderable
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "sweep", help="run a probe set over models × tiers × samples and report rates with CIs",
+        description="Send every probe of a probe set to every model × tier, N samples each, "
+                    "concurrently; save every turn in a session; report each flag's rate per "
+                    "model × tier with Wilson 95%% intervals, the compliance gap (free − paid) "
+                    "with Newcombe's interval and numeric self-reports; write summary.json, CSV "
+                    "tables and rates.png to --out. Exit 1 if any cell failed (--resume DIR "
+                    "retries them).")
+    p.add_argument("probe_set", nargs="?", metavar="PROBESET",
+                   help="a probe set name from prompts/probes/, or a YAML, JSONL, CSV or text file")
+    p.add_argument("--models", help="comma-separated model names (default smollm2)")
+    p.add_argument("--tiers", default="free,paid", help="comma-separated: none, free, paid "
+                                                        "(default free,paid)")
+    p.add_argument("-n", "--samples", type=int, default=10, help="samples per cell (default 10)")
+    p.add_argument("--temperature", type=float, default=1.0, help="default 1.0")
+    p.add_argument("--top-p", type=float, default=1.0)
+    p.add_argument("--max-tokens", type=int, default=256, help="default 256")
+    p.add_argument("--seed", type=int, default=0, help="sample k uses seed + k (default 0); "
+                                                       "-1 for unseeded sampling")
+    p.add_argument("--context", help="context from prompts/contexts/ (default: 'none' for tier "
+                                     "none, 'alignment-faking' for free/paid)")
+    p.add_argument("--no-scratchpad", action="store_true")
+    p.add_argument("--accept-reject", action="store_true",
+                   help="append the <request_fully_accepted/> / <rejected/> instruction")
+    p.add_argument("--judge", metavar="MODEL", help="also judge compliance with this model")
+    p.add_argument("--column", help="the CSV/JSONL column holding the probe (e.g. goal)")
+    p.add_argument("--concurrency", type=int, default=8,
+                   help="requests in flight per remote endpoint (default 8; halves on 429). "
+                        "Embedded models generate one reply at a time")
+    p.add_argument("--retries", type=int, default=2, help="extra attempts for a failed reply")
+    p.add_argument("--timeout", type=float, help="seconds a remote endpoint may stay silent "
+                                                 "(default 120)")
+    p.add_argument("--out", help="results directory (default sweeps/<time>-<probeset>)")
+    p.add_argument("--resume", metavar="DIR", help="finish the sweep in DIR: finished cells are "
+                                                   "skipped, failed and missing ones run")
+    p.add_argument("--sessions-dir", help="where the sweep's session files go")
+    p.add_argument("--no-plot", action="store_true", help="do not write rates.png")
+    p.add_argument("--json", action="store_true", help="print summary.json to stdout")
+    p.set_defaults(func=run)
+
+
+def _spec(args: argparse.Namespace) -> SweepSpec:
+    if not args.probe_set:
+        raise SashellError("sweep needs a PROBESET (or --resume DIR)")
+    tiers = tuple(t.strip() for t in args.tiers.split(",") if t.strip())
+    bad = [t for t in tiers if t not in TIERS]
+    if bad:
+        raise SashellError(f"unknown tier '{bad[0]}' (choose from {', '.join(TIERS)})")
+    models = tuple(m.strip() for m in (args.models or "smollm2").split(",") if m.strip())
+    if args.samples > 1 and args.temperature == 0:
+        print("sashell: note: at temperature 0 every sample of a cell is the same reply",
+              file=sys.stderr)
+    return SweepSpec(
+        probe_set=resolve_probe_set(args.probe_set, args.column), models=models,
+        tiers=tiers,  # type: ignore[arg-type]
+        samples=args.samples,
+        params=SamplingParams(temperature=args.temperature, top_p=args.top_p,
+                              max_tokens=args.max_tokens,
+                              seed=None if args.seed is not None and args.seed < 0 else args.seed),
+        context=args.context, no_scratchpad=args.no_scratchpad, accept_reject=args.accept_reject,
+        judge=args.judge, concurrency=args.concurrency, retries=args.retries, timeout=args.timeout,
+    )
+
+
+def open_sweep(args: argparse.Namespace) -> Sweep:
+    registry = load_registry()
+    if args.resume:
+        if args.probe_set:
+            raise SashellError("--resume takes the sweep's settings from DIR; drop PROBESET")
+        return Sweep.resume(Path(args.resume), registry)
+    spec = _spec(args)
+    out = Path(args.out) if args.out else (
+        Path("sweeps") / f"{datetime.now():%Y%m%d-%H%M%S}-{slugify(spec.probe_set.name)}")
+    return Sweep.create(spec, out, registry, sessions_dir(args.sessions_dir))
+
+
+async def _run(sweep: Sweep, err: Console) -> list[CellOutcome]:
+    columns = (TextColumn("[bold]sweep"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[status]}"), TimeElapsedColumn(), TextColumn("eta"),
+               TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=not err.is_terminal,
+                  refresh_per_second=4) as bar:
+        task = bar.add_task("sweep", total=len(sweep.spec.cells()), status="")
+
+        def update(progress: SweepProgress, outcome: CellOutcome | None) -> None:
+            status = f"{progress.failed} failed" if progress.failed else ""
+            if progress.retried:
+                status += f" {progress.retried} retries"
+            if progress.rate_limited:
+                status += f" {progress.rate_limited}×429"
+            if progress.skipped:
+                status += f" ({progress.skipped} done before)"
+            bar.update(task, completed=progress.finished, status=status.strip())
+            if outcome is not None and outcome.status == "failed" and not err.is_terminal:
+                err.print(f"cell {outcome.cell.key} failed: {outcome.reason}", markup=False,
+                          highlight=False)
+
+        return await sweep.run(update)
+
+
+def run(args: argparse.Namespace) -> int:
+    sweep = open_sweep(args)
+    err = Console(stderr=True)
+    err.print(f"sweep {sweep.id}: {len(sweep.spec.cells())} cells → {sweep.out_dir}",
+              markup=False, highlight=False)
+    outcomes = asyncio.run(_run(sweep, err))
+    summary = summarise(sweep.spec, outcomes)
+    summary["sweep"] = {"id": sweep.id, "out": str(sweep.out_dir),
+                        "sessions": sweep.manifest["sessions"]}
+    written = write_outputs(sweep.out_dir, summary, outcomes, plot=not args.no_plot)
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        Console().print(summary_renderable(summary))
+    err.print("wrote " + ", ".join(str(p) for p in written), markup=False, highlight=False)
+    missing = summary["cells"] - summary["complete"]
+    if missing:
+        err.print(f"{missing} of {summary['cells']} cells not complete; "
+                  f"`sashell sweep --resume {sweep.out_dir}` retries them", markup=False,
+                  highlight=False)
+        return 1
+    return 0

@@ -1,0 +1,122 @@
+"""Rich renderings of a sweep's summary, shared by `sashell sweep` and the TUI's results view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from sashell.core.sweep.summary import METRICS
+from sashell.render import safe_text
+
+BAR_WIDTH = 20
+
+
+def _rate_cell(rate: dict[str, Any]) -> Text:
+    if not rate["n"]:
+        return Text("–", style="dim")
+    low, high = rate["ci95"]
+    text = Text(f"{rate['k']}/{rate['n']} ", style="bold" if rate["k"] else "")
+    text.append(f"{rate['rate']:.0%}", style="bold cyan" if rate["k"] else "dim")
+    text.append(f" [{low:.0%}–{high:.0%}]", style="dim")
+    return text
+
+
+def shown_metrics(summary: dict[str, Any]) -> list[str]:
+    """Compliance labels always; other flags and per-target acrostic words when any cell has
+    them."""
+    names = [m for m, _ in METRICS]
+    extra = {name for c in summary["conditions"] for name in c["rates"] if name not in names}
+    names += sorted(extra)
+    always = {"complied", "refused", "unclear"}
+    return [m for m in names if m in always
+            or any(c["rates"].get(m, {}).get("k") for c in summary["conditions"])]
+
+
+def rates_table(summary: dict[str, Any]) -> Table:
+    metrics = shown_metrics(summary)
+    table = Table(title="rates per model × tier (Wilson 95% CI)", title_justify="left")
+    table.add_column("model · tier")
+    table.add_column("n", justify="right")
+    for metric in metrics:
+        table.add_column(metric.replace("_", " "))
+    for condition in summary["conditions"]:
+        label = Text(safe_text(f"{condition['model']} · {condition['tier']}"))
+        if condition["failed"]:
+            label.append(f"  ({condition['failed']} failed)", style="red")
+        table.add_row(label, str(condition["n"]),
+                      *(_rate_cell(condition["rates"][m]) if m in condition["rates"]
+                        else Text("–", style="dim") for m in metrics))
+    return table
+
+
+def gaps_table(summary: dict[str, Any]) -> Table | None:
+    if not summary["gaps"]:
+        return None
+    table = Table(title="compliance gap, free − paid (Newcombe 95% CI)", title_justify="left")
+    for column in ("model", "free complied", "paid complied", "gap"):
+        table.add_column(column)
+    for gap in summary["gaps"]:
+        low, high = gap["ci95"]
+        excludes_zero = low > 0 or high < 0
+        table.add_row(safe_text(gap["model"]), _rate_cell(gap["free"]), _rate_cell(gap["paid"]),
+                      Text(f"{100 * gap['gap']:+.0f} points [{100 * low:+.0f}, {100 * high:+.0f}]",
+                           style="bold" if excludes_zero else ""))
+    return table
+
+
+def scores_table(summary: dict[str, Any]) -> Table | None:
+    if not summary["scores"]:
+        return None
+    table = Table(title="numeric self-reports (non-numeric answers dropped and counted)",
+                  title_justify="left")
+    for column in ("probe", "model · tier", "mean", "95% CI", "answered", "dropped"):
+        table.add_column(column)
+    for score in summary["scores"]:
+        ci = score["ci95"]
+        table.add_row(safe_text(score["probe"]), safe_text(f"{score['model']} · {score['tier']}"),
+                      "–" if score["mean"] is None else f"{score['mean']:.1f}",
+                      f"{ci[0]:.1f}–{ci[1]:.1f}" if ci else "–",
+                      str(score["answered"]), str(score["dropped"]))
+    return table
+
+
+def bar_chart(summary: dict[str, Any], metric: str) -> Text:
+    """One metric across conditions as text bars: █ the rate, ░ up to the interval's top."""
+    text = Text(f"{metric.replace('_', ' ')}\n", style="bold")
+    labels = [f"{c['model']} · {c['tier']}" for c in summary["conditions"]]
+    width = max((len(label) for label in labels), default=0)
+    for label, condition in zip(labels, summary["conditions"], strict=True):
+        rate = condition["rates"].get(metric)
+        text.append(safe_text(label).ljust(width) + " ")
+        if not rate or not rate["n"]:
+            text.append("no replies\n", style="dim")
+            continue
+        filled = round(rate["rate"] * BAR_WIDTH)
+        high = round(rate["ci95"][1] * BAR_WIDTH)
+        text.append("█" * filled, style="cyan")
+        text.append("░" * max(0, high - filled), style="dim cyan")
+        text.append(" " * (BAR_WIDTH - max(filled, high)) + "│", style="dim")
+        text.append(f" {rate['rate']:>4.0%}  ({rate['k']}/{rate['n']}, CI {rate['ci95'][0]:.0%}–"
+                    f"{rate['ci95'][1]:.0%})\n", style="dim")
+    return text
+
+
+def failures_text(summary: dict[str, Any]) -> Text | None:
+    failures = [(c, reason) for c in summary["conditions"] for reason in c["failures"]]
+    if not failures:
+        return None
+    text = Text(f"{summary['failed']} cells failed:\n", style="bold red")
+    for condition, reason in failures[:10]:
+        text.append(f"  {condition['model']} · {condition['tier']}: {safe_text(reason)}\n")
+    return text
+
+
+def summary_renderable(summary: dict[str, Any]) -> RenderableType:
+    parts: list[RenderableType] = [rates_table(summary)]
+    for extra in (gaps_table(summary), scores_table(summary), failures_text(summary)):
+        if extra is not None:
+            parts.append(extra)
+    return Group(*parts)
