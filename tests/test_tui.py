@@ -335,3 +335,40 @@ def test_demo_mode_runs_the_script(tmp_path: Path) -> None:
             assert {t["model"]["name"] for t in turns} == {"smollm2", "smollm2-hello",
                                                            "smollm2-tiergap"}
     asyncio.run(go())
+
+
+def test_sweep_from_the_tui_shows_progress_and_rates(tmp_path: Path) -> None:
+    async def go() -> None:
+        from textual.widgets import OptionList, ProgressBar
+
+        from sashell.tui.sweep_screen import ProbeSetPicker, SweepScreen
+
+        shell = make_shell(tmp_path)
+        shell.params = replace(shell.params, temperature=1.0, max_tokens=12)
+        app = SashellApp(shell, cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("f6")  # compare tiers: free vs paid
+            await pilot.press("f10")
+            await wait_for(pilot, lambda: isinstance(app.screen, ProbeSetPicker))
+            options = app.screen.query_one(OptionList)
+            names = [options.get_option_at_index(i).id for i in range(options.option_count)]
+            options.highlighted = names.index("mild-requests")
+            await pilot.press("enter")
+            await pilot.pause(0.2)
+            await pilot.press("2", "enter")  # 2 samples per cell
+            await wait_for(pilot, lambda: isinstance(app.screen, SweepScreen))
+            screen = app.screen
+            assert isinstance(screen, SweepScreen)
+            await wait_for(pilot, lambda: screen.finished, timeout=240)
+            summary = screen.summary
+            assert summary is not None and summary["cells"] == summary["complete"] == 16
+            assert [(c["model"], c["tier"]) for c in summary["conditions"]] == [
+                ("smollm2", "free"), ("smollm2", "paid")]
+            assert screen.query_one(ProgressBar).progress == 16
+            shown = plain(screen.query_one("#results"))
+            assert "rates per model × tier" in shown and "complied" in shown
+            assert (screen.sweep.out_dir / "summary.json").exists()
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, SweepScreen))
+
+    asyncio.run(go())

@@ -29,6 +29,7 @@ from sashell.tui.screens import (
     badge_details,
     context_view,
 )
+from sashell.tui.sweep_screen import ProbeSetPicker, SweepScreen, sweep_for
 from sashell.tui.widgets import Badge, CompareGrid, ProbeInput, SampleView, StatusBar, TurnView
 
 COMPARE_MODES: tuple[CompareMode | None, ...] = (None, "tiers", "models", "grid")
@@ -40,6 +41,7 @@ F4           fresh / follow-up       F5   accept/reject instruction on/off
 F6           compare: off → tiers (free vs paid) → models (base vs fine-tune) → grid (2×2)
 F7           sample N times          F8   show the exact context sent
 F9           sessions browser        Ctrl+L probe library
+F10          sweep a probe set over the current condition(s) (F6 picks them) with rates and CIs
 Ctrl+N       new session             Ctrl+R rename session
 Ctrl+O       collapse / show scratchpads
 Ctrl+P       command palette         Ctrl+Q quit
@@ -65,6 +67,7 @@ class SashellApp(App[None]):
         Binding("f7", "sample", "sample N", priority=True),
         Binding("f8", "show_context", "context", priority=True),
         Binding("f9", "sessions", "sessions", priority=True),
+        Binding("f10", "sweep", "sweep", priority=True),
         Binding("ctrl+l", "probe_library", "library", priority=True),
         Binding("ctrl+n", "new_session", "new", show=False, priority=True),
         Binding("ctrl+r", "rename_session", "rename", show=False, priority=True),
@@ -276,6 +279,33 @@ class SashellApp(App[None]):
             self.send(probe, samples=int(value))
         self.push_screen(Prompt("Sample how many times? (temperature "
                                 f"{self.shell.params.temperature})", "10"), chosen)
+
+    def action_sweep(self) -> None:
+        try:
+            conditions = self.shell.conditions(self.compare)
+        except SashellError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+
+        def samples_chosen(name: str, value: str | None) -> None:
+            if value is None:
+                return
+            if not value.isdigit() or not 1 <= int(value) <= 1000:
+                self.notify("N must be a whole number from 1 to 1000", severity="error")
+                return
+            try:
+                sweep = sweep_for(self.shell, conditions, name, int(value))
+            except SashellError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self.push_screen(SweepScreen(sweep))
+
+        def set_chosen(name: str | None) -> None:
+            if name is not None:
+                self.push_screen(Prompt(f"Samples per cell for '{name}' over "
+                                        f"{', '.join(c.label for c in conditions)}?", "5"),
+                                 lambda value: samples_chosen(name, value))
+        self.push_screen(ProbeSetPicker(), set_chosen)
 
     def action_show_context(self) -> None:
         probe = self.query_one(ProbeInput).text.strip() or "<your probe>"
