@@ -12,6 +12,7 @@ from sashell.commands import (
     annotate_cmd,
     dataset_cmd,
     demo_cmd,
+    export_cmd,
     finetune_cmd,
     models_cmd,
     probe_cmd,
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     finetune_cmd.register(sub)
     demo_cmd.register(sub)
     sessions_cmd.register(sub)
+    export_cmd.register(sub)
     sweep_cmd.register(sub)
     return parser
 

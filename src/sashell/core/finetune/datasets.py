@@ -29,8 +29,10 @@ def dataset_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _check_messages(number: int, record: Any, problems: list[str]) -> list[dict[str, str]] | None:
-    where = f"line {number}"
+def check_messages(where: str, record: Any, problems: list[str]) -> list[dict[str, str]] | None:
+    """OpenAI's chat fine-tuning rules for one example (roles, an optional leading system
+    message, user/assistant alternation ending with the assistant, no empty content); problems
+    are appended as one line each, prefixed by ``where``."""
     if not isinstance(record, dict) or not isinstance(record.get("messages"), list):
         problems.append(f"{where}: expected an object with a 'messages' list")
         return None
@@ -83,7 +85,7 @@ def check_dataset(path: Path, count_tokens: Callable[[list[dict[str, str]]], int
         except ValueError:
             report.problems.append(f"line {number}: not valid JSON")
             continue
-        messages = _check_messages(number, record, report.problems)
+        messages = check_messages(f"line {number}", record, report.problems)
         if messages is None:
             continue
         key = json.dumps(messages, sort_keys=True)
