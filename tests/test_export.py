@@ -10,8 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
 
+from helpers import run_cli
 from sashell.core.finetune.datasets import check_dataset
 
 DATA = Path(__file__).parent / "data"
