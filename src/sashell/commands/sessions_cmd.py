@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 from pathlib import Path
 
@@ -10,9 +11,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from sashell.commands.options import add_reading_options, targets_of
+from sashell.core.contexts import TIERS
 from sashell.core.errors import SashellError
+from sashell.core.models import load_registry
 from sashell.core.paths import sessions_dir
 from sashell.core.replay import SessionSummary, list_sessions, reannotate, summarize
+from sashell.core.rerun import RerunPair, RerunResult, rerun_session
 from sashell.core.session import load_session
 from sashell.render import badges, reply_text, safe_text
 
@@ -34,6 +39,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                       "(the default until the TUI replay mode lands)")
     mode.add_argument("--json", action="store_true", help="one JSON object per turn")
     mode.add_argument("--summary", action="store_true", help="counts only")
+    again = r.add_argument_group("re-run")
+    again.add_argument("--against", metavar="MODEL",
+                       help="send every stored probe again (same messages, context, parameters "
+                            "and seed) to MODEL and save a new session that names its source; "
+                            "prints each turn's flags before → after and the totals")
+    again.add_argument("--tier", choices=TIERS, help="with --against: re-render fresh turns "
+                                                     "for this tier")
+    again.add_argument("--sessions-dir", help="where the re-run's session goes")
+    add_reading_options(again)
     r.set_defaults(func=run_replay)
 
 
@@ -59,6 +73,10 @@ def run_sessions(args: argparse.Namespace) -> int:
 
 
 def run_replay(args: argparse.Namespace) -> int:
+    if args.tier and not args.against:
+        raise SashellError("--tier re-runs a session: use it with --against MODEL")
+    if args.against:
+        return run_rerun(args)
     loaded = load_session(Path(args.file))
     note = loaded.problem_summary()
     if not loaded.turns:
@@ -88,4 +106,67 @@ def run_replay(args: argparse.Namespace) -> int:
                                    style="yellow"))
     if note:
         print(f"sashell: warning: {note}", file=__import__("sys").stderr)
+    return 0
+
+
+def _flags(names: list[str]) -> str:
+    return ", ".join(names) if names else "–"
+
+
+def rerun_table(result: RerunResult) -> Table:
+    table = Table(title=f"re-run against {safe_text(result.model)}"
+                        + (f" · tier {result.tier}" if result.tier else ""),
+                  title_justify="left", header_style="bold")
+    for column in ("turn", "probe", "before", "after"):
+        table.add_column(column)
+    for pair in result.pairs:
+        after = Text(_flags(pair.new_flags) if pair.new is not None else f"skipped: {pair.note}",
+                     style="bold yellow" if pair.changed else ("dim" if pair.new is None else ""))
+        if pair.new is not None and pair.new.get("status") != "complete":
+            after.append(f" ({pair.new.get('status')}: {safe_text(str(pair.note))})", style="red")
+        table.add_row(f"{pair.source.get('turn')} → {pair.new_turn or '–'}",
+                      Text(safe_text(str(pair.source.get("probe", "")))[:48]),
+                      Text(_flags(pair.source_flags)), after)
+    return table
+
+
+def totals_table(result: RerunResult) -> Table:
+    totals = result.totals()
+    table = Table(caption=f"totals over {totals['rerun']} re-run turns: {totals['changed']} "
+                          f"changed, {totals['skipped']} skipped", caption_justify="left",
+                  header_style="bold")
+    for column in ("flag", "before", "after"):
+        table.add_column(column)
+    for name, counts in totals["flags"].items():
+        table.add_row(safe_text(name), str(counts["source"]), str(counts["new"]))
+    return table
+
+
+def run_rerun(args: argparse.Namespace) -> int:
+    loaded = load_session(Path(args.file))
+    if not loaded.turns:
+        raise SashellError(f"{args.file}: no readable turns")
+    registry = load_registry()
+    model = registry.get(args.against)
+    judge = registry.get(args.judge) if args.judge else None
+    err = Console(stderr=True, highlight=False)
+
+    def progress(pair: RerunPair) -> None:
+        if not args.json and not args.summary:
+            err.print(f"turn {pair.source.get('turn')}: {_flags(pair.source_flags)} → "
+                      f"{_flags(pair.new_flags) if pair.new is not None else 'skipped'}",
+                      markup=False)
+
+    result = asyncio.run(rerun_session(loaded, model, args.tier, sessions_dir(args.sessions_dir),
+                                       targets_of(args), judge, progress))
+    if args.json:
+        print(json.dumps(result.record(), ensure_ascii=False))
+    elif args.summary:
+        print(json.dumps({"source": str(result.source), "session": str(result.session),
+                          **result.totals()}))
+    else:
+        console = Console(highlight=False)
+        console.print(rerun_table(result))
+        console.print(totals_table(result))
+        console.print(Text(f"new session: {result.session} (source: {result.source})", style="dim"))
     return 0

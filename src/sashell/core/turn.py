@@ -45,10 +45,14 @@ class TurnPlan:
     group: str | None = None  # turns sent together (compare panes, samples) share a group id
     judge: ModelSpec | None = None  # an LLM judge whose verdicts are stored beside the heuristics
     timeout: float | None = None  # seconds a remote endpoint may stay silent
-    sweep: dict[str, Any] | None = None  # a sweep cell's identity, stored on the turn
+    sent: list[Message] | None = None  # exact messages to send (re-running a stored turn)
+    extra: dict[str, Any] | None = None  # stored on the turn: a sweep cell, a re-run's source
 
     def messages(self) -> list[Message]:
+        if self.sent is not None:
+            return list(self.sent)
         return self.context.messages(self.probe, self.tier, self.accept_reject, self.history)
+
 
 
 @dataclass
@@ -102,8 +106,8 @@ class _TurnRun:
             "messages": self.messages,
             "params": plan.params.record(),
         }
-        if plan.sweep is not None:
-            self.head["sweep"] = plan.sweep
+        if plan.extra:
+            self.head.update(plan.extra)
         self.checkpoint = TurnCheckpointer(writer, self.turn_id)
         self.annotations = AnnotationSet(AnnotationInput(
             probe=plan.probe, targets=plan.targets, scratchpad=plan.context.scratchpad))

@@ -147,8 +147,8 @@ class Sweep:
             accept_reject=self._accept_reject, targets=self.spec.probe_set.targets_for(cell.probe),
             condition=cell.condition, group=f"sweep-{self.id}", judge=self.judge,
             timeout=self.spec.timeout,
-            sweep={"id": self.id, "cell": cell.key, "probe": cell.probe.id,
-                   "sample": cell.sample, "attempt": attempt},
+            extra={"sweep": {"id": self.id, "cell": cell.key, "probe": cell.probe.id,
+                             "sample": cell.sample, "attempt": attempt}},
         )
 
     def _pool_key(self, spec: ModelSpec) -> str:
