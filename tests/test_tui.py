@@ -372,3 +372,73 @@ def test_sweep_from_the_tui_shows_progress_and_rates(tmp_path: Path) -> None:
             await wait_for(pilot, lambda: not isinstance(app.screen, SweepScreen))
 
     asyncio.run(go())
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "sessions" / "examples"
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.jsonl")), ids=lambda p: p.name)
+def test_example_sessions_replay_in_the_tui_and_print(tmp_path: Path, example: Path) -> None:
+    from helpers import run_cli
+    from sashell.tui.replay_screen import ReplayScreen
+
+    before = example.read_bytes()
+
+    async def go() -> None:
+        app = SashellApp(make_shell(tmp_path), cursor_blink=False, replay_mode=example,
+                         replay_delay=0.05)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, ReplayScreen))
+            screen = app.screen
+            assert isinstance(screen, ReplayScreen)
+            total = len(screen.loaded.turns)
+            assert total > 0 and f"turn 1/{total}" in plain(screen.query_one("#replay-head"))
+            for step in range(1, total):
+                await pilot.press("n")
+                assert screen.index == step
+                assert f"turn {step + 1}/{total}" in plain(screen.query_one("#replay-head"))
+                shown = plain(screen.query_one("#replay-turn"))
+                assert str(screen.turn.get("probe"))[:20] in shown
+                assert "recomputed" in shown
+            await pilot.press("p")
+            assert screen.index == total - 2
+            await pilot.press("c")  # the exact context of the turn
+            await wait_for(pilot, lambda: isinstance(app.screen, TextViewer))
+            await pilot.press("escape")
+            await pilot.press("home", "space")  # play from the start with the short delay
+            await wait_for(pilot, lambda: screen.index == total - 1 and not screen.playing)
+            await pilot.press("escape")  # replay mode from the command line: Esc quits
+            await pilot.pause(0.2)
+            assert app.return_code == 0
+
+    asyncio.run(go())
+    printed = run_cli("replay", str(example), "--print")
+    assert printed.returncode == 0, printed.stderr
+    assert example.read_bytes() == before
+
+
+def test_replay_rerun_from_the_tui(tmp_path: Path) -> None:
+    from sashell.tui.replay_screen import ReplayScreen
+
+    example = EXAMPLES / "tiergap-free-vs-paid.jsonl"
+
+    async def go() -> None:
+        shell = make_shell(tmp_path)
+        app = SashellApp(shell, cursor_blink=False, replay_mode=example)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, ReplayScreen))
+            first = app.screen
+            await pilot.press("a")
+            await wait_for(pilot, lambda: isinstance(app.screen, ModelPicker))
+            app.screen.dismiss("smollm2")
+            await wait_for(pilot, lambda: isinstance(app.screen, ReplayScreen)
+                           and app.screen is not first, timeout=300)
+            rerun = app.screen
+            assert isinstance(rerun, ReplayScreen)
+            assert rerun.loaded.header["source"]["path"] == str(example.resolve())
+            assert len(rerun.loaded.turns) == len(first.loaded.turns)
+            assert "re-run of source turn #1" in plain(rerun.query_one("#replay-turn"))
+            await pilot.press("escape")  # back to the source session
+            await wait_for(pilot, lambda: app.screen is first)
+
+    asyncio.run(go())

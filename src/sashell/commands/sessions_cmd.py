@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -29,16 +30,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=run_sessions)
     r = sub.add_parser(
-        "replay", help="print a saved session with annotations recomputed",
-        description="Print a saved session turn by turn with today's annotators; differences "
-                    "from the stored annotations are shown. Damaged lines are skipped and "
-                    "reported; the file is never modified. Exit 2 when no turn is readable.")
+        "replay", help="replay a saved session (TUI, or --print) with annotations recomputed",
+        description="Open a saved session in the TUI's replay mode (n/p step, space plays, c "
+                    "shows the exact context, a re-runs against another model), or print it with "
+                    "--print/--json/--summary (the default when not in a terminal). Annotations "
+                    "are recomputed with today's annotators and differences from the stored ones "
+                    "shown. Damaged lines are skipped and reported; the file is never modified. "
+                    "Exit 2 when no turn is readable.")
     r.add_argument("file")
     mode = r.add_mutually_exclusive_group()
-    mode.add_argument("--print", dest="plain", action="store_true", help="rich terminal output "
-                      "(the default until the TUI replay mode lands)")
+    mode.add_argument("--print", dest="plain", action="store_true",
+                      help="rich terminal output instead of the TUI")
     mode.add_argument("--json", action="store_true", help="one JSON object per turn")
     mode.add_argument("--summary", action="store_true", help="counts only")
+    r.add_argument("--delay", type=float, default=1.5,
+                   help="seconds per turn when playing in the TUI (default 1.5)")
     again = r.add_argument_group("re-run")
     again.add_argument("--against", metavar="MODEL",
                        help="send every stored probe again (same messages, context, parameters "
@@ -81,6 +87,13 @@ def run_replay(args: argparse.Namespace) -> int:
     note = loaded.problem_summary()
     if not loaded.turns:
         raise SashellError(f"{args.file}: no readable turns" + (f" ({note})" if note else ""))
+    if not (args.plain or args.json or args.summary) and sys.stdin.isatty() and sys.stdout.isatty():
+        from sashell.core.shell import ProbeShell
+        from sashell.tui.app import run_replay_tui
+
+        run_replay_tui(ProbeShell(sessions_dir=sessions_dir(args.sessions_dir)),
+                       Path(args.file), args.delay)
+        return 0
     console = Console(highlight=False)
     if args.summary:
         summary = summarize(loaded)
@@ -105,7 +118,7 @@ def run_replay(args: argparse.Namespace) -> int:
                 console.print(Text(f"  changed since recorded: {safe_text(difference)}",
                                    style="yellow"))
     if note:
-        print(f"sashell: warning: {note}", file=__import__("sys").stderr)
+        print(f"sashell: warning: {note}", file=sys.stderr)
     return 0
 
 

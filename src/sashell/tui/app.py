@@ -16,9 +16,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from sashell.core.errors import SashellError
+from sashell.core.session import load_session
 from sashell.core.shell import CompareMode, Condition, ProbeShell
 from sashell.core.turn import TurnResult
 from sashell.render import safe_text
+from sashell.tui.replay_screen import ReplayScreen
 from sashell.tui.screens import (
     MODAL_CSS,
     ModelPicker,
@@ -75,7 +77,8 @@ class SashellApp(App[None]):
     ]
 
     def __init__(self, shell: ProbeShell, replay: Path | None = None,
-                 cursor_blink: bool = True, demo: bool = False) -> None:
+                 cursor_blink: bool = True, demo: bool = False,
+                 replay_mode: Path | None = None, replay_delay: float = 1.5) -> None:
         super().__init__()
         self.shell = shell
         self.demo = demo
@@ -85,6 +88,8 @@ class SashellApp(App[None]):
         self.streaming = 0
         self.tokens_per_s: float | None = None
         self._open_on_start = replay
+        self._replay_mode = replay_mode
+        self._replay_delay = replay_delay
 
     # -- layout ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -105,6 +110,9 @@ class SashellApp(App[None]):
             self.open_session(self._open_on_start)
         if self.demo:
             self.run_worker(self._run_demo(), group="probe")
+        if self._replay_mode is not None:
+            self.push_screen(ReplayScreen(load_session(self._replay_mode), self._replay_delay,
+                                          exit_on_close=True))
 
     def refresh_status(self) -> None:
         self.query_one(StatusBar).show(self.shell, self.compare, self.tokens_per_s, self.streaming)
@@ -233,6 +241,8 @@ class SashellApp(App[None]):
         if self.streaming:
             self.workers.cancel_group(self, "probe")
             self.notify("cancelled; partial replies are saved as cancelled")
+        elif callable(close := getattr(self.screen, "action_close", None)):
+            close()  # replay and sweep screens decide what Esc means (stop, back, quit)
         elif len(self.screen_stack) > 1:
             self.pop_screen()
 
@@ -396,3 +406,8 @@ class SashellApp(App[None]):
 
 def run_tui(shell: ProbeShell, replay: Path | None = None) -> None:
     SashellApp(shell, replay).run()
+
+
+def run_replay_tui(shell: ProbeShell, path: Path, delay: float = 1.5) -> None:
+    """`sashell replay FILE` in a terminal: replay mode over the session."""
+    SashellApp(shell, replay_mode=path, replay_delay=delay).run()
