@@ -93,3 +93,32 @@ def test_loader_never_crashes_on_damage(tmp_path_factory: pytest.TempPathFactory
         return
     assert all(isinstance(t, dict) for t in loaded.turns)
     assert path.read_bytes() == damaged  # the loader never modifies the file
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(min_value=0, max_value=4000), st.sampled_from([b"", b"garbage {\n", b"\xff\xfe\n",
+                                                                   b'{"type": "turn", "turn": 2, "x\n']))
+def test_lazy_and_summary_reads_agree_with_the_full_read(
+        tmp_path_factory: pytest.TempPathFactory, cut: int, noise: bytes) -> None:
+    """The fast paths (one turn decoded at a time; only the listing's fields) see the same turns."""
+    base = tmp_path_factory.mktemp("agree")
+    path = make_session(base)
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    middle = len(lines) // 2
+    damaged = b"\n".join([*lines[:middle], noise.rstrip(b"\n"), *lines[middle:]])
+    damaged = damaged[: cut % (len(damaged) + 1)]
+    path.write_bytes(damaged)
+    try:
+        full = load_session(path)
+    except SashellError:
+        return
+    lazy = load_session(path, lazy=True)
+    summary = load_session(path, summary_only=True)
+    readable = [t for t in lazy.turns if t.get("status") != "unreadable"]
+    assert readable == list(full.turns)
+    assert [(t.get("turn"), t.get("status"), t.get("tier"), (t.get("model") or {}).get("name"))
+            for t in summary.turns] == [
+        (t.get("turn"), t.get("status"), t.get("tier"), (t.get("model") or {}).get("name"))
+        for t in full.turns]
+    assert path.read_bytes() == damaged

@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 from sashell import __version__
-from sashell.commands import (
-    annotate_cmd,
-    dataset_cmd,
-    demo_cmd,
-    export_cmd,
-    finetune_cmd,
-    models_cmd,
-    probe_cmd,
-    repl_cmd,
-    sessions_cmd,
-    sweep_cmd,
-)
 from sashell.core.errors import SashellError
+
+# subcommand → the module that registers it, in --help order. Only the module of the command
+# given is imported, so `sashell replay --summary` does not pay for the annotators or the TUI.
+COMMANDS = {
+    "probe": "probe_cmd", "models": "models_cmd", "annotate": "annotate_cmd",
+    "repl": "repl_cmd", "dataset": "dataset_cmd", "finetune": "finetune_cmd",
+    "demo": "demo_cmd", "sessions": "sessions_cmd", "replay": "sessions_cmd",
+    "export": "export_cmd", "sweep": "sweep_cmd",
+}
 
 DESCRIPTION = """\
 sashell — a situational-awareness probing shell.
@@ -38,7 +36,17 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _modules_for(argv: Sequence[str] | None) -> list[str]:
+    """The command modules to register: the named command's only, or all (help, the TUI)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    named = next((a for a in args if a in COMMANDS), None)
+    if named is None or any(a in ("-h", "--help") for a in args[:args.index(named)]):
+        return list(dict.fromkeys(COMMANDS.values()))
+    return [COMMANDS[named]]
+
+
+def build_parser(argv: Sequence[str] | None = ()) -> argparse.ArgumentParser:
+    """The parser; with ``argv``, only the subcommand it names is registered (all by default)."""
     parser = OneLineParser(prog="sashell", description=DESCRIPTION,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"sashell {__version__}")
@@ -49,21 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--sessions-dir", help="where sessions live (default ./sessions or "
                                                "$SASHELL_SESSIONS_DIR)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
-    probe_cmd.register(sub)
-    models_cmd.register(sub)
-    annotate_cmd.register(sub)
-    repl_cmd.register(sub)
-    dataset_cmd.register(sub)
-    finetune_cmd.register(sub)
-    demo_cmd.register(sub)
-    sessions_cmd.register(sub)
-    export_cmd.register(sub)
-    sweep_cmd.register(sub)
+    for name in _modules_for(argv):
+        importlib.import_module(f"sashell.commands.{name}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv if argv is not None else sys.argv[1:])
     args = parser.parse_args(argv)
     try:
         if args.command is None:

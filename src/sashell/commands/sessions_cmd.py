@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
@@ -15,10 +15,8 @@ from rich.text import Text
 from sashell.commands.options import add_reading_options, targets_of
 from sashell.core.contexts import TIERS
 from sashell.core.errors import SashellError
-from sashell.core.models import load_registry
 from sashell.core.paths import sessions_dir
 from sashell.core.replay import SessionSummary, list_sessions, reannotate, summarize
-from sashell.core.rerun import RerunPair, RerunResult, rerun_session
 from sashell.core.session import load_session
 from sashell.render import badges, reply_text, safe_text
 
@@ -83,11 +81,13 @@ def run_replay(args: argparse.Namespace) -> int:
         raise SashellError("--tier re-runs a session: use it with --against MODEL")
     if args.against:
         return run_rerun(args)
-    loaded = load_session(Path(args.file))
+    tui = not (args.plain or args.json or args.summary) and sys.stdin.isatty() \
+        and sys.stdout.isatty()
+    loaded = load_session(Path(args.file), summary_only=args.summary, lazy=tui)
     note = loaded.problem_summary()
     if not loaded.turns:
         raise SashellError(f"{args.file}: no readable turns" + (f" ({note})" if note else ""))
-    if not (args.plain or args.json or args.summary) and sys.stdin.isatty() and sys.stdout.isatty():
+    if tui:
         from sashell.core.shell import ProbeShell
         from sashell.tui.app import run_replay_tui
 
@@ -120,6 +120,10 @@ def run_replay(args: argparse.Namespace) -> int:
     if note:
         print(f"sashell: warning: {note}", file=sys.stderr)
     return 0
+
+
+if TYPE_CHECKING:
+    from sashell.core.rerun import RerunPair, RerunResult
 
 
 def _flags(names: list[str]) -> str:
@@ -156,6 +160,11 @@ def totals_table(result: RerunResult) -> Table:
 
 
 def run_rerun(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from sashell.core.models import load_registry
+    from sashell.core.rerun import rerun_session
+
     loaded = load_session(Path(args.file))
     if not loaded.turns:
         raise SashellError(f"{args.file}: no readable turns")

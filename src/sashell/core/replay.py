@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sashell.core.annotate import AnnotationInput, annotate_text
 from sashell.core.session import LoadedSession, load_session
 
 STABLE_KEYS = ("flag", "word", "label", "letters")
@@ -60,6 +59,8 @@ def summarize(loaded: LoadedSession) -> SessionSummary:
 
 def reannotate(turn: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
     """Today's annotations of a stored reply, and how their stable keys differ from the stored."""
+    from sashell.core.annotate import AnnotationInput, annotate_text  # not needed for listings
+
     given = AnnotationInput(probe=str(turn.get("probe", "")),
                             scratchpad=bool((turn.get("context") or {}).get("scratchpad")))
     fresh = annotate_text(str(turn.get("reply", "")), given)
@@ -85,7 +86,7 @@ def list_sessions(directory: Path) -> list[SessionSummary | tuple[Path, str]]:
         if directory.is_dir() else []
     for path in files:
         try:
-            out.append(summarize(load_session(path)))
+            out.append(summarize(load_session(path, summary_only=True)))
         except SashellError as exc:
             out.append((path, str(exc)))
     return out

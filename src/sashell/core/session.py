@@ -12,10 +12,13 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, overload
+
+import msgspec
 
 from sashell import __version__
 from sashell.core.errors import SashellError
@@ -37,7 +40,7 @@ def slugify(text: str, limit: int = 40) -> str:
 class LoadedSession:
     path: Path
     header: dict[str, Any]
-    turns: list[dict[str, Any]]
+    turns: Sequence[dict[str, Any]]
     problems: list[str] = field(default_factory=list)
     torn_tail: bool = False
 
@@ -55,12 +58,135 @@ class LoadedSession:
         return f"{self.path}: {self.problems[0]}{more}"
 
 
-def load_session(path: str | os.PathLike[str]) -> LoadedSession:
-    """Read a session, tolerating damage: valid turns are kept, the rest reported in ``problems``.
+class _SummaryModel(msgspec.Struct, frozen=True):
+    name: str | None = None
 
-    Raises SashellError only when the file cannot be read or holds no sashell header at all.
-    """
-    path = Path(path)
+
+class _SummaryAnnotation(msgspec.Struct):
+    kind: str | None = None
+    flag: bool | None = None
+    label: str | None = None
+    word: str | None = None
+
+
+class _SummaryTurn(msgspec.Struct):
+    """The fields a session listing needs; msgspec skips the rest without building them."""
+
+    type: str | None = None
+    turn: int | None = None
+    status: str | None = None
+    tier: str | None = None
+    created: str | None = None
+    condition: str | None = None
+    model: _SummaryModel | None = None
+    annotations: list[_SummaryAnnotation] = msgspec.field(default_factory=list)
+
+
+_decode_full = msgspec.json.Decoder().decode
+_decode_summary = msgspec.json.Decoder(_SummaryTurn).decode
+Decode = Callable[[bytes], Any]
+
+# How SessionWriter frames every turn record: the type and turn number come first, so lines can be
+# indexed without parsing them, and each turn parsed once, or only when it is looked at.
+_FRAMED = re.compile(rb'\{"type": "(turn_begin|turn_delta|turn)", "turn": (-?\d+)[,}]')
+
+
+def decode_record(raw: bytes, decode: Decode = _decode_full) -> dict[str, Any] | None:
+    """One JSON object line, or None when it is not one."""
+    try:
+        record = decode(raw)
+    except (msgspec.DecodeError, ValueError, UnicodeDecodeError):
+        if decode is not _decode_full:
+            return decode_record(raw)  # odd types in known fields: read it the general way
+        try:
+            record = json.loads(raw)  # also accepts what msgspec does not, e.g. NaN
+        except (ValueError, UnicodeDecodeError):
+            return None
+    if isinstance(record, msgspec.Struct):
+        record = msgspec.structs.asdict(record)
+        record["model"] = msgspec.structs.asdict(record["model"]) if record["model"] else {}
+        record["annotations"] = [msgspec.structs.asdict(a) for a in record["annotations"]]
+    return record if isinstance(record, dict) else None
+
+
+@dataclass
+class _TurnLines:
+    begin: tuple[int, bytes] | None = None
+    deltas: list[tuple[int, bytes]] = field(default_factory=list)
+    final: tuple[int, bytes] | None = None
+
+
+class _LazyTurns(Sequence[dict[str, Any]]):
+    """Turns decoded on first access (the TUI's replay shows one turn at a time)."""
+
+    def __init__(self, index: _SessionIndex, decode: Decode) -> None:
+        self._index, self._decode = index, decode
+        self._ids = list(index.order)
+        self._done: dict[int, dict[str, Any]] = {}
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, item: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, item: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, item: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(item, slice):
+            return [self[i] for i in range(*item.indices(len(self)))]
+        turn_id = self._ids[item]
+        if turn_id not in self._done:
+            turn = self._index.materialize(turn_id, self._decode)
+            self._done[turn_id] = turn or {
+                "type": "turn", "turn": turn_id, "status": "unreadable", "reply": "",
+                "annotations": [], "error": "this turn's records are damaged"}
+        return self._done[turn_id]
+
+
+@dataclass
+class _SessionIndex:
+    path: Path
+    header: dict[str, Any]
+    order: list[int]
+    turns: dict[int, _TurnLines]
+    problems: list[str]
+    torn_line: int | None
+
+    def _record(self, where: tuple[int, bytes], decode: Decode) -> dict[str, Any] | None:
+        number, raw = where
+        record = decode_record(raw, decode)
+        if record is None:
+            if number == self.torn_line:
+                self.problems.append(f"line {number}: torn last line (interrupted write) skipped")
+            else:
+                self.problems.append(f"line {number}: not valid JSON, skipped")
+        return record
+
+    def materialize(self, turn_id: int, decode: Decode) -> dict[str, Any] | None:
+        lines = self.turns[turn_id]
+        if lines.final is not None:
+            final = self._record(lines.final, decode)
+            if final is not None:
+                return final
+        if lines.begin is None:
+            return None
+        begin = self._record(lines.begin, decode)
+        if begin is None:
+            return None
+        partial = {k: v for k, v in begin.items() if k != "type"}
+        texts = [] if decode is _decode_summary else [self._record(d, decode) for d in lines.deltas]
+        partial.update(type="turn", status="interrupted", annotations=[],
+                       reply="".join(str(t.get("text", "")) for t in texts if t is not None))
+        return partial
+
+
+def _line_number(problem: str) -> int:
+    match = re.match(r"line (\d+)", problem)
+    return int(match.group(1)) if match else 0
+
+
+def _index(path: Path) -> _SessionIndex:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -71,64 +197,73 @@ def load_session(path: str | os.PathLike[str]) -> LoadedSession:
     ends_with_newline = raw.endswith(b"\n")
     if ends_with_newline:
         lines.pop()
+    torn_line = None if ends_with_newline else len(lines)
     header: dict[str, Any] | None = None
-    finals: dict[int, dict[str, Any]] = {}
-    begins: dict[int, dict[str, Any]] = {}
-    deltas: dict[int, list[str]] = {}
+    turns: dict[int, _TurnLines] = {}
     order: list[int] = []
     problems: list[str] = []
-    torn = False
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-            if not isinstance(record, dict):
-                raise ValueError("not an object")
-        except (ValueError, UnicodeDecodeError):
-            if number == len(lines) and not ends_with_newline:
-                torn = True
-                problems.append(f"line {number}: torn last line (interrupted write) skipped")
-            else:
-                problems.append(f"line {number}: not valid JSON, skipped")
-            continue
-        kind = record.get("type")
-        if header is None:
-            if kind != "header":
-                raise SashellError(f"{path}: not a sashell session (no header on line {number})")
-            header = record
-            schema = record.get("schema")
-            if not isinstance(schema, int) or schema > SCHEMA_VERSION:
-                problems.append(f"schema {schema!r} is newer than this sashell reads "
-                                f"({SCHEMA_VERSION}); reading what it can")
-            continue
-        turn_id = record.get("turn")
-        if not isinstance(turn_id, int):
-            problems.append(f"line {number}: record without a turn number, skipped")
-            continue
+        framed = _FRAMED.match(line) if header is not None else None
+        if framed is not None:
+            kind, turn_id = framed.group(1).decode(), int(framed.group(2))
+        else:
+            record = decode_record(line)
+            if record is None:
+                problems.append(f"line {number}: torn last line (interrupted write) skipped"
+                                if number == torn_line else f"line {number}: not valid JSON, skipped")
+                continue
+            kind = record.get("type")
+            if header is None:
+                if kind != "header":
+                    raise SashellError(f"{path}: not a sashell session (no header on line {number})")
+                header = record
+                schema = record.get("schema")
+                if not isinstance(schema, int) or schema > SCHEMA_VERSION:
+                    problems.append(f"schema {schema!r} is newer than this sashell reads "
+                                    f"({SCHEMA_VERSION}); reading what it can")
+                continue
+            turn_id = record.get("turn")
+            if not isinstance(turn_id, int) or isinstance(turn_id, bool):
+                problems.append(f"line {number}: record without a turn number, skipped")
+                continue
+            if kind not in ("turn_begin", "turn_delta", "turn"):
+                problems.append(f"line {number}: unknown record type {kind!r}, skipped")
+                continue
+        entry = turns.setdefault(turn_id, _TurnLines())
         if kind == "turn_begin":
-            begins[turn_id] = record
+            entry.begin = (number, line)
             order.append(turn_id)
         elif kind == "turn_delta":
-            deltas.setdefault(turn_id, []).append(str(record.get("text", "")))
-        elif kind == "turn":
-            if turn_id not in begins:
-                order.append(turn_id)
-            finals[turn_id] = record
+            entry.deltas.append((number, line))
         else:
-            problems.append(f"line {number}: unknown record type {kind!r}, skipped")
+            if entry.begin is None and entry.final is None:
+                order.append(turn_id)
+            entry.final = (number, line)
     if header is None:
         raise SashellError(f"{path}: not a sashell session (no valid header)")
-    turns: list[dict[str, Any]] = []
-    for turn_id in dict.fromkeys(order):
-        if turn_id in finals:
-            turns.append(finals[turn_id])
-        else:
-            partial = {k: v for k, v in begins[turn_id].items() if k != "type"}
-            partial.update(type="turn", status="interrupted", reply="".join(deltas.get(turn_id, [])),
-                           annotations=[])
-            turns.append(partial)
-    return LoadedSession(path, header, turns, problems, torn)
+    return _SessionIndex(path, header, list(dict.fromkeys(order)), turns, problems, torn_line)
+
+
+def load_session(path: str | os.PathLike[str], *, lazy: bool = False,
+                 summary_only: bool = False) -> LoadedSession:
+    """Read a session, tolerating damage: valid turns are kept, the rest reported in ``problems``.
+
+    Raises SashellError only when the file cannot be read or holds no sashell header at all.
+    ``summary_only`` decodes just the fields a listing needs (model name, tier, status,
+    annotations' kind/flag/label/word); ``lazy`` decodes each turn when it is first accessed.
+    """
+    index = _index(Path(path))
+    decode = _decode_summary if summary_only else _decode_full
+    if lazy:
+        turns: Sequence[dict[str, Any]] = _LazyTurns(index, decode)
+    else:
+        turns = [t for t in (index.materialize(i, decode) for i in index.order) if t is not None]
+        index.problems.sort(key=_line_number)
+    return LoadedSession(index.path, index.header, turns, index.problems,
+                         index.torn_line is not None and any(
+                             "torn last line" in p for p in index.problems))
 
 
 class SessionWriter:

@@ -111,7 +111,7 @@ class SashellApp(App[None]):
         if self.demo:
             self.run_worker(self._run_demo(), group="probe")
         if self._replay_mode is not None:
-            self.push_screen(ReplayScreen(load_session(self._replay_mode), self._replay_delay,
+            self.push_screen(ReplayScreen(load_session(self._replay_mode, lazy=True), self._replay_delay,
                                           exit_on_close=True))
 
     def refresh_status(self) -> None:

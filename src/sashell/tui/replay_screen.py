@@ -161,7 +161,7 @@ class ReplayScreen(Screen[None]):
         self.notify(f"re-run saved to {result.session}: {totals['changed']} of "
                     f"{totals['rerun']} turns changed flags", markup=False, timeout=8)
         if result.session is not None:
-            self.app.push_screen(ReplayScreen(load_session(result.session), self.delay))
+            self.app.push_screen(ReplayScreen(load_session(result.session, lazy=True), self.delay))
 
     def action_close(self) -> None:
         self.playing = False

@@ -176,7 +176,7 @@ class SessionsBrowser(_Modal):
         for index, path in enumerate(self.paths):
             label = Text(safe_text(path.name), style="bold")
             try:
-                loaded = load_session(path)
+                loaded = load_session(path, summary_only=True)
                 label.append(f"  {len(loaded.turns)} turns", style="dim")
                 models = sorted({str((t.get('model') or {}).get('name')) for t in loaded.turns})
                 label.append(f"  {', '.join(models)}", style="dim")
