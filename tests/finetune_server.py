@@ -19,8 +19,9 @@ STEPS = 3
 
 
 class FineTuneServer:
-    def __init__(self, fail_with: str | None = None) -> None:
+    def __init__(self, fail_with: str | None = None, cancel_at_step: int | None = None) -> None:
         self.fail_with = fail_with
+        self.cancel_at_step = cancel_at_step  # someone cancels the job (e.g. in a dashboard)
         self.files: dict[str, bytes] = {}
         self.jobs: dict[str, dict[str, Any]] = {}
         self.events: dict[str, list[dict[str, Any]]] = {}
@@ -48,6 +49,14 @@ class FineTuneServer:
                     elif self.path == "/v1/fine_tuning/jobs":
                         status, reply = server.create(json.loads(body))
                         self._send(status, reply)
+                    elif self.path.startswith("/v1/fine_tuning/jobs/") and \
+                            self.path.endswith("/cancel"):
+                        job = server.jobs.get(self.path.split("/")[4])
+                        if job is None:
+                            self._send(404, {"error": {"message": "no such job"}})
+                        else:
+                            server.cancel(job)
+                            self._send(200, job)
                     else:
                         self._send(404, {"error": {"message": "no such route"}})
 
@@ -108,6 +117,11 @@ class FineTuneServer:
                        "level": "info", "message": message,
                        "type": "metrics" if data else "message", "data": data})
 
+    def cancel(self, job: dict[str, Any]) -> None:
+        if job["status"] not in ("succeeded", "failed", "cancelled"):
+            job.update(status="cancelled", finished_at=int(time.time()))
+            self._event(job["id"], "Job cancelled")
+
     def poll(self, job: dict[str, Any]) -> dict[str, Any]:
         """Each status poll moves the job one step on."""
         count = self.polls.get(job["id"], 0) + 1
@@ -117,6 +131,8 @@ class FineTuneServer:
         if count == 1:
             job["status"] = "queued"
             self._event(job["id"], "Validated training file; job queued")
+        elif self.cancel_at_step is not None and count - 1 == self.cancel_at_step:
+            self.cancel(job)
         elif count <= 1 + STEPS:
             job["status"] = "running"
             step = count - 1

@@ -79,3 +79,24 @@ def test_failures_are_one_line(tmp_path: Path) -> None:
     assert no_key.returncode == 2 and "needs an API key in $OPENAI_API_KEY" in no_key.stderr
     for result in (failed, no_key):
         assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_cancellation(tmp_path: Path) -> None:
+    with FineTuneServer(cancel_at_step=2) as server:  # cancelled elsewhere while it runs
+        result = _finetune(server)
+        assert result.returncode == 2 and "job ftjob-1 cancelled" in result.stderr
+        assert not (tmp_path / "sashell.toml").exists()
+    with FineTuneServer() as server:  # cancelled from sashell
+        server.create({"model": "gpt-4o", "training_file": "file-x"})  # rejected: no such file
+        server.files["file-1"] = b"{}"
+        status, job = server.create({"model": "gpt-4o", "training_file": "file-1"})
+        assert status == 200
+        cancel = run_cli("finetune", "--provider", "openai", "--base", "gpt-4o", "--name", "n",
+                         "--base-url", server.base_url, "--cancel", job["id"],
+                         env={"OPENAI_API_KEY": KEY})
+        assert cancel.returncode == 0 and "cancelled" in cancel.stdout
+        assert server.jobs[job["id"]]["status"] == "cancelled"
+        follow = run_cli("finetune", "--provider", "openai", "--base", "gpt-4o", "--name", "n",
+                         "--base-url", server.base_url, "--resume", job["id"], "--poll", "0.05",
+                         env={"OPENAI_API_KEY": KEY})
+        assert follow.returncode == 2 and f"job {job['id']} cancelled" in follow.stderr

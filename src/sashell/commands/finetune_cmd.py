@@ -48,6 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                                          "base model's, or OPENAI_API_KEY)")
     o.add_argument("--resume", metavar="JOB_ID", help="follow an existing job instead of "
                                                       "creating one")
+    o.add_argument("--cancel", metavar="JOB_ID", help="cancel a running job and exit")
     o.add_argument("--poll", type=float, default=10.0, help="seconds between status polls")
     p.set_defaults(func=run)
 
@@ -59,8 +60,9 @@ def run(args: argparse.Namespace) -> int:
         raise SashellError("--epochs must be at least 1")
     if args.provider == "openai":
         return run_openai(args)
-    if args.resume or args.base_url or args.api_key_env:
-        raise SashellError("--resume, --base-url and --api-key-env go with --provider openai")
+    if args.resume or args.cancel or args.base_url or args.api_key_env:
+        raise SashellError("--resume, --cancel, --base-url and --api-key-env go with "
+                           "--provider openai")
     if args.dataset is None:
         raise SashellError("finetune needs a DATASET")
     return run_local(args)
@@ -123,7 +125,13 @@ def run_openai(args: argparse.Namespace) -> int:
 
     import openai
 
-    from sashell.core.finetune.openai_jobs import JobProgress, create_job, follow_job, validate_for_upload
+    from sashell.core.finetune.openai_jobs import (
+        JobProgress,
+        cancel_job,
+        create_job,
+        follow_job,
+        validate_for_upload,
+    )
     from sashell.core.models import ModelSpec, load_registry
     from sashell.core.providers.openai_compat import DEFAULT_BASE_URL
 
@@ -141,6 +149,12 @@ def run_openai(args: argparse.Namespace) -> int:
         if base_url == DEFAULT_BASE_URL:
             raise SashellError(f"fine-tuning on {base_url} needs an API key in ${key_env}")
         key = "sashell-no-key"
+    console = Console()
+    client = openai.AsyncOpenAI(api_key=key, base_url=base_url, max_retries=3)
+    if args.cancel:
+        status = asyncio.run(cancel_job(client, args.cancel))
+        console.print(f"job {args.cancel}: {status}", markup=False)
+        return 0
     if args.name in registry.models:
         raise SashellError(f"a model named '{args.name}' already exists; pick another --name")
     dataset = Path(args.dataset) if args.dataset else None
@@ -149,8 +163,6 @@ def run_openai(args: argparse.Namespace) -> int:
             raise SashellError("finetune needs a DATASET (or --resume JOB_ID)")
         if not dataset.is_file():
             raise SashellError(f"dataset not found: {dataset}")
-    console = Console()
-    client = openai.AsyncOpenAI(api_key=key, base_url=base_url, max_retries=3)
 
     async def go() -> tuple[str, object]:
         job_id = args.resume

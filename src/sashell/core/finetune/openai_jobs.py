@@ -85,6 +85,17 @@ async def create_job(client: openai.AsyncOpenAI, dataset: Path, base_model: str,
     return str(job.id)
 
 
+async def cancel_job(client: openai.AsyncOpenAI, job_id: str) -> str:
+    """Ask the API to cancel a job; returns its status afterwards."""
+    try:
+        job = await client.fine_tuning.jobs.cancel(job_id)
+    except openai.NotFoundError:
+        raise SashellError(f"no fine-tuning job {job_id} at {client.base_url}") from None
+    except openai.OpenAIError as exc:
+        raise SashellError(_describe(exc, str(client.base_url))) from None
+    return str(job.status)
+
+
 def _step_of(event: Any) -> tuple[int | None, int | None, float | None]:
     data = getattr(event, "data", None) or {}
     if not isinstance(data, dict):
