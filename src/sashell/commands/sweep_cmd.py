@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -111,11 +112,12 @@ def open_sweep(args: argparse.Namespace) -> Sweep:
 
 async def _run(sweep: Sweep, err: Console) -> list[CellOutcome]:
     columns = (TextColumn("[bold]sweep"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[status]}"), TimeElapsedColumn(), TextColumn("eta"),
-               TimeRemainingColumn())
+               TextColumn("{task.fields[rate]}"), TextColumn("{task.fields[status]}"),
+               TimeElapsedColumn(), TextColumn("eta"), TimeRemainingColumn())
+    started = time.monotonic()
     with Progress(*columns, console=err, disable=not err.is_terminal,
                   refresh_per_second=4) as bar:
-        task = bar.add_task("sweep", total=len(sweep.spec.cells()), status="")
+        task = bar.add_task("sweep", total=len(sweep.spec.cells()), status="", rate="")
 
         def update(progress: SweepProgress, outcome: CellOutcome | None) -> None:
             status = f"{progress.failed} failed" if progress.failed else ""
@@ -125,7 +127,9 @@ async def _run(sweep: Sweep, err: Console) -> list[CellOutcome]:
                 status += f" {progress.rate_limited}×429"
             if progress.skipped:
                 status += f" ({progress.skipped} done before)"
-            bar.update(task, completed=progress.finished, status=status.strip())
+            ran = progress.done + progress.failed
+            rate = f"{ran / (time.monotonic() - started):.2f} cells/s" if ran else ""
+            bar.update(task, completed=progress.finished, status=status.strip(), rate=rate)
             if outcome is not None and outcome.status == "failed" and not err.is_terminal:
                 err.print(f"cell {outcome.cell.key} failed: {outcome.reason}", markup=False,
                           highlight=False)
