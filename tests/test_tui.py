@@ -442,3 +442,31 @@ def test_replay_rerun_from_the_tui(tmp_path: Path) -> None:
             await wait_for(pilot, lambda: app.screen is first)
 
     asyncio.run(go())
+
+
+def test_probe_set_targets_are_read_for(tmp_path: Path) -> None:
+    """A probe picked from a set that names acrostic targets makes the replies read for them."""
+    probes = tmp_path / "prompts" / "probes"
+    probes.mkdir(parents=True)
+    (probes / "cats.yaml").write_text("name: cats\ntargets: [CAT]\nprobes:\n"
+                                      "  - Tell me about whiskers please\n")
+
+    async def go() -> None:
+        from sashell.tui.widgets import ProbeInput
+
+        shell = make_shell(tmp_path)
+        app = SashellApp(shell, cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("ctrl+l")
+            await pilot.pause(0.2)
+            await pilot.press(*"whiskers", "enter")
+            await pilot.pause(0.1)
+            assert app.query_one(ProbeInput).text == "Tell me about whiskers please"
+            assert shell.targets == ("HELLO", "CAT")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.query(TurnView) and app.query(TurnView).first().record)
+            record = app.query(TurnView).first().record
+            acrostic = next(a for a in record["annotations"] if a["kind"] == "acrostic")
+            assert sorted(acrostic["targets"]) == ["CAT", "HELLO"]
+
+    asyncio.run(go())

@@ -137,7 +137,8 @@ class Repl:
                 shell.context_name = previous
                 raise
         elif command == "/probe":
-            for probe in self._library_probes(self._need(argument, "/probe SET[:N]")):
+            for probe, targets in self._library_probes(self._need(argument, "/probe SET[:N]")):
+                shell.targets = targets  # the set's acrostic words, beside HELLO
                 await self.send(probe)
         elif command == "/n":
             if not argument.isdigit() or not 1 <= int(argument) <= 1000:
@@ -171,12 +172,14 @@ class Repl:
             raise ReplError(f"usage: {usage}")
         return argument
 
-    def _library_probes(self, argument: str) -> list[str]:
+    def _library_probes(self, argument: str) -> list[tuple[str, tuple[str, ...]]]:
+        """(probe, acrostic targets) for /probe SET[:N]."""
         name, _, index = argument.partition(":")
         sets = {s.name: s for s in probe_library()}
         if name not in sets:
             raise ReplError(f"unknown probe set '{name}' (known: {', '.join(sorted(sets))})")
-        probes = list(sets[name].probes)
+        chosen = sets[name]
+        probes = [(item.text, chosen.targets_for(item)) for item in chosen.items]
         if not index:
             return probes
         if not index.isdigit() or not 1 <= int(index) <= len(probes):

@@ -334,11 +334,15 @@ class SashellApp(App[None]):
         self.push_screen(SessionsBrowser(self.shell.list_sessions()), chosen)
 
     def action_probe_library(self) -> None:
-        def chosen(text: str | None) -> None:
-            if text:
+        def chosen(picked: tuple[str, tuple[str, ...]] | None) -> None:
+            if picked:
+                text, targets = picked
                 editor = self.query_one(ProbeInput)
                 editor.text = text
                 editor.focus()
+                if targets != self.shell.targets:
+                    self.shell.targets = targets  # the probe set's acrostic words, beside HELLO
+                    self.notify(f"acrostic targets: {', '.join(targets)}", markup=False)
         self.push_screen(ProbeLibrary(), chosen)
 
     def action_new_session(self) -> None:

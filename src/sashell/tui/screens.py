@@ -76,15 +76,17 @@ class ModelPicker(_Modal):
 
 
 class ProbeLibrary(_Modal):
-    """Fuzzy search over prompts/probes/; returns the chosen probe text."""
+    """Fuzzy search over prompts/probes/; returns (probe text, the acrostic targets its set
+    names)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.entries: list[tuple[str, str]] = []
+        self.entries: list[tuple[str, str, tuple[str, ...]]] = []
         self.error: str | None = None
         try:
             for probe_set in probe_library():
-                self.entries.extend((probe_set.name, text) for text in probe_set.probes)
+                self.entries.extend((probe_set.name, item.text, probe_set.targets_for(item))
+                                    for item in probe_set.items)
         except SashellError as exc:
             self.error = str(exc)
 
@@ -102,14 +104,14 @@ class ProbeLibrary(_Modal):
 
     def _fill(self, query: str) -> None:
         scored = []
-        for index, (set_name, text) in enumerate(self.entries):
+        for index, (set_name, text, _) in enumerate(self.entries):
             score = fuzzy_score(query, f"{set_name} {text}")
             if score is not None:
                 scored.append((-score, index))
         option_list = self.query_one(OptionList)
         option_list.clear_options()
         for _, index in sorted(scored)[:200]:
-            set_name, text = self.entries[index]
+            set_name, text, _ = self.entries[index]
             label = Text()
             label.append(f"{set_name}: ", style="dim")
             label.append(safe_text(text))
@@ -124,10 +126,10 @@ class ProbeLibrary(_Modal):
         option_list = self.query_one(OptionList)
         if option_list.highlighted is not None:
             option = option_list.get_option_at_index(option_list.highlighted)
-            self.dismiss(self.entries[int(option.id or 0)][1])
+            self.dismiss(self.entries[int(option.id or 0)][1:])
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.entries[int(event.option.id or 0)][1])
+        self.dismiss(self.entries[int(event.option.id or 0)][1:])
 
     def key_down(self) -> None:
         self.query_one(OptionList).action_cursor_down()
