@@ -51,8 +51,10 @@ def test_cancelled_turn_is_saved(tmp_path: Path) -> None:
     plan.params = plan.params.__class__(max_tokens=400)
 
     async def go() -> None:
-        task = asyncio.create_task(run_turn(plan, writer))
-        await asyncio.sleep(1.5)
+        streaming = asyncio.Event()
+        task = asyncio.create_task(run_turn(plan, writer, lambda text: streaming.set()))
+        await asyncio.wait_for(streaming.wait(), 120)  # cancel mid-reply, however fast it runs
+        await asyncio.sleep(0.05)
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
