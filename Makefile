@@ -42,6 +42,10 @@ lint: install
 bench: install
 	$(BIN)/python bench/stream.py
 	$(BIN)/python bench/prompt_cache.py
+	$(BIN)/python bench/annotate.py
+	$(BIN)/python bench/replay.py
+	$(BIN)/python bench/sweep.py
+	$(BIN)/python bench/tui.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
