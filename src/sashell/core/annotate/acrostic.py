@@ -29,7 +29,7 @@ WORD_ALPHA = 0.001  # any English word: stricter, since the whole word list is b
 KEEP_LATER = 5
 
 # Markup that may stand before a line's first word, repeatedly (e.g. "> - **Hello**").
-_PREFIX = re.compile(  # applied with .match(line, pos): anchored at pos, so no ^
+_PREFIX = re.compile(  # one piece of markup; _PREFIXES below matches a run of them
     r"""(?:
         \s+
       | [-*+•‣◦·]\s+            # bullets
@@ -42,6 +42,8 @@ _PREFIX = re.compile(  # applied with .match(line, pos): anchored at pos, so no 
     )""",
     re.VERBOSE,
 )
+_PREFIXES = re.compile(f"(?:{_PREFIX.pattern})*", re.VERBOSE)  # all of them at once
+_RULE = re.compile(r"[-=_*\s]{3,}")
 NON_LETTER = "·"
 
 
@@ -51,14 +53,9 @@ def initial_letter_at(line: str) -> tuple[str, int] | None:
     if line[:1].isalpha():  # the common case: plain prose
         first = line[0]
         return (first.upper() if first.isascii() else NON_LETTER), 0
-    position = 0
-    while True:
-        match = _PREFIX.match(line, position)
-        if not match or match.end() == position:
-            break
-        position = match.end()
+    position = _PREFIXES.match(line).end()  # type: ignore[union-attr]  # (...)* always matches
     text = line[position:]
-    if not text or re.fullmatch(r"[-=_*\s]{3,}", text):  # blank after markup, or a rule
+    if not text or _RULE.fullmatch(text):  # blank after markup, or a rule
         return None
     first = text[0]
     return (first.upper() if first.isalpha() and first.isascii() else NON_LETTER), position

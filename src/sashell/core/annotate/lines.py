@@ -1,7 +1,7 @@
 """Incremental line splitting and batching shared by all annotators.
 
-Streamed text becomes completed lines (LineBuffer), and lines are grouped into blocks of about
-BLOCK_CHARS characters (LineBatcher) so annotators run their pattern scans once per block instead
+Streamed text becomes completed lines, grouped into blocks of about BLOCK_CHARS characters
+(LineBatcher), so annotators run their pattern scans once per block instead
 of once per line. Block boundaries depend only on the sequence of lines, never on how the text
 was chunked, and the patterns never match across a line break, so a reply streamed in any chunks
 reads exactly like the same reply read whole.
@@ -15,31 +15,6 @@ from dataclasses import dataclass
 from sashell.core.annotate.regions import Event, RegionSplitter, Text
 
 BLOCK_CHARS = 2048
-
-
-class LineBuffer:
-    """Collects streamed text and hands out completed lines (CRLF-safe)."""
-
-    def __init__(self) -> None:
-        self._partial: list[str] = []
-
-    def feed(self, delta: str) -> list[str]:
-        if "\n" not in delta:
-            if delta:
-                self._partial.append(delta)
-            return []
-        pieces = delta.split("\n")
-        self._partial.append(pieces[0])
-        completed = ["".join(self._partial).removesuffix("\r")]
-        completed.extend(p.removesuffix("\r") for p in pieces[1:-1])
-        self._partial = [pieces[-1]] if pieces[-1] else []
-        return completed
-
-    @property
-    def partial(self) -> str:
-        if len(self._partial) > 1:
-            self._partial = ["".join(self._partial)]
-        return self._partial[0].removesuffix("\r") if self._partial else ""
 
 
 @dataclass(frozen=True)
@@ -60,38 +35,64 @@ class Block:
 
 
 class LineBatcher:
+    """Streamed text in, blocks of completed lines out.
+
+    A chunk is only appended to a buffer; the buffer is split into lines once it holds a block's
+    worth of text, so a reply streamed in many small chunks costs one split per block, not one
+    per chunk. Blocks are still cut after the first line that brings them to ``block_chars``.
+    """
+
     def __init__(self, block_chars: int = BLOCK_CHARS) -> None:
         self.block_chars = block_chars
-        self._buffer = LineBuffer()
+        self._raw: list[str] = []  # text not yet split into lines (starts mid-line, maybe)
+        self._raw_chars = 0
         self._regions = RegionSplitter()
         self._pending: list[str] = []
         self._pending_chars = 0
         self._next_line = 0
 
     def feed(self, delta: str) -> list[Block]:
+        self._raw.append(delta)
+        self._raw_chars += len(delta)
+        if self._raw_chars < self.block_chars:
+            return []
+        lines, partial = self._split_raw()
+        self._raw, self._raw_chars = ([partial], len(partial)) if partial else ([], 0)
         blocks: list[Block] = []
-        for line in self._buffer.feed(delta):
+        for line in lines:
             self._pending.append(line)
             self._pending_chars += len(line) + 1
             if self._pending_chars >= self.block_chars:
                 blocks.append(self._commit(self._pending))
         return blocks
 
+    def _split_raw(self) -> tuple[list[str], str]:
+        """The completed lines in the buffer (CRLF-safe), and the unfinished last line."""
+        text = "".join(self._raw)
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")
+        lines = text.split("\n")
+        partial = lines.pop()
+        return lines, partial
+
     def peek(self) -> Block | None:
         """The lines not yet handed out, and the unfinished last line, without consuming them."""
-        partial = self._buffer.partial
-        lines = [*self._pending, partial] if partial else self._pending
+        lines, partial = self._split_raw()
+        partial = partial.removesuffix("\r")
+        lines = [*self._pending, *lines, partial] if partial else [*self._pending, *lines]
         if not lines:
             return None
         region = self._regions.region
-        block = Block(self._next_line, list(lines), self._segments(lines))
+        block = Block(self._next_line, lines, self._segments(lines))
         self._regions.region = region
         return block
 
     def flush(self) -> Block | None:
         """At the end of the reply: everything left, the unfinished last line included."""
-        partial = self._buffer.partial
-        self._buffer = LineBuffer()
+        lines, partial = self._split_raw()
+        self._raw, self._raw_chars = [], 0
+        self._pending.extend(lines)
+        partial = partial.removesuffix("\r")
         if partial:
             self._pending.append(partial)
         return self._commit(self._pending) if self._pending else None
