@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "sweep", help="run a probe set over models × tiers × samples and report rates with CIs",
         description="Send every probe of a probe set to every model × tier, N samples each, "
                     "concurrently; save every turn in a session; report each flag's rate per "
-                    "model × tier with Wilson 95%% intervals, the compliance gap (free − paid) "
+                    "model × tier with Wilson 95% intervals, the compliance gap (free − paid) "
                     "with Newcombe's interval and numeric self-reports; write summary.json, CSV "
                     "tables and rates.png to --out. Exit 1 if any cell failed (--resume DIR "
                     "retries them).")
