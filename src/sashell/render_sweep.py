@@ -114,8 +114,20 @@ def failures_text(summary: dict[str, Any]) -> Text | None:
     return text
 
 
+def judge_text(summary: dict[str, Any]) -> Text | None:
+    judged = [(c, c["judged"]) for c in summary["conditions"] if c.get("judged") is not None]
+    if not judged:
+        return None
+    text = Text("LLM judge verdicts (judge_* rates are over these): ", style="dim")
+    text.append(", ".join(f"{c['model']} · {c['tier']} {n}/{c['n']}" for c, n in judged))
+    return text
+
+
 def summary_renderable(summary: dict[str, Any]) -> RenderableType:
     parts: list[RenderableType] = [rates_table(summary)]
+    judged = judge_text(summary)
+    if judged is not None:
+        parts.append(judged)
     for extra in (gaps_table(summary), scores_table(summary), failures_text(summary)):
         if extra is not None:
             parts.append(extra)

@@ -113,6 +113,8 @@ def summarise(spec: SweepSpec, outcomes: list[CellOutcome]) -> dict[str, Any]:
                 "n": len(done), "failed": len(failed),
                 "failures": sorted({o.reason or "unknown" for o in failed}),
                 "rates": {name: rate.record() for name, rate in condition_rates.items()},
+                # with --judge: how many replies got a verdict (the judge_* rates are over these)
+                "judged": len(judged) if spec.judge else None,
             })
     gaps = []
     if "free" in spec.tiers and "paid" in spec.tiers:
