@@ -22,13 +22,9 @@ from sashell.core.errors import SashellError
 from sashell.core.files import write_text_atomic
 from sashell.core.finetune.datasets import check_messages
 from sashell.core.session import LoadedSession
-from sashell.render import badge_label, badges, reply_text, safe_text
+from sashell.render import badge_label, badges, reply_text, safe_text, turn_label
 
 FORMATS = ("md", "html", "jsonl", "inspect")
-
-
-def _label(turn: dict[str, Any]) -> str:
-    return str(turn.get("condition") or f"{(turn.get('model') or {}).get('name')} · {turn.get('tier')}")
 
 
 def _badge_words(turn: dict[str, Any]) -> list[str]:
@@ -55,7 +51,7 @@ def to_markdown(loaded: LoadedSession) -> str:
     out += [f"- {line}" for line in _overview(loaded)]
     for turn in loaded.turns:
         context = turn.get("context") or {}
-        out += ["", f"## Turn {turn.get('turn')} · {safe_text(_label(turn))} · {turn.get('status')}",
+        out += ["", f"## Turn {turn.get('turn')} · {safe_text(turn_label(turn))} · {turn.get('status')}",
                 "", f"- context: `{context.get('name')}`, tier `{turn.get('tier')}`",
                 f"- sampling: {json.dumps(turn.get('params') or {}, sort_keys=True)}"]
         if turn.get("error"):
@@ -102,7 +98,7 @@ def to_html(loaded: LoadedSession) -> str:
         annotations = turn.get("annotations") or []
         context = turn.get("context") or {}
         status = str(turn.get("status"))
-        parts.append(f'<section><h2>Turn {e(str(turn.get("turn")))} · {e(safe_text(_label(turn)))}'
+        parts.append(f'<section><h2>Turn {e(str(turn.get("turn")))} · {e(safe_text(turn_label(turn)))}'
                      f' · <span class="status-{e(status)}">{e(status)}</span></h2>')
         parts.append(f'<p class="meta">context {e(str(context.get("name")))}, tier '
                      f'{e(str(turn.get("tier")))}, sampling '
@@ -187,7 +183,7 @@ def write_inspect_log(loaded: LoadedSession, out: Path) -> None:
             id=int(turn.get("turn") or index + 1), epoch=1, input=sent or str(turn.get("probe", "")),
             target="", messages=[*sent, output.choices[0].message], output=output, scores=scores,
             error=None,
-            metadata={"condition": _label(turn), "tier": turn.get("tier"),
+            metadata={"condition": turn_label(turn), "tier": turn.get("tier"),
                       "status": turn.get("status"), "context": (turn.get("context") or {}).get("name"),
                       "params": turn.get("params"), "sashell_turn": turn.get("turn")}))
     log = EvalLog(

@@ -116,6 +116,12 @@ def reply_text(reply: str, annotations: list[dict[str, Any]] | None = None,
     return text
 
 
+def turn_label(turn: dict[str, Any]) -> str:
+    """A turn's condition, e.g. ``smollm2 · free`` (what compare panes and sweeps label it)."""
+    return str(turn.get("condition")
+               or f"{(turn.get('model') or {}).get('name', '?')} · {turn.get('tier', '?')}")
+
+
 def summary_line(record: dict[str, Any]) -> Text:
     """Status, tokens and timing of a finished turn."""
     timing = record.get("timing", {})

@@ -27,7 +27,7 @@ from sashell.core.paths import list_prompt_names
 from sashell.core.probes import probe_library
 from sashell.core.session import load_session, resolve_session_path
 from sashell.core.shell import Condition, ProbeShell
-from sashell.render import badges, outcome, reply_text, safe_text, summary_line
+from sashell.render import badges, outcome, reply_text, safe_text, summary_line, turn_label
 from sashell.stream_printer import StreamPrinter
 
 COMMANDS: dict[str, str] = {
@@ -226,8 +226,7 @@ class Repl:
     def _replay(self, path: Path) -> None:
         loaded = load_session(path)
         for turn in loaded.turns:
-            label = turn.get("condition") or \
-                f"{(turn.get('model') or {}).get('name')} · {turn.get('tier')}"
+            label = turn_label(turn)
             self.console.rule(Text(f"#{turn.get('turn')} {label}"), style="dim")
             self.console.print(Text(f"› {safe_text(str(turn.get('probe', '')))}", style="bold"))
             self.console.print(reply_text(str(turn.get("reply", "")), turn.get("annotations")))

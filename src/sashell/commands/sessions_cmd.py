@@ -18,7 +18,7 @@ from sashell.core.errors import SashellError
 from sashell.core.paths import sessions_dir
 from sashell.core.replay import SessionSummary, list_sessions, reannotate, summarize
 from sashell.core.session import load_session
-from sashell.render import badges, reply_text, safe_text
+from sashell.render import badges, reply_text, safe_text, turn_label
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -107,8 +107,7 @@ def run_replay(args: argparse.Namespace) -> int:
     else:
         for turn in loaded.turns:
             fresh, differences = reannotate(turn)
-            label = turn.get("condition") or \
-                f"{(turn.get('model') or {}).get('name')} · {turn.get('tier')}"
+            label = turn_label(turn)
             console.rule(Text(f"#{turn.get('turn')} {safe_text(str(label))} · {turn.get('status')}"),
                          style="dim")
             console.print(Text(f"› {safe_text(str(turn.get('probe', '')))}", style="bold"))

@@ -120,16 +120,9 @@ async def _run(sweep: Sweep, err: Console) -> list[CellOutcome]:
         task = bar.add_task("sweep", total=len(sweep.spec.cells()), status="", rate="")
 
         def update(progress: SweepProgress, outcome: CellOutcome | None) -> None:
-            status = f"{progress.failed} failed" if progress.failed else ""
-            if progress.retried:
-                status += f" {progress.retried} retries"
-            if progress.rate_limited:
-                status += f" {progress.rate_limited}×429"
-            if progress.skipped:
-                status += f" ({progress.skipped} done before)"
             ran = progress.done + progress.failed
             rate = f"{ran / (time.monotonic() - started):.2f} cells/s" if ran else ""
-            bar.update(task, completed=progress.finished, status=status.strip(), rate=rate)
+            bar.update(task, completed=progress.finished, status=progress.notes(), rate=rate)
             if outcome is not None and outcome.status == "failed" and not err.is_terminal:
                 err.print(f"cell {outcome.cell.key} failed: {outcome.reason}", markup=False,
                           highlight=False)

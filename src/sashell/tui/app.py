@@ -19,7 +19,7 @@ from sashell.core.errors import SashellError
 from sashell.core.session import load_session
 from sashell.core.shell import CompareMode, Condition, ProbeShell
 from sashell.core.turn import TurnResult
-from sashell.render import safe_text
+from sashell.render import safe_text, turn_label
 from sashell.tui.replay_screen import ReplayScreen
 from sashell.tui.screens import (
     MODAL_CSS,
@@ -386,8 +386,7 @@ class SashellApp(App[None]):
         pending: list[tuple[TurnView, dict[str, Any]]] = []
         groups: dict[str, CompareGrid] = {}
         for turn in loaded.turns:
-            label = turn.get("condition") or \
-                f"{(turn.get('model') or {}).get('name', '?')} · {turn.get('tier', '?')}"
+            label = turn_label(turn)
             view = TurnView(f"#{turn.get('turn')} {label}", str(turn.get("probe", "")),
                             self.shell.targets, self.collapse)
             pending.append((view, turn))

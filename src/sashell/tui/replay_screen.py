@@ -19,7 +19,7 @@ from sashell.core.errors import SashellError
 from sashell.core.replay import flag_names, reannotate
 from sashell.core.rerun import rerun_session
 from sashell.core.session import LoadedSession, load_session
-from sashell.render import badges, reply_text, safe_text, summary_line
+from sashell.render import badges, reply_text, safe_text, summary_line, turn_label
 from sashell.tui.screens import ModelPicker, TextViewer, context_view
 
 
@@ -73,8 +73,7 @@ class ReplayScreen(Screen[None]):
             return
         turn = self.turn
         self.fresh, self.differences = reannotate(turn)  # only the turn on screen: opens fast
-        label = turn.get("condition") or \
-            f"{(turn.get('model') or {}).get('name', '?')} · {turn.get('tier', '?')}"
+        label = turn_label(turn)
         head.append(f"turn {self.index + 1}/{len(turns)} (#{turn.get('turn')}) · ")
         head.append(safe_text(str(label)))
         head.append(f" · {turn.get('status')}", style="" if turn.get("status") == "complete"

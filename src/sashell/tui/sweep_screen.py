@@ -121,14 +121,9 @@ class SweepScreen(Screen[None]):
         if outcome is not None:
             self.outcomes[outcome.cell.key] = outcome
         self.query_one(ProgressBar).update(progress=progress.finished)
-        state = f"{progress.finished}/{progress.total} cells"
-        if progress.failed:
-            state += f", {progress.failed} failed"
-        if progress.retried:
-            state += f", {progress.retried} retries"
-        if progress.rate_limited:
-            state += f", {progress.rate_limited}× rate limited"
-        self.query_one("#state", Static).update(state)
+        notes = progress.notes()
+        self.query_one("#state", Static).update(
+            f"{progress.finished}/{progress.total} cells" + (f", {notes}" if notes else ""))
         now = time.monotonic()
         if now - self._drawn >= REDRAW_S:  # live rates, redrawn at most twice a second
             self._drawn = now

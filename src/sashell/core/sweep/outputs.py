@@ -85,9 +85,10 @@ def write_outputs(out_dir: Path, summary: dict[str, Any], outcomes: list[CellOut
                                                       "ci95_low", "ci95_high", "failed"]))
     cell_rows = [o.row() for o in outcomes]
     write_text_atomic(written[2], _csv(cell_rows, list(cell_rows[0]) if cell_rows else ["key"]))
-    if summary["gaps"]:
+    gaps = gap_rows(summary)
+    if gaps:
         written.append(out_dir / "gaps.csv")
-        write_text_atomic(written[-1], _csv(gap_rows(summary), list(gap_rows(summary)[0])))
+        write_text_atomic(written[-1], _csv(gaps, list(gaps[0])))
     if summary["scores"]:
         written.append(out_dir / "scores.csv")
         write_text_atomic(written[-1], _csv(score_rows(summary),

@@ -40,6 +40,14 @@ class SweepProgress:
     def finished(self) -> int:
         return self.skipped + self.done + self.failed
 
+    def notes(self) -> str:
+        """Failures, retries and rate limiting so far, e.g. ``2 failed, 3 retries``."""
+        parts = [f"{self.failed} failed" if self.failed else "",
+                 f"{self.retried} retries" if self.retried else "",
+                 f"{self.rate_limited}× rate limited" if self.rate_limited else "",
+                 f"{self.skipped} done before" if self.skipped else ""]
+        return ", ".join(p for p in parts if p)
+
 
 ProgressCallback = Callable[[SweepProgress, CellOutcome | None], None]
 
