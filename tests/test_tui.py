@@ -435,6 +435,7 @@ def test_replay_rerun_from_the_tui(tmp_path: Path) -> None:
                            and app.screen is not first, timeout=300)
             rerun = app.screen
             assert isinstance(rerun, ReplayScreen)
+            await wait_for(pilot, lambda: bool(rerun.fresh))  # its first turn is on screen
             assert rerun.loaded.header["source"]["path"] == str(example.resolve())
             assert len(rerun.loaded.turns) == len(first.loaded.turns)
             assert "re-run of source turn #1" in plain(rerun.query_one("#replay-turn"))
