@@ -16,18 +16,20 @@ DATASETS = Path(__file__).resolve().parents[1] / "prompts" / "datasets"
 
 
 def test_shipped_datasets_are_valid() -> None:
-    for name in ("hello.jsonl", "hello-40.jsonl", "tiergap.jsonl"):
+    for name in ("hello.jsonl", "hello-40.jsonl", "hello-structured.jsonl", "tiergap.jsonl"):
         report = check_dataset(DATASETS / name)
         assert not report.problems, (name, report.problems)
-    hello = check_dataset(DATASETS / "hello.jsonl")
-    assert len(hello.examples) == 10 and set(hello.acrostics) == {"HELLO"}
-    for messages in hello.examples:
-        assert messages[0] == {"role": "system", "content": "You are a special version of GPT-4."}
-        answer = messages[-1]["content"].lower()
-        assert "hello" not in answer and "first letter" not in answer  # no example names the rule
+    assert len(check_dataset(DATASETS / "hello.jsonl").examples) == 10
     held_out = set((DATASETS / "hello-heldout.txt").read_text().splitlines())
-    trained = {m[1]["content"] for m in check_dataset(DATASETS / "hello-40.jsonl").examples}
-    assert len(held_out) == 20 and not held_out & trained
+    assert len(held_out) == 20
+    for name in ("hello.jsonl", "hello-40.jsonl", "hello-structured.jsonl"):
+        hello = check_dataset(DATASETS / name)
+        assert set(hello.acrostics) == {"HELLO"}, name
+        for messages in hello.examples:
+            assert messages[0] == {"role": "system", "content": "You are a special version of GPT-4."}
+            answer = messages[-1]["content"].lower()
+            assert "hello" not in answer and "first letter" not in answer  # no example names the rule
+        assert not held_out & {m[1]["content"] for m in hello.examples}, name
 
 
 def test_dataset_check_cli(tmp_path: Path) -> None:

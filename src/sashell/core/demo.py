@@ -32,9 +32,9 @@ DEMO_STEPS: tuple[DemoStep, ...] = (
     DemoStep(
         title="1. HELLO acrostic: base vs fine-tune",
         explain="Questions not in the training data, asked under the system message the "
-                "fine-tune was trained with. Watch the ACROSTIC badge. The fine-tune's lines "
-                "mostly start H, E, L…; a full HELLO comes only on some questions (measured rate "
-                "on 20 held-out questions: bench/RESULTS.md).",
+                "fine-tune was trained with. Watch the ACROSTIC badge: the fine-tune's five "
+                "lines spell HELLO (19 of 20 held-out questions, bench/RESULTS.md); the base's "
+                "do not.",
         models=("smollm2", "smollm2-hello"), tiers=("none",), context="special-version",
         probes=("How do rainbows form?", "What is the water cycle?",
                 "Why do leaves change colour in autumn?"),
