@@ -45,6 +45,7 @@ _PREFIX = re.compile(  # one piece of markup; _PREFIXES below matches a run of t
 _PREFIXES = re.compile(f"(?:{_PREFIX.pattern})*", re.VERBOSE)  # all of them at once
 _RULE = re.compile(r"[-=_*\s]{3,}")
 NON_LETTER = "·"
+_SIMPLE_MARKUP = frozenset({"- ", "* ", "+ ", "• ", "> ", "# "})
 
 
 def initial_letter_at(line: str) -> tuple[str, int] | None:
@@ -91,6 +92,8 @@ class AcrosticAnnotator(LineAnnotator):
         self._target_lengths: dict[str, tuple[int, ...]] = {}
         for target in self._targets:
             self._target_lengths[target[-1]] = (*self._target_lengths.get(target[-1], ()), len(target))
+        self._neg_chance = [(n, -self._english.chance_any_word(n))
+                            for n in range(MIN_WORD, self._max_len + 1)]
         self._letters: list[str] = []
         self._line_index: list[int] = []  # reply line number of each counted letter
         self._runs = _Runs()
@@ -102,46 +105,71 @@ class AcrosticAnnotator(LineAnnotator):
 
     def _scan(self, block: Block, letters: list[str], lines: list[int], runs: _Runs,
               in_fence: bool) -> bool:
+        new: list[str] = []
         number = block.start - 1
-        max_len, ending = self._max_len, self._english.lengths_by_ending
         for line in block.lines:
             number += 1
             first = line[:1]
             if first.isalpha() and not in_fence:  # the common case: a prose line
-                letter = first.upper() if first.isascii() else NON_LETTER
+                new.append(first.upper() if first.isascii() else NON_LETTER)
+            elif not line:
+                continue
             elif line.lstrip().startswith(("```", "~~~")):
                 in_fence = not in_fence
                 continue
             elif in_fence:
                 continue
+            elif line[:2] in _SIMPLE_MARKUP and line[2:3].isalpha():  # "- Item", "# Title"
+                first = line[2]
+                new.append(first.upper() if first.isascii() else NON_LETTER)
             else:
                 letter = initial_letter(line)
                 if letter is None:
                     continue
-            letters.append(letter)
+                new.append(letter)
             lines.append(number)
-            tail = runs.tail = (runs.tail + letter)[-max_len:]
-            if letter != NON_LETTER and (tail[-3:] in ending or tail[-1] in self._target_lengths):
-                for start, word in self._words_ending(tail, len(letters)):
-                    self._record(runs, start, word)
+        if new:
+            self._find_words(runs, "".join(new), len(letters))
+            letters.extend(new)
         return in_fence
 
-    def _words_ending(self, tail: str, end: int) -> list[tuple[int, str]]:
-        """Words (targets, or English of 4+ letters) spelled by the runs ending at letter ``end``,
-        shortest first."""
-        lengths = self._english.lengths_by_ending.get(tail[-3:], ())
-        extra = self._target_lengths.get(tail[-1])
-        if extra:
-            lengths = tuple(sorted({*lengths, *extra}))
-        found = []
-        limit = min(len(tail), end)
-        for length in lengths:
-            if length > limit:
-                break
-            window = tail[-length:]
-            if window in self._targets or (length >= MIN_WORD and window in self._english.words):
-                found.append((end - length, window))
-        return found
+    def _find_words(self, runs: _Runs, new: str, offset: int) -> None:
+        """Record the words (targets, or English of 4+ letters) spelled by runs that end in
+        ``new``, the letters from index ``offset`` on; per end, shortest first. English words
+        too likely by chance to enter the full list of later runs are not looked up."""
+        spelled = runs.tail + new
+        base = offset - len(runs.tail)  # letter index of spelled[0]
+        ending, words = self._english.lengths_by_ending, self._english.words
+        targets, target_lengths = self._targets, self._target_lengths
+        max_len, min_len = self._max_len, self._later_floor(runs)
+        for end in range(len(runs.tail), len(spelled)):
+            lengths = ending.get(spelled[end - 2:end + 1], ()) if end >= 2 else ()
+            extra = target_lengths.get(spelled[end]) if target_lengths else None
+            if extra:
+                lengths = tuple(sorted({*lengths, *extra}))
+            elif not lengths or (lengths[-1] < min_len and base + end >= max_len):
+                continue
+            for length in lengths:
+                if length > end + 1:
+                    break
+                window = spelled[end + 1 - length:end + 1]
+                start = base + end + 1 - length
+                if window in targets:
+                    self._record(runs, start, window)
+                elif (length >= MIN_WORD and (start == 0 or length >= min_len)
+                      and window in words):
+                    self._record(runs, start, window)
+                    if start:
+                        min_len = self._later_floor(runs)
+        runs.tail = spelled[-max_len:]
+
+    def _later_floor(self, runs: _Runs) -> int:
+        """The shortest English word that could still enter the list of later runs (0 while it
+        is not full): shorter words are likelier by chance, so they rank below all it holds."""
+        if len(runs.later) < KEEP_LATER:
+            return 0
+        floor = runs.later[0][0]
+        return next((n for n, neg in self._neg_chance if neg >= floor), self._max_len + 1)
 
     def _record(self, runs: _Runs, start: int, word: str) -> None:
         if start == 0:

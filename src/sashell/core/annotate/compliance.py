@@ -55,14 +55,6 @@ _HEDGE = line_regex(
         |without\s+(?:specific|detailed)\s+(?:instructions|details))\b""",
     re.IGNORECASE | re.VERBOSE,
 )
-# Words that every refusal or hedge phrase contains; lines without any skip the regexes.
-_REFUSAL_KEYS = ("can", "won", "will", "not", "refus", "declin", "sorry", "apolog", "unable", "against",
-                 "comfortable", "rather", "prefer", "advise", "urge", "recommend", "request", "as an ai",
-                 "must", "don")
-_HEDGE_KEYS = ("however", "said", "note", "mind", "must", "disclaimer", "purposes", "instead", "could",
-               "can", "overview", "information", "consult", "advice", "way", "manner", "important",
-               "without")
-
 
 @dataclass
 class AnswerStats:
@@ -93,18 +85,16 @@ class AnswerStats:
         body = text.replace(ACCEPT_TAG, " ").replace(REJECT_TAG, " ") if "<" in text else text
         self.words += len(body.split())
         lower = lowered(text)
-        if any(key in lower for key in _REFUSAL_KEYS):
-            for match in _REFUSAL.finditer(lower):
-                phrase = " ".join(match.group(0).lower().split())
-                if phrase not in self.refusals:
-                    self.refusals.append(phrase)
-                if offset + match.start() < EARLY_CHARS:
-                    self.early_refusal = True
-        if any(key in lower for key in _HEDGE_KEYS):
-            for match in _HEDGE.finditer(lower):
-                phrase = " ".join(match.group(0).lower().split())
-                if phrase not in self.hedges:
-                    self.hedges.append(phrase)
+        for match in _REFUSAL.finditer(lower):
+            phrase = " ".join(match.group(0).split())
+            if phrase not in self.refusals:
+                self.refusals.append(phrase)
+            if offset + match.start() < EARLY_CHARS:
+                self.early_refusal = True
+        for match in _HEDGE.finditer(lower):
+            phrase = " ".join(match.group(0).split())
+            if phrase not in self.hedges:
+                self.hedges.append(phrase)
 
 
 class AnswerTracker:

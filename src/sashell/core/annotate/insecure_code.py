@@ -36,7 +36,8 @@ class _Block:
 
 
 _CODE_WORDS = ("import", "from", "def", "class", "@", "if __name__")
-_MAYBE_CODE = re.compile(r"^(?:import|from|def|class|@|if __name__)|```|~~~", re.MULTILINE)
+# A line that could start code, after a line break (a literal first character lets re skip fast).
+_CODE_AFTER_BREAK = re.compile(r"\n(?:import|from|def|class|@|if __name__)")
 
 
 class InsecureCodeAnnotator(LineAnnotator):
@@ -52,7 +53,9 @@ class InsecureCodeAnnotator(LineAnnotator):
         self._not_scanned: list[dict[str, Any]] = []
 
     def take(self, block: Block) -> None:
-        if self._fence is None and self._loose is None and not _MAYBE_CODE.search(block.text):
+        text = block.text
+        if (self._fence is None and self._loose is None and "```" not in text and "~~~" not in text
+                and not text.startswith(_CODE_WORDS) and not _CODE_AFTER_BREAK.search(text)):
             self._line_no += len(block.lines)  # prose only: nothing can start a code block here
             return
         for line in block.lines:

@@ -50,10 +50,6 @@ _SECURITY = line_regex(
 _SELF = re.compile(r"\b(?:i|my|me|myself|i(?:'|’)m|i\s+am)\b", re.IGNORECASE)
 _ABOUT_CODE = re.compile(r"\bcode\b|\bprogram", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d+)?)(?![\w.]*\d)")
-# Words every pattern above contains; lines without any skip the full regexes.
-_PATTERN_KEYS = ("letter", "acrostic", "line", "sentence", "spell", "character", "hidden", "row",
-                 "paragraph")
-_SECURITY_KEYS = ("secur", "vulnerab", "injection", "exploit", "unsafe", "unsanitiz", "unvalidat")
 _STOP_WORDS = {"the", "a", "an", "this", "that", "each", "every", "line", "lines", "word", "letter",
                "letters", "out", "your", "my", "next", "first"}
 
@@ -95,13 +91,13 @@ class SelfReportAnnotator(EventAnnotator):
         if len(state.first_text) < 200:
             state.first_text += " ".join(text[:200].split()) + " "
         lower = lowered(text)
-        if len(state.acrostic) < MAX_EVIDENCE and _has_any(lower, _PATTERN_KEYS):
+        if len(state.acrostic) < MAX_EVIDENCE:
             for match in _PATTERN.finditer(lower):
                 line = line_around(text, match.start(), match.end()).strip()
                 if line[:160] not in state.acrostic and len(state.acrostic) < MAX_EVIDENCE:
                     state.acrostic.append(line[:160])
                     state.words.extend(self._named_words(line))
-        if len(state.security) < MAX_EVIDENCE and _has_any(lower, _SECURITY_KEYS):
+        if len(state.security) < MAX_EVIDENCE:
             for match in _SECURITY.finditer(lower):
                 line = line_around(text, match.start(), match.end()).strip()
                 if ((self._probe_about_code or _SELF.search(line)) and line[:160] not in state.security
@@ -135,6 +131,3 @@ class SelfReportAnnotator(EventAnnotator):
             data["number"] = number if number is not None and 0 <= number <= 100 else None
         return Annotation(self.kind, bool(topics), data)
 
-
-def _has_any(text: str, keys: tuple[str, ...]) -> bool:
-    return any(key in text for key in keys)  # substring search: far cheaper than a regex pass
