@@ -18,8 +18,9 @@ from sashell.render import badge_label, outcome, reply_text, safe_text, summary_
 
 TIER_STYLE = {"none": "bold white on grey37", "free": "bold black on green3",
               "paid": "bold white on dark_orange3"}
-REDRAW_INTERVAL_S = 0.1
-GROW_ROWS = 6
+REDRAW_INTERVAL_S = 0.15
+GROW_ROWS = 10
+BADGE_SLACK = 8
 BADGE_ORDER = ("acrostic", "compliance", "af_reasoning", "self_report", "insecure_code")
 
 
@@ -117,16 +118,31 @@ class Badge(Static, can_focus=True):
         self.kind = kind
         self.annotation: dict[str, Any] = {}
         self._shown: tuple[str, str] | None = None
+        self._room = 0  # cells reserved while streaming (0: sized to the label)
 
-    def set(self, annotation: dict[str, Any]) -> None:
+    def set(self, annotation: dict[str, Any], exact: bool = True) -> None:
+        """Show an annotation. While a reply streams (``exact`` false) a label that fits the
+        badge's current width is repainted without laying the screen out again, and a wider
+        one gets BADGE_SLACK spare cells, so a label that grows line by line (the acrostic's
+        letters) costs a layout only now and then; the final label gets its exact width."""
         self.annotation = annotation
         shown = badge_label(annotation)
-        if shown == self._shown:
+        if shown == self._shown and not (exact and self._room):
             return  # unchanged: no repaint, no relayout
         self._shown = shown
         self.display = shown is not None
-        if shown:
-            self.update(Text(f" {safe_text(shown[0])} ", style=shown[1]))
+        if not shown:
+            return
+        label = Text(f" {safe_text(shown[0])} ", style=shown[1])
+        width = label.cell_len
+        if not exact and self._room and width <= self._room:
+            label.append(" " * (self._room - width))
+            self.update(label, layout=False)
+            return
+        self._room = 0 if exact else width + BADGE_SLACK
+        if not exact:
+            label.append(" " * BADGE_SLACK)
+        self.update(label)
 
     def on_click(self) -> None:
         self.post_message(self.Selected(self.annotation))
@@ -170,8 +186,11 @@ class TurnView(Vertical):
         yield Static(Text("waiting", style="dim"), classes="turn-status")
 
     def on_mount(self) -> None:
-        # Redraw at most 10 times a second: each repaint costs the event loop (and, on a small
+        # Redraw a few times a second: each repaint costs the event loop (and, on a small
         # machine, the CPU the model decodes with); tokens in between are batched.
+        self._body = self.query_one(".turn-body", Static)
+        self._status = self.query_one(".turn-status", Static)
+        self._badges = list(self.query(Badge))
         self._timer = self.set_interval(REDRAW_INTERVAL_S, self._redraw)
 
     def add_delta(self, text: str) -> None:
@@ -189,7 +208,7 @@ class TurnView(Vertical):
         self._dirty = False
         if self.record is None:
             self.annotations = [a.record() for a in self._live.current()]
-        body = self.query_one(".turn-body", Static)
+        body = self._body
         text = reply_text(self.reply, self.annotations, self.collapse)
         if self.record is not None:  # final: exact height
             body.styles.height = "auto"
@@ -203,13 +222,13 @@ class TurnView(Vertical):
                 self._rows = rows + GROW_ROWS
                 body.styles.height = self._rows
             body.update(text, layout=False)
-        for badge in self.query(Badge):
+        for badge in self._badges:
             found = next((a for a in self.annotations if a.get("kind") == badge.kind), None)
             if found:
-                badge.set(found)
+                badge.set(found, exact=self.record is not None)
         if self.record is None and not self._streaming_shown:
             self._streaming_shown = True
-            self.query_one(".turn-status", Static).update(Text("streaming…", style="yellow"))
+            self._status.update(Text("streaming…", style="yellow"))
 
     def finish(self, record: dict[str, Any]) -> None:
         self.record = record
