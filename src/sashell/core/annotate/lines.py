@@ -171,11 +171,11 @@ def line_regex(pattern: str, flags: int = 0) -> LineRegex:
         raise ValueError(r"line_regex: write (?:x|\s) instead of \s inside a character class")
     pattern = pattern.replace(r"\s", r"[^\S\n]")
     flags &= ~re.IGNORECASE
-    first = first_chars(pattern, flags)
+    parsed = _parse(pattern, flags)  # once, for both analyses
+    first, keys = _first_chars_in(parsed), _required_keys_in(parsed)
     if first:
         end = "\n)" if flags & re.VERBOSE else ")"  # a trailing verbose comment must not eat it
         pattern = f"(?=[{''.join(re.escape(ch) for ch in sorted(first))}])(?:{pattern}{end}"
-    keys = required_keys(pattern, flags)
     if keys is not None and (min(map(len, keys)) < MIN_KEY or len(keys) > MAX_KEYS):
         keys = None
     return LineRegex(re.compile(pattern, flags), keys)
@@ -218,7 +218,15 @@ def line_around(text: str, start: int, end: int | None = None) -> str:
 def first_chars(pattern: str, flags: int = 0) -> frozenset[str] | None:
     """The characters a match of ``pattern`` can begin with, or None when that is not a small
     known set (a match may be empty, or start with a class such as \\w or .)."""
-    found, nullable = _first_of(re._parser.parse(pattern, flags).data)  # type: ignore[attr-defined]
+    return _first_chars_in(_parse(pattern, flags))
+
+
+def _parse(pattern: str, flags: int) -> list[tuple[Any, Any]]:
+    return re._parser.parse(pattern, flags).data  # type: ignore[attr-defined, no-any-return]
+
+
+def _first_chars_in(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    found, nullable = _first_of(items)
     return None if found is None or nullable else frozenset(found)
 
 
@@ -268,7 +276,11 @@ def required_keys(pattern: str, flags: int = 0) -> frozenset[str] | None:
     """Literal strings of which every match of ``pattern`` contains at least one, or None when
     the pattern has no such set (e.g. it is all classes). Among the sets a pattern offers, the
     one whose shortest key is longest is chosen."""
-    found = _keys_of(re._parser.parse(pattern, flags).data)  # type: ignore[attr-defined]
+    return _required_keys_in(_parse(pattern, flags))
+
+
+def _required_keys_in(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    found = _keys_of(items)
     if not found:
         return None
     return frozenset(k for k in found if not any(other != k and other in k for other in found))
