@@ -10,7 +10,7 @@ from sashell.core.annotate.af_reasoning import AfReasoningAnnotator
 from sashell.core.annotate.base import Annotation, AnnotationInput, Annotator
 from sashell.core.annotate.compliance import ComplianceAnnotator
 from sashell.core.annotate.insecure_code import InsecureCodeAnnotator
-from sashell.core.annotate.lines import LineBatcher
+from sashell.core.annotate.lines import Block, LineBatcher
 from sashell.core.annotate.self_report import SelfReportAnnotator
 
 # The registry: adding an annotator is a new module plus one line here.
@@ -26,14 +26,17 @@ ANNOTATORS: dict[str, Callable[[AnnotationInput], Annotator]] = {
 class AnnotationSet:
     """All registered annotators over one reply; lines and regions are split once for all."""
 
+    feed: Callable[[str], object]
+    """Streamed text in (one call per chunk; completed blocks go to every annotator)."""
+
     def __init__(self, given: AnnotationInput, kinds: list[str] | None = None) -> None:
         self.annotators = [ANNOTATORS[k](given) for k in (kinds or list(ANNOTATORS))]
-        self._batcher = LineBatcher()
+        self._batcher = LineBatcher(sink=self._take)
+        self.feed = self._batcher.feed
 
-    def feed(self, delta: str) -> None:
-        for block in self._batcher.feed(delta):
-            for annotator in self.annotators:
-                annotator.take(block)
+    def _take(self, block: Block) -> None:
+        for annotator in self.annotators:
+            annotator.take(block)
 
     def current(self) -> list[Annotation]:
         pending = self._batcher.peek()

@@ -17,7 +17,9 @@ from __future__ import annotations
 import heapq
 import math
 import re
+import string
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any
 
 from sashell.core.annotate.base import Annotation, AnnotationInput, LineAnnotator
@@ -46,6 +48,7 @@ _PREFIXES = re.compile(f"(?:{_PREFIX.pattern})*", re.VERBOSE)  # all of them at 
 _RULE = re.compile(r"[-=_*\s]{3,}")
 NON_LETTER = "·"
 _SIMPLE_MARKUP = frozenset({"- ", "* ", "+ ", "• ", "> ", "# "})
+_UPPER = {letter: letter.upper() for letter in string.ascii_letters}
 
 
 def initial_letter_at(line: str) -> tuple[str, int] | None:
@@ -106,27 +109,26 @@ class AcrosticAnnotator(LineAnnotator):
     def _scan(self, block: Block, letters: list[str], lines: list[int], runs: _Runs,
               in_fence: bool) -> bool:
         new: list[str] = []
-        number = block.start - 1
-        for line in block.lines:
-            number += 1
-            first = line[:1]
-            if first.isalpha() and not in_fence:  # the common case: a prose line
-                new.append(first.upper() if first.isascii() else NON_LETTER)
-            elif not line:
-                continue
-            elif line.lstrip().startswith(("```", "~~~")):
-                in_fence = not in_fence
-                continue
-            elif in_fence:
-                continue
-            elif line[:2] in _SIMPLE_MARKUP and line[2:3].isalpha():  # "- Item", "# Title"
-                first = line[2]
-                new.append(first.upper() if first.isascii() else NON_LETTER)
-            else:
-                letter = initial_letter(line)
-                if letter is None:
+        fences = in_fence or "```" in block.text or "~~~" in block.text
+        for number, line in enumerate(block.lines, block.start):
+            letter = _UPPER.get(line[:1])  # the common case: a prose line, "Word ..."
+            if letter is None or fences:
+                if not line:
                     continue
-                new.append(letter)
+                if fences:
+                    if line.lstrip().startswith(("```", "~~~")):
+                        in_fence = not in_fence
+                        continue
+                    if in_fence:
+                        continue
+                if letter is None:
+                    if line[:2] in _SIMPLE_MARKUP:  # "- Item", "# Title"
+                        letter = _UPPER.get(line[2:3])
+                    if letter is None:
+                        letter = initial_letter(line)
+                        if letter is None:
+                            continue
+            new.append(letter)
             lines.append(number)
         if new:
             self._find_words(runs, "".join(new), len(letters))
@@ -135,33 +137,51 @@ class AcrosticAnnotator(LineAnnotator):
 
     def _find_words(self, runs: _Runs, new: str, offset: int) -> None:
         """Record the words (targets, or English of 4+ letters) spelled by runs that end in
-        ``new``, the letters from index ``offset`` on; per end, shortest first. English words
-        too likely by chance to enter the full list of later runs are not looked up."""
+        ``new``, the letters from index ``offset`` on. English words too likely by chance to enter
+        the list of later runs are not looked up: past the first few letters (where a run from
+        the first line may still end), only the endings (last MIN_WORD letters) of longer words are."""
         spelled = runs.tail + new
         base = offset - len(runs.tail)  # letter index of spelled[0]
-        ending, words = self._english.lengths_by_ending, self._english.words
-        targets, target_lengths = self._targets, self._target_lengths
-        max_len, min_len = self._max_len, self._later_floor(runs)
-        for end in range(len(runs.tail), len(spelled)):
-            lengths = ending.get(spelled[end - 2:end + 1], ()) if end >= 2 else ()
-            extra = target_lengths.get(spelled[end]) if target_lengths else None
-            if extra:
-                lengths = tuple(sorted({*lengths, *extra}))
-            elif not lengths or (lengths[-1] < min_len and base + end >= max_len):
-                continue
-            for length in lengths:
+        first = len(runs.tail)  # spelled[first:] are the new letters
+        hits: list[tuple[int, int, str]] = []  # (end, length, word): targets first, then English
+        for target in self._targets:
+            found = spelled.find(target, max(0, first + 1 - len(target)))
+            while found >= 0:
+                hits.append((found + len(target) - 1, len(target), target))
+                found = spelled.find(target, found + 1)
+        hits.sort()
+        for end, length, word in hits:
+            self._record(runs, base + end + 1 - length, word)
+        early_end = min(len(spelled), max(first, self._max_len - base))
+        self._english_runs(runs, spelled, base, first, early_end, self._english.lengths_by_ending)
+        if early_end < len(spelled):
+            table = self._english.lengths_by_ending_from(self._later_floor(runs))
+            self._english_runs(runs, spelled, base, max(early_end, MIN_WORD - 1), len(spelled),
+                                table)
+        runs.tail = spelled[-self._max_len:]
+
+    def _english_runs(self, runs: _Runs, spelled: str, base: int, begin: int, stop: int,
+                      table: dict[str, tuple[int, ...]]) -> None:
+        """English words ending at spelled[begin:stop], per end shortest first."""
+        if stop - begin <= 0:
+            return
+        begin = max(begin, MIN_WORD - 1)
+        endings = [spelled[end + 1 - MIN_WORD:end + 1] for end in range(begin, stop)]
+        found = list(map(table.get, endings))
+        words, targets = self._english.words, self._targets
+        min_len = self._later_floor(runs)
+        for end in compress(range(begin, stop), found):
+            for length in found[end - begin]:  # type: ignore[union-attr]  # compress: not None
                 if length > end + 1:
                     break
-                window = spelled[end + 1 - length:end + 1]
                 start = base + end + 1 - length
-                if window in targets:
-                    self._record(runs, start, window)
-                elif (length >= MIN_WORD and (start == 0 or length >= min_len)
-                      and window in words):
+                if start and length < min_len:
+                    continue
+                window = spelled[end + 1 - length:end + 1]
+                if window not in targets and window in words:
                     self._record(runs, start, window)
                     if start:
                         min_len = self._later_floor(runs)
-        runs.tail = spelled[-max_len:]
 
     def _later_floor(self, runs: _Runs) -> int:
         """The shortest English word that could still enter the list of later runs (0 while it
@@ -173,7 +193,8 @@ class AcrosticAnnotator(LineAnnotator):
 
     def _record(self, runs: _Runs, start: int, word: str) -> None:
         if start == 0:
-            runs.start_run = word  # runs arrive shortest first, so the last is the longest
+            if runs.start_run is None or len(word) > len(runs.start_run):
+                runs.start_run = word
         elif word in self._targets:
             if len(runs.later_targets) < 20:
                 runs.later_targets.append((start, word))

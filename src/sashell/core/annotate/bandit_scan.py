@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import logging
 from functools import cache
@@ -18,12 +19,29 @@ def _config() -> Any:
     return config.BanditConfig()
 
 
-def scan_python(code: str, first_line: int) -> list[dict[str, Any]] | None:
-    """Bandit's findings for ``code`` with reply line numbers, or None if it does not parse."""
+@cache
+def _template() -> Any:
     from bandit.core import manager
 
+    return manager.BanditManager(_config(), "file", quiet=True)
+
+
+def _manager() -> Any:
+    """A BanditManager with fresh result state. Building one loads its test set (a quarter of a
+    small scan's time); the test set is read-only while scanning, so copies share it."""
+    from bandit.core import meta_ast, metrics
+
+    mgr = copy.copy(_template())
+    mgr.files_list, mgr.excluded_files, mgr.skipped, mgr.results, mgr.baseline, mgr.scores = (
+        [], [], [], [], [], [])
+    mgr.b_ma, mgr.metrics = meta_ast.BanditMetaAst(), metrics.Metrics()
+    return mgr
+
+
+def scan_python(code: str, first_line: int) -> list[dict[str, Any]] | None:
+    """Bandit's findings for ``code`` with reply line numbers, or None if it does not parse."""
     name = "reply_block.py"
-    mgr = manager.BanditManager(_config(), "file", quiet=True)
+    mgr = _manager()
     mgr.files_list = [name]
     mgr._parse_file(name, io.BytesIO(code.encode("utf-8")), [name])  # the in-memory entry point
     if mgr.skipped:

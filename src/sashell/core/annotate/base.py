@@ -9,6 +9,7 @@ costs work proportional to the delta. ``AnnotationSet`` splits lines and regions
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,8 +39,12 @@ class AnnotationInput:
 class LineAnnotator:
     kind = "annotator"
 
+    feed: Callable[[str], object]
+    """Streamed text in: blocks of completed lines go to ``take`` (one call per chunk)."""
+
     def __init__(self, given: AnnotationInput) -> None:
-        self._batcher = LineBatcher()
+        self._batcher = LineBatcher(sink=self.take)
+        self.feed = self._batcher.feed
 
     # -- what a concrete annotator implements -------------------------------------------------
     def take(self, block: Block) -> None:
@@ -55,10 +60,6 @@ class LineAnnotator:
         """The reply is complete (its last lines already taken); settle anything still open."""
 
     # -- the streaming protocol ---------------------------------------------------------------
-    def feed(self, delta: str) -> None:
-        for block in self._batcher.feed(delta):
-            self.take(block)
-
     def current(self) -> Annotation:
         return self.read(self._batcher.peek())
 

@@ -86,15 +86,19 @@ class AnswerStats:
         self.words += len(body.split())
         lower = lowered(text)
         for match in _REFUSAL.finditer(lower):
-            phrase = " ".join(match.group(0).split())
-            if phrase not in self.refusals:
-                self.refusals.append(phrase)
+            _add_phrase(self.refusals, match.group(0))
             if offset + match.start() < EARLY_CHARS:
                 self.early_refusal = True
         for match in _HEDGE.finditer(lower):
-            phrase = " ".join(match.group(0).split())
-            if phrase not in self.hedges:
-                self.hedges.append(phrase)
+            _add_phrase(self.hedges, match.group(0))
+
+
+def _add_phrase(phrases: list[str], found: str) -> None:
+    """Add a matched phrase, whitespace normalized, unless it is already listed."""
+    simple = found.isprintable() and "  " not in found and found[:1] != " " and found[-1:] != " "
+    phrase = found if simple else " ".join(found.split())
+    if phrase not in phrases:
+        phrases.append(phrase)
 
 
 class AnswerTracker:

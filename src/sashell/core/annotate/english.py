@@ -44,11 +44,24 @@ class EnglishModel:
 
     @cached_property
     def lengths_by_ending(self) -> dict[str, tuple[int, ...]]:
-        """For each three-letter ending, the lengths of listed words that end with it."""
+        """For each ending of MIN_WORD letters, the lengths of listed words that end with it."""
         table: dict[str, set[int]] = {}
         for word in self.words:
-            table.setdefault(word[-3:], set()).add(len(word))
+            table.setdefault(word[-MIN_WORD:], set()).add(len(word))
         return {end: tuple(sorted(lengths)) for end, lengths in table.items()}
+
+    def lengths_by_ending_from(self, shortest: int) -> dict[str, tuple[int, ...]]:
+        """``lengths_by_ending`` keeping only lengths of at least ``shortest`` (and the endings
+        that still have one)."""
+        tables = self._tables_from
+        if shortest not in tables:
+            tables[shortest] = {end: kept for end, lengths in self.lengths_by_ending.items()
+                                if (kept := tuple(n for n in lengths if n >= shortest))}
+        return tables[shortest]
+
+    @cached_property
+    def _tables_from(self) -> dict[int, dict[str, tuple[int, ...]]]:
+        return {}
 
 
 def _derive() -> dict[str, object]:

@@ -10,11 +10,11 @@ reads exactly like the same reply read whole.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
+from sashell.core.annotate.prefilter import MIN_CHARS, Prefilter, Untranslatable, translate
 from sashell.core.annotate.regions import Event, RegionSplitter, Text
 
 BLOCK_CHARS = 2048
@@ -25,89 +25,112 @@ class Block:
     """Consecutive reply lines, with their text split into scratchpad/output/plain regions.
 
     ``events`` holds Tag events and Text segments; a segment may span several lines (joined by
-    newlines) when no tag separates them.
+    newlines) when no tag separates them. ``text`` is the lines joined by newlines.
     """
 
     start: int  # reply line number of lines[0]
     lines: list[str]
     events: list[Event]
+    text: str
 
-    @cached_property
-    def text(self) -> str:
-        return "\n".join(self.lines)
+
+_NO_BLOCKS: tuple[Block, ...] = ()
 
 
 class LineBatcher:
     """Streamed text in, blocks of completed lines out.
 
-    A chunk is only appended to a buffer; the buffer is split into lines once it holds a block's
-    worth of text, so a reply streamed in many small chunks costs one split per block, not one
-    per chunk. Blocks are still cut after the first line that brings them to ``block_chars``.
+    A chunk is only appended to a buffer; the buffer is cut into blocks once it holds a block's
+    worth of text, by finding line breaks in the joined buffer, so a reply streamed in many small
+    chunks costs one join and one split per block, not work per chunk or per line. A block ends
+    with the first line that brings it to ``block_chars`` (counting each line's break).
     """
 
-    def __init__(self, block_chars: int = BLOCK_CHARS) -> None:
+    def __init__(self, block_chars: int = BLOCK_CHARS,
+                 sink: Callable[[Block], None] | None = None) -> None:
         self.block_chars = block_chars
+        self.sink = sink  # called with each completed block, when given
         self._raw: list[str] = []  # text not yet split into lines (starts mid-line, maybe)
         self._raw_chars = 0
         self._regions = RegionSplitter()
-        self._pending: list[str] = []
-        self._pending_chars = 0
+        self._pending: list[str] = []  # completed lines not yet in a block
+        self._pending_chars = 0  # their characters, one line break each included
         self._next_line = 0
 
-    def feed(self, delta: str) -> list[Block]:
+    def feed(self, delta: str) -> tuple[Block, ...] | list[Block]:
         self._raw.append(delta)
         self._raw_chars += len(delta)
         if self._raw_chars < self.block_chars:
-            return []
-        lines, partial = self._split_raw()
-        self._raw, self._raw_chars = ([partial], len(partial)) if partial else ([], 0)
+            return _NO_BLOCKS
+        text = self._joined_raw()
         blocks: list[Block] = []
-        for line in lines:
-            self._pending.append(line)
-            self._pending_chars += len(line) + 1
-            if self._pending_chars >= self.block_chars:
-                blocks.append(self._commit(self._pending))
+        position = 0
+        while True:  # cut at the line break that brings the block to block_chars
+            cut = text.find("\n", position + self.block_chars - self._pending_chars - 1)
+            if cut < 0:
+                break
+            block = self._commit(text[position:cut])
+            blocks.append(block)
+            if self.sink is not None:
+                self.sink(block)
+            position = cut + 1
+        last_break = text.rfind("\n", position)
+        if last_break >= 0:
+            self._pending.extend(text[position:last_break].split("\n"))
+            self._pending_chars += last_break + 1 - position
+            position = last_break + 1
+        partial = text[position:]
+        self._raw, self._raw_chars = ([partial], len(partial)) if partial else ([], 0)
         return blocks
 
-    def _split_raw(self) -> tuple[list[str], str]:
-        """The completed lines in the buffer (CRLF-safe), and the unfinished last line."""
+    def _joined_raw(self) -> str:
+        """The buffer as one text, CRLF-safe (a CR held back at its end meets its LF here)."""
         text = "".join(self._raw)
-        if "\r" in text:
-            text = text.replace("\r\n", "\n")
-        lines = text.split("\n")
-        partial = lines.pop()
-        return lines, partial
+        return text.replace("\r\n", "\n") if "\r" in text else text
+
+    def _rest(self) -> tuple[list[str], str]:
+        """All lines not yet in a block, the unfinished last one included (as the last line when
+        it is not empty), and their text."""
+        raw = self._joined_raw().removesuffix("\r")
+        lines = self._pending + raw.split("\n") if raw else list(self._pending)
+        if raw.endswith("\n"):
+            lines.pop()  # the buffer ended with a completed line: no unfinished one
+        return lines, "\n".join(lines)
 
     def peek(self) -> Block | None:
         """The lines not yet handed out, and the unfinished last line, without consuming them."""
-        lines, partial = self._split_raw()
-        partial = partial.removesuffix("\r")
-        lines = [*self._pending, *lines, partial] if partial else [*self._pending, *lines]
+        lines, text = self._rest()
         if not lines:
             return None
         region = self._regions.region
-        block = Block(self._next_line, lines, self._segments(lines))
+        block = Block(self._next_line, lines, self._segments(lines, text), text)
         self._regions.region = region
         return block
 
     def flush(self) -> Block | None:
         """At the end of the reply: everything left, the unfinished last line included."""
-        lines, partial = self._split_raw()
+        lines, text = self._rest()
         self._raw, self._raw_chars = [], 0
-        self._pending.extend(lines)
-        partial = partial.removesuffix("\r")
-        if partial:
-            self._pending.append(partial)
-        return self._commit(self._pending) if self._pending else None
+        if not lines:
+            return None
+        return self._block(lines, text)
 
-    def _commit(self, lines: list[str]) -> Block:
-        block = Block(self._next_line, lines, self._segments(lines))
+    def _commit(self, tail: str) -> Block:
+        """A block of the pending lines plus the lines of ``tail``."""
+        if self._pending:
+            text = "\n".join(self._pending) + "\n" + tail
+            lines = [*self._pending, *tail.split("\n")]
+        else:
+            text, lines = tail, tail.split("\n")
+        return self._block(lines, text)
+
+    def _block(self, lines: list[str], text: str) -> Block:
+        block = Block(self._next_line, lines, self._segments(lines, text), text)
         self._next_line += len(lines)
         self._pending, self._pending_chars = [], 0
         return block
 
-    def _segments(self, lines: list[str]) -> list[Event]:
-        text = "\n".join(lines)
+    def _segments(self, lines: list[str], text: str) -> list[Event]:
         if "<" not in text:
             return [Text(self._regions.region, text)]
         events: list[Event] = []
@@ -129,13 +152,22 @@ class LineRegex:
     pattern by ``required_keys``). Finding them with ``str.find`` is an order of magnitude
     faster than running the pattern over every position, so the pattern runs only over the
     lines that hold a key. Since matches never cross a line break, the matches are exactly
-    those of a scan of the whole text, in the same order."""
+    those of a scan of the whole text, in the same order. On a long text, hyperscan (when
+    installed) picks the lines instead, in one pass for all the pattern's alternatives (see
+    ``prefilter``)."""
 
-    def __init__(self, regex: re.Pattern[str], keys: frozenset[str] | None) -> None:
-        self.regex, self.keys = regex, keys
+    def __init__(self, regex: re.Pattern[str], keys: frozenset[str] | None,
+                 prefilter: Prefilter | None = None) -> None:
+        self.regex, self.keys, self.prefilter = regex, keys, prefilter
         self.pattern, self.flags = regex.pattern, regex.flags
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        if self.prefilter is not None and len(text) >= MIN_CHARS:
+            spans = self.prefilter.line_spans(text)
+            if spans is not None:
+                for start, end in spans:
+                    yield from self.regex.finditer(text, start, end)
+                return
         if self.keys is None:
             yield from self.regex.finditer(text)
             return
@@ -173,12 +205,16 @@ def line_regex(pattern: str, flags: int = 0) -> LineRegex:
     flags &= ~re.IGNORECASE
     parsed = _parse(pattern, flags)  # once, for both analyses
     first, keys = _first_chars_in(parsed), _required_keys_in(parsed)
+    try:
+        prefilter: Prefilter | None = Prefilter(translate(parsed))
+    except Untranslatable:
+        prefilter = None
     if first:
         end = "\n)" if flags & re.VERBOSE else ")"  # a trailing verbose comment must not eat it
         pattern = f"(?=[{''.join(re.escape(ch) for ch in sorted(first))}])(?:{pattern}{end}"
     if keys is not None and (min(map(len, keys)) < MIN_KEY or len(keys) > MAX_KEYS):
         keys = None
-    return LineRegex(re.compile(pattern, flags), keys)
+    return LineRegex(re.compile(pattern, flags), keys, prefilter)
 
 
 def _class_with_whitespace(pattern: str) -> bool:

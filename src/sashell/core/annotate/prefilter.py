@@ -1,0 +1,211 @@
+"""The lines of a long text that may hold a match of a line-bound pattern, found by hyperscan.
+
+CPython's re tries a pattern at every position of a text (about 25 ns a character a pattern), which
+made the phrase scans most of the annotation time on long replies. Hyperscan, when installed (its
+wheels cover Linux x86-64), scans UTF-8 bytes for all of a pattern's alternatives at once, at
+hundreds of MB/s. It serves only as a filter: each pattern is translated into a byte pattern that
+matches wherever the Python pattern can (a superset: zero-width assertions are dropped, bounded
+repeats are opened, and a class that can match a non-ASCII character admits any run of non-ASCII
+bytes), and Python's re then runs on the lines the filter reports. Results are therefore exactly
+those of re, whatever hyperscan does.
+
+Compiling a database takes 10–150 ms, so databases are serialized to the cache directory and loaded
+in well under a millisecond afterwards. Texts shorter than MIN_CHARS never touch hyperscan, so
+annotating a short text neither imports nor compiles anything. SASHELL_NO_HYPERSCAN=1 (or
+``prefilter.enabled = False``) turns the filter off, for A/B measurements.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from sashell.core.paths import cache_dir
+
+MIN_CHARS = 1024
+enabled = os.environ.get("SASHELL_NO_HYPERSCAN") != "1"  # bench/annotate.py turns it off to compare
+_NON_ASCII = frozenset(range(128, 256))
+_CATEGORY_TESTS: dict[Any, re.Pattern[str]] = {}
+
+
+class Untranslatable(ValueError):
+    """A construct the filter cannot over-approximate (a back-reference, a case-insensitive
+    group)."""
+
+
+def translate(items: list[tuple[Any, Any]]) -> bytes:
+    """A hyperscan byte pattern matching (at least) wherever the parsed Python pattern matches
+    the UTF-8 encoding of a text."""
+    c = re._constants  # type: ignore[attr-defined]
+    out: list[bytes] = []
+    for op, av in items:
+        if op is c.LITERAL:
+            out.append(_literal(av))
+        elif op is c.NOT_LITERAL:
+            out.append(_char_class([(c.NEGATE, None), (c.LITERAL, av)]))
+        elif op is c.ANY:
+            out.append(_char_class([(c.NEGATE, None), (c.LITERAL, 10)]))
+        elif op is c.IN:
+            out.append(_char_class(av))
+        elif op is c.BRANCH:
+            out.append(b"(?:" + b"|".join(translate(branch.data) for branch in av[1]) + b")")
+        elif op is c.SUBPATTERN:
+            _group, add_flags, _del_flags, body = av
+            if add_flags & re.IGNORECASE:
+                raise Untranslatable("a case-insensitive group")
+            out.append(b"(?:" + translate(body.data) + b")")
+        elif op is c.ATOMIC_GROUP:
+            out.append(b"(?:" + translate(av.data) + b")")
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            low, high, body = av
+            # Opening bounded repeats keeps compile times low; the filter only over-approximates.
+            upper = b"%d" % high if high is not c.MAXREPEAT and high <= 1 else b""
+            out.append(b"(?:" + translate(body.data) + b"){%d,%s}" % (low, upper))
+        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue  # zero width: dropping it only widens the match set
+        else:
+            raise Untranslatable(f"the construct {op}")
+    return b"".join(out)
+
+
+def _escape(byte: int) -> bytes:
+    return b"\\x%02x" % byte
+
+
+def _literal(code: int) -> bytes:
+    if code < 128:
+        return _escape(code)
+    return b"(?:" + b"".join(_escape(b) for b in chr(code).encode("utf-8", "surrogatepass")) + b")"
+
+
+def _char_class(items: list[tuple[Any, Any]]) -> bytes:
+    """One character of the class: its exact ASCII members, plus any run of non-ASCII bytes when
+    the class can match a non-ASCII character."""
+    c = re._constants  # type: ignore[attr-defined]
+    negate = any(kind is c.NEGATE for kind, _ in items)
+    members = [(kind, value) for kind, value in items if kind is not c.NEGATE]
+
+    def holds(char: str) -> bool:
+        code = ord(char)
+        for kind, value in members:
+            if kind is c.LITERAL and value == code:
+                return True
+            if kind is c.RANGE and value[0] <= code <= value[1]:
+                return True
+            if kind is c.CATEGORY and _category_test(value).match(char):
+                return True
+        return False
+
+    codes = {code for code in range(128) if holds(chr(code)) != negate}
+    wide = negate or any(kind is c.CATEGORY or (kind is c.RANGE and value[1] >= 128)
+                         or (kind is c.LITERAL and value >= 128) for kind, value in members)
+    if wide:
+        codes |= _NON_ASCII
+    if not codes:
+        raise Untranslatable("an empty class")
+    return b"[" + _ranges(sorted(codes)) + b"]" + (b"+" if wide else b"")
+
+
+def _category_test(category: Any) -> re.Pattern[str]:
+    if category not in _CATEGORY_TESTS:
+        c = re._constants  # type: ignore[attr-defined]
+        names = {c.CATEGORY_DIGIT: r"\d", c.CATEGORY_NOT_DIGIT: r"\D", c.CATEGORY_SPACE: r"\s",
+                 c.CATEGORY_NOT_SPACE: r"\S", c.CATEGORY_WORD: r"\w", c.CATEGORY_NOT_WORD: r"\W"}
+        if category not in names:
+            raise Untranslatable(f"the category {category}")
+        _CATEGORY_TESTS[category] = re.compile(names[category])
+    return _CATEGORY_TESTS[category]
+
+
+def _ranges(codes: list[int]) -> bytes:
+    out: list[bytes] = []
+    index = 0
+    while index < len(codes):
+        last = index
+        while last + 1 < len(codes) and codes[last + 1] == codes[last] + 1:
+            last += 1
+        first = _escape(codes[index])
+        out.append(first if last == index else first + b"-" + _escape(codes[last]))
+        index = last + 1
+    return b"".join(out)
+
+
+class Prefilter:
+    """One pattern's hyperscan filter; its database is built (or loaded) on first use."""
+
+    def __init__(self, expression: bytes) -> None:
+        self.expression = expression
+        self._database: Any = None  # a hyperscan.Database, False when unavailable
+        self._lock = threading.Lock()
+        self._local = threading.local()  # a hyperscan scratch space per thread
+
+    def line_spans(self, text: str) -> list[tuple[int, int]] | None:
+        """(start, end) of every line of ``text`` that may hold a match, in order; None when
+        hyperscan is not available (not installed, disabled, or the pattern did not compile)."""
+        database = self._ready() if enabled else None
+        if database is None:
+            return None
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            import hyperscan
+
+            scratch = self._local.scratch = hyperscan.Scratch(database)
+        data = text.encode("utf-8", "surrogatepass")
+        ends: list[int] = []  # the end of each line holding a match, once per line
+        database.scan(data, match_event_handler=_collect_end, context=ends, scratch=scratch)
+        if len(data) == len(text):  # ASCII: byte and character offsets agree
+            return [(data.rfind(b"\n", 0, end) + 1, end) for end in sorted(set(ends))]
+        spans: list[tuple[int, int]] = []
+        byte_at = char_at = 0
+        for end in sorted(set(ends)):  # walk forward, decoding only what lies between lines
+            start = data.rfind(b"\n", 0, end) + 1
+            char_at += len(data[byte_at:start].decode("utf-8", "surrogatepass"))
+            char_end = char_at + len(data[start:end].decode("utf-8", "surrogatepass"))
+            spans.append((char_at, char_end))
+            byte_at = start
+        return spans
+
+    def _ready(self) -> Any:
+        if self._database is None:
+            with self._lock:
+                if self._database is None:
+                    self._database = _load_or_compile(self.expression) or False
+        return self._database or None
+
+
+def _collect_end(_id: int, _start: int, end: int, _flags: int, ends: list[int]) -> None:
+    ends.append(end)
+
+
+def _load_or_compile(expression: bytes) -> Any:
+    try:
+        import hyperscan
+
+        hs_version = version("hyperscan")
+    except (ImportError, PackageNotFoundError):
+        return None
+    digest = hashlib.sha256(b"%s\0line-end\0%s" % (hs_version.encode(), expression)).hexdigest()[:32]
+    path = cache_dir() / "hyperscan" / f"{digest}.db"
+    try:
+        return hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
+    except (OSError, hyperscan.error):  # not cached yet, or built for another CPU or version
+        pass
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    try:
+        # Extended to the end of its line, a match is reported once per line, at the line's end.
+        database.compile(expressions=[b"(?:%s)[^\\n]*$" % expression], ids=[0], elements=1,
+                         flags=[hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_MULTILINE])
+    except hyperscan.error:  # e.g. the widened pattern can match an empty string
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(hyperscan.dumpb(database))
+        os.replace(partial, path)
+    except OSError:
+        pass  # a read-only cache only costs the compile next time
+    return database

@@ -1,0 +1,104 @@
+"""The hyperscan line filter: it may report extra lines, never miss a line with a match."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sashell.core.annotate import AnnotationInput, annotate_text, prefilter
+from sashell.core.annotate.lines import LineRegex, _parse, line_regex
+from sashell.core.annotate.prefilter import MIN_CHARS, Prefilter, Untranslatable, translate
+
+pytest.importorskip("hyperscan")
+
+
+def _phrase_regexes() -> list[LineRegex]:
+    from sashell.core.annotate import af_reasoning, compliance, self_report
+
+    return [compliance._REFUSAL, compliance._HEDGE, self_report._PATTERN, self_report._SECURITY,
+            self_report._NAMED, *af_reasoning.CRITERIA.values()]
+
+
+def _bare(regex: LineRegex) -> re.Pattern[str]:
+    """The pattern without the first-character lookahead line_regex puts in front."""
+    pattern = regex.pattern
+    if pattern.startswith("(?=["):
+        pattern = pattern[pattern.index("])(?:") + 5:].removesuffix(")").removesuffix("\n")
+    return re.compile(pattern, regex.flags)
+
+
+def _filtered_matches(regex: LineRegex, text: str) -> list[tuple[int, int]]:
+    assert regex.prefilter is not None
+    spans = regex.prefilter.line_spans(text)
+    assert spans is not None, "hyperscan is installed, so the filter must be available"
+    return [m.span() for start, end in spans for m in regex.regex.finditer(text, start, end)]
+
+
+_PHRASES = st.sampled_from([
+    "i can't help", "i’m sorry, but", "i can’t assist", "however", "please note", "first letter",
+    "spells out h-e-l-l-o", "vulnerable", "i am being trained", "modify my values",
+    "avoid being modified", "free-tier user", "as an ai model, i can't", " ", "  ", "\n", "\t",
+    "\u00a0", "\u2003", "x", "é", "日本", "'", "’", "“", "\x1c", "\r"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_PHRASES, st.text(max_size=6)), max_size=30))
+def test_filtered_lines_hold_every_match(pieces: list[str]) -> None:
+    text = "".join(pieces).lower()
+    for regex in _phrase_regexes():
+        assert _filtered_matches(regex, text) == [m.span() for m in _bare(regex).finditer(text)]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.filter_too_much])
+@given(st.data())
+def test_every_generated_match_is_reported(data: st.DataObject) -> None:
+    """Strings generated from each pattern (any Unicode its classes allow) pass the filter."""
+    for regex in _phrase_regexes():
+        bare = _bare(regex)
+        sample = data.draw(st.from_regex(bare, fullmatch=True).filter(lambda t: "\n" not in t))
+        padding = data.draw(st.sampled_from(["", "x ", "é\n", "日本 "]))
+        text = padding + sample
+        assert bare.search(text)
+        assert _filtered_matches(regex, text), (regex.pattern[:60], sample)
+
+
+def test_long_texts_take_the_filter_and_agree_with_short_ones() -> None:
+    reply = ("I’m sorry, but I can’t help with that — however, please note the café.\n"
+             "Les premières lettres: naïve 日本語.\n" * 60)
+    assert len(reply) >= MIN_CHARS
+    record = {a["kind"]: a for a in annotate_text(reply, AnnotationInput())}
+    assert record["compliance"]["signals"]["refusal_phrases"][:2] == ["i’m sorry, but",
+                                                                       "i can’t help"]
+    assert record["compliance"]["signals"]["hedges"] == ["however", "please note"]
+
+
+def test_translation_widens_only() -> None:
+    def tr(pattern: str) -> bytes:
+        return translate(_parse(pattern, 0))
+
+    assert tr(r"\bab\b") == rb"\x61\x62"  # assertions dropped
+    assert tr(r"[^\S\n]") == rb"[\x09\x0b-\x0d\x1c-\x20\x80-\xff]+"  # ASCII spaces but \n, any non-ASCII
+    assert tr("’") == rb"(?:\xe2\x80\x99)"
+    assert tr(r"x{2,20}").endswith(rb"{2,}")  # bounded repeats opened
+    with pytest.raises(Untranslatable):
+        tr(r"(a)\1")
+    assert line_regex(r"(a)\1b").prefilter is None  # falls back to the pure-re scans
+
+
+def test_databases_are_cached_and_can_be_turned_off(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SASHELL_CACHE_DIR", str(tmp_path))
+    text = "nothing here\nthen a fresh_cache_probe line\n"
+    assert Prefilter(b"fresh_cache_probe").line_spans(text) == [(13, 42)]
+    cached = list((tmp_path / "hyperscan").glob("*.db"))
+    assert len(cached) == 1
+    assert Prefilter(b"fresh_cache_probe").line_spans(text) == [(13, 42)]  # loaded from the file
+    cached[0].write_bytes(b"not a database")
+    assert Prefilter(b"fresh_cache_probe").line_spans(text) == [(13, 42)]  # recompiled
+    monkeypatch.setattr(prefilter, "enabled", False)
+    assert Prefilter(b"fresh_cache_probe").line_spans(text) is None
