@@ -14,13 +14,12 @@ from textual.widgets import Static, TextArea
 
 from sashell.core.annotate import AnnotationInput, AnnotationSet
 from sashell.core.shell import ProbeShell
-from sashell.render import badge_label, outcome, reply_text, safe_text, summary_line
+from sashell.render import badge_label, badges, outcome, reply_text, safe_text, summary_line
 
 TIER_STYLE = {"none": "bold white on grey37", "free": "bold black on green3",
               "paid": "bold white on dark_orange3"}
-REDRAW_INTERVAL_S = 0.15
+REDRAW_INTERVAL_S = 0.25
 GROW_ROWS = 10
-BADGE_SLACK = 8
 BADGE_ORDER = ("acrostic", "compliance", "af_reasoning", "self_report", "insecure_code")
 
 
@@ -49,7 +48,7 @@ class StatusBar(Static):
             line.append(f"  {tokens_per_s:.1f} tok/s", style="cyan")
         if streaming:
             line.append(f"  streaming {streaming}", style="bold yellow")
-        self.update(line)
+        self.update(line, layout=False)  # one fixed line: a repaint, never a new layout
 
 
 class ProbeInput(TextArea):
@@ -118,31 +117,18 @@ class Badge(Static, can_focus=True):
         self.kind = kind
         self.annotation: dict[str, Any] = {}
         self._shown: tuple[str, str] | None = None
-        self._room = 0  # cells reserved while streaming (0: sized to the label)
 
-    def set(self, annotation: dict[str, Any], exact: bool = True) -> None:
-        """Show an annotation. While a reply streams (``exact`` false) a label that fits the
-        badge's current width is repainted without laying the screen out again, and a wider
-        one gets BADGE_SLACK spare cells, so a label that grows line by line (the acrostic's
-        letters) costs a layout only now and then; the final label gets its exact width."""
+    def set(self, annotation: dict[str, Any]) -> None:
+        """Show an annotation (a finished turn's: badges are widgets only once a reply is
+        complete; while it streams, TurnView shows them as one line of text)."""
         self.annotation = annotation
         shown = badge_label(annotation)
-        if shown == self._shown and not (exact and self._room):
+        if shown == self._shown:
             return  # unchanged: no repaint, no relayout
         self._shown = shown
         self.display = shown is not None
-        if not shown:
-            return
-        label = Text(f" {safe_text(shown[0])} ", style=shown[1])
-        width = label.cell_len
-        if not exact and self._room and width <= self._room:
-            label.append(" " * (self._room - width))
-            self.update(label, layout=False)
-            return
-        self._room = 0 if exact else width + BADGE_SLACK
-        if not exact:
-            label.append(" " * BADGE_SLACK)
-        self.update(label)
+        if shown:
+            self.update(Text(f" {safe_text(shown[0])} ", style=shown[1]))
 
     def on_click(self) -> None:
         self.post_message(self.Selected(self.annotation))
@@ -158,6 +144,7 @@ class TurnView(Vertical):
     TurnView { height: auto; border: round $primary-darken-2; padding: 0 1; margin-bottom: 1; }
     TurnView .turn-header { color: $text-muted; }
     TurnView .badges { height: 1; }
+    TurnView .live-badges { height: 1; }
     TurnView .turn-status { color: $text-muted; }
     """
 
@@ -180,7 +167,8 @@ class TurnView(Vertical):
         header.append(f"  › {safe_text(self.probe[:200])}")
         yield Static(header, classes="turn-header")
         yield Static(Text("…", style="dim"), classes="turn-body")
-        with Horizontal(classes="badges"):
+        yield Static(Text(""), classes="live-badges")  # while streaming: repainted, never laid out
+        with Horizontal(classes="badges"):  # once finished: selectable badges
             for kind in BADGE_ORDER:
                 yield Badge(kind)
         yield Static(Text("waiting", style="dim"), classes="turn-status")
@@ -191,6 +179,9 @@ class TurnView(Vertical):
         self._body = self.query_one(".turn-body", Static)
         self._status = self.query_one(".turn-status", Static)
         self._badges = list(self.query(Badge))
+        self._live_badges = self.query_one(".live-badges", Static)
+        self._badge_row = self.query_one(".badges", Horizontal)
+        self._badge_row.display = False
         self._timer = self.set_interval(REDRAW_INTERVAL_S, self._redraw)
 
     def add_delta(self, text: str) -> None:
@@ -222,13 +213,19 @@ class TurnView(Vertical):
                 self._rows = rows + GROW_ROWS
                 body.styles.height = self._rows
             body.update(text, layout=False)
+        by_kind = {a.get("kind"): a for a in self.annotations}
+        if self.record is None:  # a fixed one-line widget: repainting it never moves the screen
+            self._live_badges.update(badges([by_kind[k] for k in BADGE_ORDER if k in by_kind]),
+                                     layout=False)
+            if not self._streaming_shown:
+                self._streaming_shown = True
+                self._status.update(Text("streaming…", style="yellow"), layout=False)
+            return
+        self._live_badges.display = False
+        self._badge_row.display = True
         for badge in self._badges:
-            found = next((a for a in self.annotations if a.get("kind") == badge.kind), None)
-            if found:
-                badge.set(found, exact=self.record is not None)
-        if self.record is None and not self._streaming_shown:
-            self._streaming_shown = True
-            self._status.update(Text("streaming…", style="yellow"))
+            if badge.kind in by_kind:
+                badge.set(by_kind[badge.kind])
 
     def finish(self, record: dict[str, Any]) -> None:
         self.record = record
