@@ -160,6 +160,7 @@ class TurnView(Vertical):
         self._dirty = False
         self._rows = -1  # wrapped height of the body at the last redraw
         self._streaming_shown = False
+        self._live_labels: list[tuple[str, str] | None] = []
 
     def compose(self) -> ComposeResult:
         header = Text()
@@ -215,8 +216,11 @@ class TurnView(Vertical):
             body.update(text, layout=False)
         by_kind = {a.get("kind"): a for a in self.annotations}
         if self.record is None:  # a fixed one-line widget: repainting it never moves the screen
-            self._live_badges.update(badges([by_kind[k] for k in BADGE_ORDER if k in by_kind]),
-                                     layout=False)
+            shown = [by_kind[k] for k in BADGE_ORDER if k in by_kind]
+            labels = [badge_label(a) for a in shown]
+            if labels != self._live_labels:  # unchanged badges: no repaint
+                self._live_labels = labels
+                self._live_badges.update(badges(shown), layout=False)
             if not self._streaming_shown:
                 self._streaming_shown = True
                 self._status.update(Text("streaming…", style="yellow"), layout=False)

@@ -21,7 +21,6 @@ import hashlib
 import os
 import re
 import threading
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from sashell.core.paths import cache_dir
@@ -182,6 +181,8 @@ def _collect_end(_id: int, _start: int, end: int, _flags: int, ends: list[int]) 
 
 
 def _load_or_compile(expression: bytes) -> Any:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         import hyperscan
 
