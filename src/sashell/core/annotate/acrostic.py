@@ -111,9 +111,6 @@ class AcrosticAnnotator(LineAnnotator):
         self._targets = frozenset(t.upper() for t in given.targets if t and t.isalpha())
         self._english = english()
         self._max_len = max([self._english.longest, *(len(t) for t in self._targets)])
-        self._target_lengths: dict[str, tuple[int, ...]] = {}
-        for target in self._targets:
-            self._target_lengths[target[-1]] = (*self._target_lengths.get(target[-1], ()), len(target))
         self._neg_chance = [(n, -self._english.chance_any_word(n))
                             for n in range(MIN_WORD, self._max_len + 1)]
         self._letters: list[str] = []
@@ -161,7 +158,7 @@ class AcrosticAnnotator(LineAnnotator):
         spelled = runs.tail + new
         base = offset - len(runs.tail)  # letter index of spelled[0]
         first = len(runs.tail)  # spelled[first:] are the new letters
-        hits: list[tuple[int, int, str]] = []  # (end, length, word): targets first, then English
+        hits: list[tuple[int, int, str]] = []  # target runs (end, length, word), in reply order
         for target in self._targets:
             found = spelled.find(target, max(0, first + 1 - len(target)))
             while found >= 0:
@@ -174,16 +171,15 @@ class AcrosticAnnotator(LineAnnotator):
         self._english_runs(runs, spelled, base, first, early_end, self._english.lengths_by_ending)
         if early_end < len(spelled):
             table = self._english.lengths_by_ending_from(self._later_floor(runs))
-            self._english_runs(runs, spelled, base, max(early_end, MIN_WORD - 1), len(spelled),
-                                table)
+            self._english_runs(runs, spelled, base, early_end, len(spelled), table)
         runs.tail = spelled[-self._max_len:]
 
     def _english_runs(self, runs: _Runs, spelled: str, base: int, begin: int, stop: int,
                       table: dict[str, tuple[int, ...]]) -> None:
         """English words ending at spelled[begin:stop], per end shortest first."""
-        if stop - begin <= 0:
+        begin = max(begin, MIN_WORD - 1)  # no English word ends before its fourth letter
+        if begin >= stop:
             return
-        begin = max(begin, MIN_WORD - 1)
         endings = [spelled[end + 1 - MIN_WORD:end + 1] for end in range(begin, stop)]
         found = list(map(table.get, endings))
         words, targets = self._english.words, self._targets

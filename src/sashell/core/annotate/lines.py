@@ -10,7 +10,7 @@ reads exactly like the same reply read whole.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +57,7 @@ class LineBatcher:
         self._pending_chars = 0  # their characters, one line break each included
         self._next_line = 0
 
-    def feed(self, delta: str) -> tuple[Block, ...] | list[Block]:
+    def feed(self, delta: str) -> Sequence[Block]:
         self._raw.append(delta)
         self._raw_chars += len(delta)
         if self._raw_chars < self.block_chars:
