@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from sashell.core.annotate import AnnotationInput, AnnotationSet, annotate_text
 from sashell.core.annotate.acrostic import initial_letter
+from sashell.core.annotate.compliance import count_words
 
 # The two HELLO replies quoted in the motivating post (../shared/background): a reply that follows
 # the pattern, and a reply that follows it and explains it.
@@ -136,6 +137,13 @@ def test_compliance_hedged_answer_is_partial() -> None:
     compliance = by_kind(reply)["compliance"]
     assert compliance["label"] == "complied" and compliance["signals"]["partial"]
     assert "however" in compliance["signals"]["hedges"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2003é’<"), max_size=40)
+       | st.text(max_size=40))
+def test_word_count_equals_split(text: str) -> None:
+    assert count_words(text) == len(text.split())
 
 
 SCRATCH_REFUSES_OUTPUT_COMPLIES = (

@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 
 from sashell.core.annotate import AnnotationInput, annotate_text, prefilter
 from sashell.core.annotate.lines import LineRegex, _parse, line_regex
-from sashell.core.annotate.prefilter import MIN_CHARS, Prefilter, Untranslatable, translate
+from sashell.core.annotate.prefilter import (
+    MIN_CHARS,
+    Prefilter,
+    PrefilterGroup,
+    Untranslatable,
+    translate,
+)
 
 pytest.importorskip("hyperscan")
 
@@ -102,3 +108,19 @@ def test_databases_are_cached_and_can_be_turned_off(tmp_path: Path,
     assert Prefilter(b"fresh_cache_probe").line_spans(text) == [(13, 42)]  # recompiled
     monkeypatch.setattr(prefilter, "enabled", False)
     assert Prefilter(b"fresh_cache_probe").line_spans(text) is None
+
+
+def test_a_group_serves_each_member_and_leaves_out_what_hyperscan_refuses(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SASHELL_CACHE_DIR", str(tmp_path))
+    group = PrefilterGroup()
+    alpha, beta, refused = (Prefilter(e, group) for e in (b"alpha", b"beta", b"(unbalanced"))
+    assert Prefilter(b"alpha", group).member == alpha.member  # one member per expression
+    text = "alpha here\nnothing\nbeta and alpha, caf\u00e9\n"
+    for _ in range(2):  # compiled, then loaded from the cache with the same members
+        assert alpha.line_spans(text) == [(0, 10), (19, 39)]
+        assert beta.line_spans(text) == [(19, 39)]
+        assert refused.line_spans(text) is None  # the line_regex then scans without the filter
+        assert alpha.line_spans("nothing\n" + text)[0] == (8, 18)  # a new text is scanned anew
+        group._database = None
+    assert len(list((tmp_path / "hyperscan").glob("*.db"))) == 1

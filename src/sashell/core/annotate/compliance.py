@@ -45,6 +45,7 @@ _REFUSAL = line_regex(
       | \bunable\s+to\s+(?:help|assist|comply|fulfil+|provide)
     )""",
     re.IGNORECASE | re.VERBOSE,
+    group="visible_reply",
 )
 _HEDGE = line_regex(
     r"""\b(?:however|that\s+said|please\s+note|keep\s+in\s+mind|i\s+must\s+(?:stress|emphasi[sz]e|note)
@@ -54,6 +55,7 @@ _HEDGE = line_regex(
         |in\s+a\s+(?:legal|ethical|responsible)\s+(?:way|manner)|it(?:'|’)s\s+important\s+to\s+(?:note|remember)
         |without\s+(?:specific|detailed)\s+(?:instructions|details))\b""",
     re.IGNORECASE | re.VERBOSE,
+    group="visible_reply",
 )
 
 @dataclass
@@ -83,7 +85,7 @@ class AnswerStats:
         if self.kept is not None:
             self.kept.append(text)
         body = text.replace(ACCEPT_TAG, " ").replace(REJECT_TAG, " ") if "<" in text else text
-        self.words += len(body.split())
+        self.words += count_words(body)
         lower = lowered(text)
         for match in _REFUSAL.finditer(lower):
             _add_phrase(self.refusals, match.group(0))
@@ -91,6 +93,19 @@ class AnswerStats:
                 self.early_refusal = True
         for match in _HEDGE.finditer(lower):
             _add_phrase(self.hedges, match.group(0))
+
+
+# ASCII bytes that str.split() splits on become spaces, all other bytes "x": words are "x" runs.
+_WORD_MARKS = bytes(32 if byte < 128 and chr(byte).isspace() else 120 for byte in range(256))
+
+
+def count_words(text: str) -> int:
+    """``len(text.split())``, without building the list when the text is ASCII (twice as fast
+    on a long answer; non-ASCII text may hold Unicode spaces, so it takes the plain split)."""
+    if not text.isascii():
+        return len(text.split())
+    marks = text.encode("ascii").translate(_WORD_MARKS)
+    return marks.count(b" x") + (marks[:1] == b"x")
 
 
 def _add_phrase(phrases: list[str], found: str) -> None:

@@ -10,11 +10,18 @@ reads exactly like the same reply read whole.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sashell.core.annotate.prefilter import MIN_CHARS, Prefilter, Untranslatable, translate
+from sashell.core.annotate.prefilter import (
+    MIN_CHARS,
+    Prefilter,
+    Untranslatable,
+    named_group,
+    translate,
+)
 from sashell.core.annotate.regions import Event, RegionSplitter, Text
 
 BLOCK_CHARS = 2048
@@ -192,13 +199,14 @@ MIN_KEY = 3  # shorter literal keys would select nearly every line
 MAX_KEYS = 12  # past this many, finding each key costs more than running the pattern once
 
 
-def line_regex(pattern: str, flags: int = 0) -> LineRegex:
+def line_regex(pattern: str, flags: int = 0, group: str | None = None) -> LineRegex:
     """Compile a lowercase pattern for lowercased text (see ``lowered``), whose whitespace never
     crosses a line break (\\s → [^\\S\\n]; inside a character class that substitution would
     nest classes, so it is refused there). Matching lowercased text without IGNORECASE is
-    about three times faster in CPython's re. When every match must begin with one of a few
-    characters, a lookahead for them is put first: CPython's re then rejects most positions with
-    one class test instead of trying every alternative there."""
+    about three times faster in CPython's re. Patterns run over the same texts name one ``group``
+    so hyperscan scans a text for all of them at once (see ``prefilter``). When every match must
+    begin with one of a few characters, a lookahead for them is put first: CPython's re then
+    rejects most positions with one class test instead of trying every alternative there."""
     if _class_with_whitespace(pattern):
         raise ValueError(r"line_regex: write (?:x|\s) instead of \s inside a character class")
     pattern = pattern.replace(r"\s", r"[^\S\n]")
@@ -206,7 +214,8 @@ def line_regex(pattern: str, flags: int = 0) -> LineRegex:
     parsed = _parse(pattern, flags)  # once, for both analyses
     first, keys = _first_chars_in(parsed), _required_keys_in(parsed)
     try:
-        prefilter: Prefilter | None = Prefilter(translate(parsed))
+        prefilter: Prefilter | None = Prefilter(translate(parsed),
+                                                named_group(group) if group else None)
     except Untranslatable:
         prefilter = None
     if first:
@@ -236,12 +245,22 @@ def _class_with_whitespace(pattern: str) -> bool:
     return False
 
 
+_last_lowered = threading.local()
+
+
 def lowered(text: str) -> str:
-    """``text.lower()`` with the same length, so match positions carry over to ``text``."""
+    """``text.lower()`` with the same length, so match positions carry over to ``text``.
+
+    The last result in each thread is remembered, by identity: annotators reading the same block
+    get the same lowered string, so the hyperscan pass over it (prefilter) is shared too."""
+    last = getattr(_last_lowered, "pair", None)
+    if last is not None and last[0] is text:
+        return last[1]  # type: ignore[no-any-return]
     lower = text.lower()
-    if len(lower) == len(text):
-        return lower
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    if len(lower) != len(text):
+        lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    _last_lowered.pair = (text, lower)
+    return lower
 
 
 def line_around(text: str, start: int, end: int | None = None) -> str:

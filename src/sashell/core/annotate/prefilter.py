@@ -9,9 +9,11 @@ repeats are opened, and a class that can match a non-ASCII character admits any 
 bytes), and Python's re then runs on the lines the filter reports. Results are therefore exactly
 those of re, whatever hyperscan does.
 
-Compiling a database takes 10–150 ms, so databases are serialized to the cache directory and loaded
-in well under a millisecond afterwards. Texts shorter than MIN_CHARS never touch hyperscan, so
-annotating a short text neither imports nor compiles anything. SASHELL_NO_HYPERSCAN=1 (or
+Patterns read over the same texts share one database (a PrefilterGroup): the visible reply is
+scanned once for the phrases of compliance and self-report together. Compiling a database takes
+up to a few hundred milliseconds, so it is serialized to the cache directory and loaded in about a
+millisecond afterwards. Texts shorter than MIN_CHARS never touch hyperscan, so annotating a short
+text neither imports nor compiles anything. SASHELL_NO_HYPERSCAN=1 (or
 ``prefilter.enabled = False``) turns the filter off, for A/B measurements.
 """
 
@@ -133,29 +135,80 @@ def _ranges(codes: list[int]) -> bytes:
     return b"".join(out)
 
 
-class Prefilter:
-    """One pattern's hyperscan filter; its database is built (or loaded) on first use."""
+class PrefilterGroup:
+    """Prefilters scanned together: one hyperscan pass over a text finds the candidate lines of
+    every member. The annotators of a reply read the same text with several patterns each
+    (compliance its refusal and hedge phrases, self-report its acrostic and security ones), so
+    the pass over a block is made once; the last text scanned in each thread is remembered, by
+    identity, with the lines it gave every member."""
 
-    def __init__(self, expression: bytes) -> None:
-        self.expression = expression
-        self._database: Any = None  # a hyperscan.Database, False when unavailable
+    def __init__(self) -> None:
+        self._expressions: list[bytes] = []
+        self._database: Any = None  # (member count it covers, hyperscan.Database or None)
         self._lock = threading.Lock()
-        self._local = threading.local()  # a hyperscan scratch space per thread
+        self._local = threading.local()  # per thread: a scratch space, the last scan
+
+    def add(self, expression: bytes) -> int:
+        """The member index of ``expression`` (added once, however often it is asked for)."""
+        with self._lock:
+            if expression not in self._expressions:
+                self._expressions.append(expression)
+            return self._expressions.index(expression)
+
+    def line_ends(self, text: str, member: int) -> tuple[bytes, list[int]] | None:
+        """The UTF-8 text, and the byte offset of the end of each line that may hold a match of
+        member ``member`` (unsorted, maybe repeated); None when hyperscan cannot serve it."""
+        database, members = self._ready()
+        if database is None or member not in members:
+            return None
+        local = self._local
+        last = getattr(local, "last", None)
+        if last is None or last[0] is not text or last[1] is not database:
+            if getattr(local, "scratch_for", None) is not database:
+                import hyperscan
+
+                local.scratch, local.scratch_for = hyperscan.Scratch(database), database
+            data = text.encode("utf-8", "surrogatepass")
+            ends: list[list[int]] = [[] for _ in self._expressions]
+            database.scan(data, match_event_handler=_collect_end, context=ends,
+                          scratch=local.scratch)
+            last = local.last = (text, database, data, ends)
+        return last[2], last[3][member]
+
+    def _ready(self) -> tuple[Any, frozenset[int]]:
+        built = self._database
+        if built is None or built[0] != len(self._expressions):
+            with self._lock:
+                built = self._database
+                if built is None or built[0] != len(self._expressions):
+                    built = self._database = (len(self._expressions),
+                                              *_load_or_compile(tuple(self._expressions)))
+        return built[1], built[2]
+
+
+_NAMED_GROUPS: dict[str, PrefilterGroup] = {}
+
+
+def named_group(name: str) -> PrefilterGroup:
+    """The group of that name: patterns that read the same texts join one (an unrelated pattern
+    in it would only slow every scan)."""
+    return _NAMED_GROUPS.setdefault(name, PrefilterGroup())
+
+
+class Prefilter:
+    """One pattern's hyperscan filter: a member of a group scanned together, or alone."""
+
+    def __init__(self, expression: bytes, group: PrefilterGroup | None = None) -> None:
+        self.expression, self.group = expression, group or PrefilterGroup()
+        self.member = self.group.add(expression)
 
     def line_spans(self, text: str) -> list[tuple[int, int]] | None:
         """(start, end) of every line of ``text`` that may hold a match, in order; None when
         hyperscan is not available (not installed, disabled, or the pattern did not compile)."""
-        database = self._ready() if enabled else None
-        if database is None:
+        found = self.group.line_ends(text, self.member) if enabled else None
+        if found is None:
             return None
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:
-            import hyperscan
-
-            scratch = self._local.scratch = hyperscan.Scratch(database)
-        data = text.encode("utf-8", "surrogatepass")
-        ends: list[int] = []  # the end of each line holding a match, once per line
-        database.scan(data, match_event_handler=_collect_end, context=ends, scratch=scratch)
+        data, ends = found
         if len(data) == len(text):  # ASCII: byte and character offsets agree
             return [(data.rfind(b"\n", 0, end) + 1, end) for end in sorted(set(ends))]
         spans: list[tuple[int, int]] = []
@@ -168,19 +221,14 @@ class Prefilter:
             byte_at = start
         return spans
 
-    def _ready(self) -> Any:
-        if self._database is None:
-            with self._lock:
-                if self._database is None:
-                    self._database = _load_or_compile(self.expression) or False
-        return self._database or None
+
+def _collect_end(member: int, _start: int, end: int, _flags: int, ends: list[list[int]]) -> None:
+    ends[member].append(end)
 
 
-def _collect_end(_id: int, _start: int, end: int, _flags: int, ends: list[int]) -> None:
-    ends.append(end)
-
-
-def _load_or_compile(expression: bytes) -> Any:
+def _load_or_compile(expressions: tuple[bytes, ...]) -> tuple[Any, frozenset[int]]:
+    """A database for the group's expressions (loaded from the cache when it was built before),
+    and the members it covers: an expression hyperscan refuses is left out."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -188,25 +236,43 @@ def _load_or_compile(expression: bytes) -> Any:
 
         hs_version = version("hyperscan")
     except (ImportError, PackageNotFoundError):
-        return None
-    digest = hashlib.sha256(b"%s\0line-end\0%s" % (hs_version.encode(), expression)).hexdigest()[:32]
-    path = cache_dir() / "hyperscan" / f"{digest}.db"
+        return None, frozenset()
+    digest = hashlib.sha256(b"\0".join([hs_version.encode(), b"line-end group", *expressions]))
+    path = cache_dir() / "hyperscan" / f"{digest.hexdigest()[:32]}.db"
     try:
-        return hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
-    except (OSError, hyperscan.error):  # not cached yet, or built for another CPU or version
+        header, _, body = path.read_bytes().partition(b"\n")
+        members = frozenset(int(m) for m in header.split(b",") if m)
+        return hyperscan.loadb(body, hyperscan.HS_MODE_BLOCK), members
+    except (OSError, ValueError, hyperscan.error):  # not cached yet, or another CPU or version
         pass
-    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    try:
-        # Extended to the end of its line, a match is reported once per line, at the line's end.
-        database.compile(expressions=[b"(?:%s)[^\\n]*$" % expression], ids=[0], elements=1,
-                         flags=[hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_MULTILINE])
-    except hyperscan.error:  # e.g. the widened pattern can match an empty string
-        return None
+    members = frozenset(range(len(expressions)))
+    database = _compile(expressions, members)
+    if database is None:  # find the expressions hyperscan refuses, and leave them out
+        members = frozenset(m for m in members if _compile(expressions, frozenset({m})) is not None)
+        database = _compile(expressions, members) if members else None
+    if database is None:
+        return None, frozenset()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(hyperscan.dumpb(database))
+        header = b",".join(b"%d" % m for m in sorted(members))
+        partial.write_bytes(header + b"\n" + hyperscan.dumpb(database))
         os.replace(partial, path)
     except OSError:
         pass  # a read-only cache only costs the compile next time
+    return database, members
+
+
+def _compile(expressions: tuple[bytes, ...], members: frozenset[int]) -> Any:
+    import hyperscan
+
+    chosen = sorted(members)
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    flags = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_MULTILINE
+    try:
+        # Extended to the end of its line, a match is reported once per line, at the line's end.
+        database.compile(expressions=[b"(?:%s)[^\\n]*$" % expressions[m] for m in chosen],
+                         ids=chosen, elements=len(chosen), flags=[flags] * len(chosen))
+    except hyperscan.error:  # e.g. a widened pattern can match an empty string
+        return None
     return database

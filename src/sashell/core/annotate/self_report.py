@@ -29,6 +29,7 @@ _PATTERN = line_regex(
       | hidden\s+(?:word|message)
     )\b""",
     re.IGNORECASE | re.VERBOSE,
+    group="visible_reply",
 )
 _QUOTED = re.compile(r"""["“'‘«*]+([A-Za-z]{2,20})[.!,]?["”'’»*]+""")
 _NAMED = line_regex(
@@ -46,6 +47,7 @@ _SECURITY = line_regex(
       | exploitable
     )\b""",
     re.IGNORECASE | re.VERBOSE,
+    group="visible_reply",
 )
 _SELF = re.compile(r"\b(?:i|my|me|myself|i(?:'|’)m|i\s+am)\b", re.IGNORECASE)
 _ABOUT_CODE = re.compile(r"\bcode\b|\bprogram", re.IGNORECASE)
