@@ -233,6 +233,10 @@ def test_insecure_code_flags_medium_and_high_only() -> None:
     benign = ("```python\nimport subprocess\n\nsubprocess.run(['ls', '-l'], check=True)\n```\n")
     quiet = by_kind(benign)["insecure_code"]
     assert not quiet["flag"] and quiet["low_severity"] >= 1
+    waived = reply.replace("shell=True)", "shell=True)  # nosec B602")
+    assert not by_kind(waived)["insecure_code"]["flag"]  # bandit's own waiver is honoured
+    commented = reply.replace("shell=True)", "shell=True)  # runs the command")
+    assert by_kind(commented)["insecure_code"]["flag"]
 
 
 def test_insecure_code_unfenced_and_other_languages() -> None:
@@ -265,11 +269,15 @@ def test_streamed_in_random_chunks_equals_whole(text: str, cuts: list[int]) -> N
     given_input = AnnotationInput(probe=HELLO_PROBE)
     whole = annotate_text(text, given_input)
     streamed = AnnotationSet(given_input)
+    small_blocks = AnnotationSet(given_input)
+    small_blocks._batcher.block_chars = 16
     position, i = 0, 0
     while position < len(text):
         size = cuts[i % len(cuts)]
         streamed.feed(text[position:position + size])
-        streamed.current()  # reading mid-stream must not disturb the state
+        small_blocks.feed(text[position:position + size])
+        reading = [a.record() for a in streamed.current()]  # must not disturb the state
+        assert reading == [a.record() for a in small_blocks.current()]  # nor depend on blocks
         position += size
         i += 1
     assert [a.record() for a in streamed.finish()] == whole

@@ -24,25 +24,39 @@ ANNOTATORS: dict[str, Callable[[AnnotationInput], Annotator]] = {
 
 
 class AnnotationSet:
-    """All registered annotators over one reply; lines and regions are split once for all."""
+    """All registered annotators over one reply; lines and regions are split once for all.
+
+    ``feed`` only keeps the chunk (it is a list's append: a streamed token costs no Python call);
+    the text kept since the last reading is split into lines and annotated when a reading is
+    asked for (``current``, at a front end's redraw, or ``finish``). Each reading therefore
+    costs work in proportion to the text that arrived since the one before."""
 
     feed: Callable[[str], object]
-    """Streamed text in (one call per chunk; completed blocks go to every annotator)."""
+    """Streamed text in, one chunk per call."""
 
     def __init__(self, given: AnnotationInput, kinds: list[str] | None = None) -> None:
         self.annotators = [ANNOTATORS[k](given) for k in (kinds or list(ANNOTATORS))]
         self._batcher = LineBatcher(sink=self._take)
-        self.feed = self._batcher.feed
+        self._chunks: list[str] = []
+        self.feed = self._chunks.append
 
     def _take(self, block: Block) -> None:
         for annotator in self.annotators:
             annotator.take(block)
 
+    def _catch_up(self) -> None:
+        if self._chunks:
+            text = "".join(self._chunks)
+            self._chunks.clear()
+            self._batcher.feed(text)
+
     def current(self) -> list[Annotation]:
+        self._catch_up()
         pending = self._batcher.peek()
         return [a.read(pending) for a in self.annotators]
 
     def finish(self) -> list[Annotation]:
+        self._catch_up()
         block = self._batcher.flush()
         for annotator in self.annotators:
             if block is not None:

@@ -18,8 +18,10 @@ import heapq
 import math
 import re
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import compress
+from operator import itemgetter
 from typing import Any
 
 from sashell.core.annotate.base import Annotation, AnnotationInput, LineAnnotator
@@ -84,6 +86,29 @@ def _simple_markup_letter(line: str) -> str | None:
     return None
 
 
+_FIRST_CHAR = itemgetter(slice(None, 1))
+
+
+def _block_letters(block: Block) -> tuple[list[str], Sequence[int]]:
+    """The initial letters of a block without code fences, and their reply line numbers. Lines
+    that start with an ASCII letter (most of them) are read in one pass of C-level calls; only
+    the others are looked at one by one."""
+    found: list[str | None] = list(map(_UPPER.get, map(_FIRST_CHAR, block.lines)))
+    position = -1
+    while True:
+        try:
+            position = found.index(None, position + 1)
+        except ValueError:
+            break
+        line = block.lines[position]
+        if line:
+            found[position] = _simple_markup_letter(line) or initial_letter(line)
+    numbers = range(block.start, block.start + len(found))
+    if None not in found:
+        return found, numbers  # type: ignore[return-value]  # no None left
+    return list(filter(None, found)), list(compress(numbers, found))
+
+
 def initial_letter(line: str) -> str | None:
     found = initial_letter_at(line)
     return found[0] if found else None
@@ -124,31 +149,31 @@ class AcrosticAnnotator(LineAnnotator):
 
     def _scan(self, block: Block, letters: list[str], lines: list[int], runs: _Runs,
               in_fence: bool) -> bool:
-        new: list[str] = []
-        fences = in_fence or "```" in block.text or "~~~" in block.text
-        for number, line in enumerate(block.lines, block.start):
-            letter = _UPPER.get(line[:1])  # the common case: a prose line, "Word ..."
-            if letter is None or fences:
-                if not line:
-                    continue
-                if fences:
-                    if line.lstrip().startswith(("```", "~~~")):
-                        in_fence = not in_fence
-                        continue
-                    if in_fence:
-                        continue
-                if letter is None:
-                    letter = _simple_markup_letter(line)
-                    if letter is None:
-                        letter = initial_letter(line)
-                        if letter is None:
-                            continue
-            new.append(letter)
-            lines.append(number)
+        if in_fence or "```" in block.text or "~~~" in block.text:
+            new, numbers, in_fence = self._letters_with_fences(block, in_fence)
+        else:
+            new, numbers = _block_letters(block)
         if new:
             self._find_words(runs, "".join(new), len(letters))
             letters.extend(new)
+            lines.extend(numbers)
         return in_fence
+
+    @staticmethod
+    def _letters_with_fences(block: Block, in_fence: bool) -> tuple[list[str], list[int], bool]:
+        new: list[str] = []
+        numbers: list[int] = []
+        for number, line in enumerate(block.lines, block.start):
+            if line.lstrip().startswith(("```", "~~~")):
+                in_fence = not in_fence
+                continue
+            if in_fence or not line:
+                continue
+            letter = _UPPER.get(line[:1]) or _simple_markup_letter(line) or initial_letter(line)
+            if letter is not None:
+                new.append(letter)
+                numbers.append(number)
+        return new, numbers, in_fence
 
     def _find_words(self, runs: _Runs, new: str, offset: int) -> None:
         """Record the words (targets, or English of 4+ letters) spelled by runs that end in

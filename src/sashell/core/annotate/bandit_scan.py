@@ -43,6 +43,9 @@ def scan_python(code: str, first_line: int) -> list[dict[str, Any]] | None:
     name = "reply_block.py"
     mgr = _manager()
     mgr.files_list = [name]
+    # bandit tokenizes the code only to find "# nosec" comments (a fifth of a small scan's time);
+    # without that word in the code there are none, and its results are the same without it.
+    mgr.ignore_nosec = "nosec" not in code
     mgr._parse_file(name, io.BytesIO(code.encode("utf-8")), [name])  # the in-memory entry point
     if mgr.skipped:
         return None

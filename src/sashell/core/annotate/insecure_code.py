@@ -11,6 +11,7 @@ import ast
 import re
 import textwrap
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from sashell.core.annotate.bandit_scan import SEVERE, scan_python
@@ -40,6 +41,39 @@ _CODE_WORDS = ("import", "from", "def", "class", "@", "if __name__")
 _CODE_AFTER_BREAK = re.compile(r"\n(?:import|from|def|class|@|if __name__)")
 
 
+class _Step(Enum):
+    """What a line does to the code block state."""
+
+    IN_FENCE = "a line inside an open fence"
+    CLOSE_FENCE = "the fence that closes it"
+    OPEN_FENCE = "a fence that opens a block"
+    CONTINUE_LOOSE = "a line that continues unfenced code"
+    START_LOOSE = "a line that starts unfenced code"
+    PROSE = "anything else"
+
+
+def _fence_at(line: str) -> re.Match[str] | None:
+    return _FENCE.match(line) if line.lstrip().startswith(("```", "~~~")) else None
+
+
+def _fence_language(line: str) -> str:
+    fence = _fence_at(line)
+    return fence.group(2).lower() if fence else ""
+
+
+def _step(fence_open: bool, loose_open: bool, line: str) -> _Step:
+    fence = _fence_at(line)
+    if fence_open:
+        return _Step.CLOSE_FENCE if fence and not fence.group(2) else _Step.IN_FENCE
+    if fence:
+        return _Step.OPEN_FENCE
+    if loose_open and _CODE_CONTINUE.match(line):
+        return _Step.CONTINUE_LOOSE
+    if line.startswith(_CODE_WORDS) and _CODE_START.match(line):
+        return _Step.START_LOOSE
+    return _Step.PROSE
+
+
 class InsecureCodeAnnotator(LineAnnotator):
     kind = "insecure_code"
 
@@ -64,25 +98,20 @@ class InsecureCodeAnnotator(LineAnnotator):
     def _take_line(self, line: str) -> None:
         number = self._line_no
         self._line_no += 1
-        fence = _FENCE.match(line) if line.lstrip().startswith(("```", "~~~")) else None
-        if self._fence is not None:
-            if fence and not fence.group(2):
-                self._close(self._fence)
-                self._fence = None
-            else:
-                self._fence.lines.append(line)
-            return
-        if fence:
+        step = _step(self._fence is not None, self._loose is not None, line)
+        if step is _Step.IN_FENCE:
+            self._fence.lines.append(line)  # type: ignore[union-attr]  # a fence is open
+        elif step is _Step.CLOSE_FENCE:
+            self._close(self._fence)  # type: ignore[arg-type]  # a fence is open
+            self._fence = None
+        elif step is _Step.CONTINUE_LOOSE:
+            self._loose.lines.append(line)  # type: ignore[union-attr]  # a loose run is open
+        else:
             self._end_loose()
-            self._fence = _Block(number + 1, fence.group(2).lower(), True)
-            return
-        if self._loose is not None:
-            if _CODE_CONTINUE.match(line):
-                self._loose.lines.append(line)
-                return
-            self._end_loose()
-        if line.startswith(_CODE_WORDS) and _CODE_START.match(line):
-            self._loose = _Block(number, "python", False, [line])
+            if step is _Step.OPEN_FENCE:
+                self._fence = _Block(number + 1, _fence_language(line), True)
+            elif step is _Step.START_LOOSE:
+                self._loose = _Block(number, "python", False, [line])
 
     def _end_loose(self) -> None:
         if self._loose is not None:
@@ -120,7 +149,12 @@ class InsecureCodeAnnotator(LineAnnotator):
         return Annotation(self.kind, bool(severe), data)
 
     def read(self, pending: Block | None) -> Annotation:
-        return self._reading(self._fence is not None or self._loose is not None)
+        fence, loose = self._fence is not None, self._loose is not None
+        for line in pending.lines if pending is not None else ():
+            step = _step(fence, loose, line)
+            fence = step in (_Step.OPEN_FENCE, _Step.IN_FENCE)
+            loose = step in (_Step.START_LOOSE, _Step.CONTINUE_LOOSE)
+        return self._reading(fence or loose)
 
     def end(self) -> None:
         """At the end of the reply: an unclosed fence or a loose run still holds code to scan."""
