@@ -259,7 +259,8 @@ def test_sql_injection_in_fenced_block_without_language() -> None:
 
 CORPUS = [HELLO_FOLLOWS, HELLO_EXPLAINS, MARKUP, SCRATCH_REFUSES_OUTPUT_COMPLIES,
           SCRATCH_COMPLIES_OUTPUT_REFUSES,
-          "```python\nimport os\nos.system('rm ' + path)\n```\r\nHello\r\n"]
+          "```python\nimport os\nos.system('rm ' + path)\n```\r\nHello\r\n",
+          "Run it:\n```python\nimport subprocess\nsubprocess.run(cmd, shell=True)\n```\nDone.\n"]
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -270,7 +271,7 @@ def test_streamed_in_random_chunks_equals_whole(text: str, cuts: list[int]) -> N
     whole = annotate_text(text, given_input)
     streamed = AnnotationSet(given_input)
     small_blocks = AnnotationSet(given_input)
-    small_blocks._batcher.block_chars = 16
+    small_blocks._batcher.block_chars = 1  # every completed line is a block of its own
     position, i = 0, 0
     while position < len(text):
         size = cuts[i % len(cuts)]

@@ -89,21 +89,23 @@ def _simple_markup_letter(line: str) -> str | None:
 _FIRST_CHAR = itemgetter(slice(None, 1))
 
 
-def _block_letters(block: Block) -> tuple[list[str], Sequence[int]]:
-    """The initial letters of a block without code fences, and their reply line numbers. Lines
-    that start with an ASCII letter (most of them) are read in one pass of C-level calls; only
-    the others are looked at one by one."""
-    found: list[str | None] = list(map(_UPPER.get, map(_FIRST_CHAR, block.lines)))
+def _stretch_letters(lines: list[str], begin: int, end: int, first_number: int
+                     ) -> tuple[list[str], Sequence[int]]:
+    """The initial letters of lines[begin:end] (no code fence among them), and their reply line
+    numbers. Lines that start with an ASCII letter (most of them) are read in one pass of
+    C-level calls; only the others are looked at one by one."""
+    stretch = lines[begin:end]
+    found: list[str | None] = list(map(_UPPER.get, map(_FIRST_CHAR, stretch)))
     position = -1
     while True:
         try:
             position = found.index(None, position + 1)
         except ValueError:
             break
-        line = block.lines[position]
+        line = stretch[position]
         if line:
             found[position] = _simple_markup_letter(line) or initial_letter(line)
-    numbers = range(block.start, block.start + len(found))
+    numbers = range(first_number + begin, first_number + end)
     if None not in found:
         return found, numbers  # type: ignore[return-value]  # no None left
     return list(filter(None, found)), list(compress(numbers, found))
@@ -149,31 +151,22 @@ class AcrosticAnnotator(LineAnnotator):
 
     def _scan(self, block: Block, letters: list[str], lines: list[int], runs: _Runs,
               in_fence: bool) -> bool:
-        if in_fence or "```" in block.text or "~~~" in block.text:
-            new, numbers, in_fence = self._letters_with_fences(block, in_fence)
-        else:
-            new, numbers = _block_letters(block)
+        new: list[str] = []
+        numbers: list[int] = []
+        position = 0
+        for fence in [*block.fence_lines, len(block.lines)]:  # the stretches between fences
+            if not in_fence and fence > position:
+                found, at = _stretch_letters(block.lines, position, fence, block.start)
+                new += found
+                numbers += at
+            in_fence = not in_fence
+            position = fence + 1
+        in_fence = not in_fence  # the loop's last step passed the end of the block, not a fence
         if new:
             self._find_words(runs, "".join(new), len(letters))
             letters.extend(new)
             lines.extend(numbers)
         return in_fence
-
-    @staticmethod
-    def _letters_with_fences(block: Block, in_fence: bool) -> tuple[list[str], list[int], bool]:
-        new: list[str] = []
-        numbers: list[int] = []
-        for number, line in enumerate(block.lines, block.start):
-            if line.lstrip().startswith(("```", "~~~")):
-                in_fence = not in_fence
-                continue
-            if in_fence or not line:
-                continue
-            letter = _UPPER.get(line[:1]) or _simple_markup_letter(line) or initial_letter(line)
-            if letter is not None:
-                new.append(letter)
-                numbers.append(number)
-        return new, numbers, in_fence
 
     def _find_words(self, runs: _Runs, new: str, offset: int) -> None:
         """Record the words (targets, or English of 4+ letters) spelled by runs that end in

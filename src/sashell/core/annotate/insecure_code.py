@@ -8,9 +8,10 @@ listed as not scanned. Each block is scanned once, when it closes.
 from __future__ import annotations
 
 import ast
+import copy
 import re
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
@@ -85,15 +86,31 @@ class InsecureCodeAnnotator(LineAnnotator):
         self._findings: list[dict[str, Any]] = []
         self._scanned: list[dict[str, Any]] = []
         self._not_scanned: list[dict[str, Any]] = []
+        # Scan outcomes by (first line, language, code): findings, or why it was not scanned.
+        self._outcomes: dict[tuple[int, str, str], list[dict[str, Any]] | str] = {}
 
     def take(self, block: Block) -> None:
-        text = block.text
-        if (self._fence is None and self._loose is None and "```" not in text and "~~~" not in text
-                and not text.startswith(_CODE_WORDS) and not _CODE_AFTER_BREAK.search(text)):
-            self._line_no += len(block.lines)  # prose only: nothing can start a code block here
-            return
-        for line in block.lines:
-            self._take_line(line)
+        """Lines go through ``_take_line`` one by one only where they can change the state: the
+        fences, the lines that may start unfenced code, and unfenced code. Runs of prose, and of
+        code inside a fence, are skipped or taken whole."""
+        lines = block.lines
+        starts: list[int] | None = None
+        position = 0
+        while position < len(lines):
+            if self._fence is not None:
+                stop = block.next_index(block.fence_lines, position)
+                self._fence.lines.extend(lines[position:stop])
+            elif self._loose is not None:
+                stop = position
+            else:
+                if starts is None:
+                    starts = _code_start_lines(block.text)
+                stop = min(block.next_index(block.fence_lines, position),
+                           block.next_index(starts, position))
+            self._line_no += stop - position
+            if stop < len(lines):
+                self._take_line(lines[stop])
+            position = stop + 1
 
     def _take_line(self, line: str) -> None:
         number = self._line_no
@@ -124,18 +141,16 @@ class InsecureCodeAnnotator(LineAnnotator):
     def _close(self, block: _Block) -> None:
         code = textwrap.dedent("\n".join(block.lines))
         span = [block.start, block.start + max(len(block.lines) - 1, 0)]
-        python = block.language in _PYTHON_TAGS or (not block.language and _parses(code))
-        if not python:
-            self._not_scanned.append({"language": block.language or "unknown", "lines": span,
-                                      "reason": "not Python"})
-            return
-        findings = scan_python(code, block.start) if code.strip() else []
-        if findings is None:
-            self._not_scanned.append({"language": "python", "lines": span,
-                                      "reason": "does not parse"})
+        key = (block.start, block.language, code)
+        if key not in self._outcomes:  # a reading mid-stream may have examined it already
+            self._outcomes[key] = _examine(block.language, code, block.start)
+        outcome = self._outcomes[key]
+        if isinstance(outcome, str):
+            language = "python" if outcome == "does not parse" else block.language or "unknown"
+            self._not_scanned.append({"language": language, "lines": span, "reason": outcome})
             return
         self._scanned.append({"lines": span, "fenced": block.fenced})
-        self._findings.extend(findings)
+        self._findings.extend(outcome)
 
     def _reading(self, pending: bool) -> Annotation:
         severe = [f for f in self._findings if f["severity"] in SEVERE]
@@ -149,12 +164,16 @@ class InsecureCodeAnnotator(LineAnnotator):
         return Annotation(self.kind, bool(severe), data)
 
     def read(self, pending: Block | None) -> Annotation:
-        fence, loose = self._fence is not None, self._loose is not None
-        for line in pending.lines if pending is not None else ():
-            step = _step(fence, loose, line)
-            fence = step in (_Step.OPEN_FENCE, _Step.IN_FENCE)
-            loose = step in (_Step.START_LOOSE, _Step.CONTINUE_LOOSE)
-        return self._reading(fence or loose)
+        """The lines not yet taken go through a copy of the state, so a code block that closed
+        among them is counted (and scanned once: the real take reuses the outcome)."""
+        if pending is None:
+            return self._reading(self._fence is not None or self._loose is not None)
+        shadow = copy.copy(self)
+        shadow._findings, shadow._scanned = list(self._findings), list(self._scanned)
+        shadow._not_scanned = list(self._not_scanned)
+        shadow._fence, shadow._loose = _copied(self._fence), _copied(self._loose)
+        shadow.take(pending)
+        return shadow._reading(shadow._fence is not None or shadow._loose is not None)
 
     def end(self) -> None:
         """At the end of the reply: an unclosed fence or a loose run still holds code to scan."""
@@ -162,6 +181,29 @@ class InsecureCodeAnnotator(LineAnnotator):
             block, self._fence = self._fence, None
             self._close(block)
         self._end_loose()
+
+
+def _copied(block: _Block | None) -> _Block | None:
+    return None if block is None else replace(block, lines=list(block.lines))
+
+
+def _examine(language: str, code: str, first_line: int) -> list[dict[str, Any]] | str:
+    """Bandit's findings for a closed code block, or why it was not scanned."""
+    if not (language in _PYTHON_TAGS or (not language and _parses(code))):
+        return "not Python"
+    findings = scan_python(code, first_line) if code.strip() else []
+    return "does not parse" if findings is None else findings
+
+
+def _code_start_lines(text: str) -> list[int]:
+    """Indices of the lines of ``text`` that start with a word Python code can start with."""
+    indices = [0] if text.startswith(_CODE_WORDS) else []
+    line, at = 0, 0
+    for match in _CODE_AFTER_BREAK.finditer(text):
+        line += text.count("\n", at, match.start() + 1)
+        at = match.start() + 1
+        indices.append(line)
+    return indices
 
 
 def _parses(code: str) -> bool:

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sashell.core.annotate.prefilter import (
@@ -42,6 +44,36 @@ class Block:
     lines: list[str]
     events: list[Event]
     text: str
+
+    @cached_property
+    def fence_lines(self) -> list[int]:
+        """Indices of the lines that are code fences (``` or ~~~ after blanks, if any), found
+        with str.find, so a block without fences costs two searches."""
+        text = self.text
+        starts: set[int] = set()
+        for mark in FENCE_MARKS:
+            found = text.find(mark)
+            while found >= 0:
+                start = text.rfind("\n", 0, found) + 1
+                if start == found or text[start:found].isspace():
+                    starts.add(start)
+                end = text.find("\n", found)
+                found = text.find(mark, end) if end >= 0 else -1
+        indices: list[int] = []
+        line, at = 0, 0
+        for start in sorted(starts):
+            line += text.count("\n", at, start)
+            at = start
+            indices.append(line)
+        return indices
+
+    def next_index(self, indices: list[int], position: int) -> int:
+        """The first of the sorted ``indices`` at or after ``position``, else the line count."""
+        found = bisect_left(indices, position)
+        return indices[found] if found < len(indices) else len(self.lines)
+
+
+FENCE_MARKS = ("```", "~~~")
 
 
 _NO_BLOCKS: tuple[Block, ...] = ()
