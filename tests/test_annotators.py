@@ -309,7 +309,12 @@ def test_line_regex_finds_what_a_full_scan_finds(pieces: list[str]) -> None:
         assert regex.pattern.startswith("(?=["), regex.pattern[:40]
         bare = re.compile(regex.pattern[regex.pattern.index("])(?:") + 5:]
                           .removesuffix(")").removesuffix("\n"), regex.flags)
-        assert [m.span() for m in regex.finditer(text)] == [m.span() for m in bare.finditer(text)]
+        full = list(bare.finditer(text))
+        assert [m.span() for m in regex.finditer(text)] == [m.span() for m in full]
+        assert regex.phrases(text) == [m.group(0) for m in full]
+        lines = {(text.rfind("\n", 0, m.start()) + 1, text.find("\n", m.end()) % (len(text) + 1))
+                 for m in full}
+        assert regex.matching_lines(text) == sorted(lines)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,

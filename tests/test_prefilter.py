@@ -55,8 +55,14 @@ _PHRASES = st.sampled_from([
 @given(st.lists(st.one_of(_PHRASES, st.text(max_size=6)), max_size=30))
 def test_filtered_lines_hold_every_match(pieces: list[str]) -> None:
     text = "".join(pieces).lower()
+    long = "x\n" * (MIN_CHARS // 2) + text  # long enough for LineRegex to take the filter
     for regex in _phrase_regexes():
         assert _filtered_matches(regex, text) == [m.span() for m in _bare(regex).finditer(text)]
+        full = list(_bare(regex).finditer(long))
+        assert regex.phrases(long) == [m.group(0) for m in full]
+        lines = {(long.rfind("\n", 0, m.start()) + 1, long.find("\n", m.end()) % (len(long) + 1))
+                 for m in full}
+        assert regex.matching_lines(long) == sorted(lines)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,

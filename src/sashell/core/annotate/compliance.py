@@ -69,11 +69,12 @@ class AnswerStats:
     hedges: list[str] = field(default_factory=list)
     lines: int = 0
     kept: list[str] | None = None  # the answer's text, when a caller needs it (judges)
+    seen_hedges: set[str] = field(default_factory=set)  # as matched, before normalizing
 
     def copy(self) -> AnswerStats:
         return AnswerStats(self.source, self.chars, self.words, self.head, list(self.refusals),
                            self.early_refusal, list(self.hedges), self.lines,
-                           None if self.kept is None else list(self.kept))
+                           None if self.kept is None else list(self.kept), set(self.seen_hedges))
 
     def add_text(self, text: str) -> None:
         """Append one or more lines (joined by newlines) to the answer."""
@@ -91,8 +92,11 @@ class AnswerStats:
             _add_phrase(self.refusals, match.group(0))
             if offset + match.start() < EARLY_CHARS:
                 self.early_refusal = True
-        for match in _HEDGE.finditer(lower):
-            _add_phrase(self.hedges, match.group(0))
+        seen = self.seen_hedges
+        for found in _HEDGE.phrases(lower):
+            if found not in seen:  # a hedge repeated word for word is listed already
+                seen.add(found)
+                _add_phrase(self.hedges, found)
 
 
 # ASCII bytes that str.split() splits on become spaces, all other bytes "x": words are "x" runs.

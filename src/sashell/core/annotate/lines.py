@@ -203,16 +203,15 @@ class LineRegex:
         self.regex, self.keys, self.prefilter = regex, keys, prefilter
         self.pattern, self.flags = regex.pattern, regex.flags
 
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+    def candidate_lines(self, text: str) -> list[tuple[int, int]] | None:
+        """(start, end) of the lines of ``text`` that may hold a match, in order; None when
+        every line may (the pattern has no keys and hyperscan cannot serve it)."""
         if self.prefilter is not None and len(text) >= MIN_CHARS:
             spans = self.prefilter.line_spans(text)
             if spans is not None:
-                for start, end in spans:
-                    yield from self.regex.finditer(text, start, end)
-                return
+                return spans
         if self.keys is None:
-            yield from self.regex.finditer(text)
-            return
+            return None
         starts: set[int] = set()
         for key in self.keys:
             found = text.find(key)
@@ -222,9 +221,45 @@ class LineRegex:
                 if end < 0:
                     break
                 found = text.find(key, end)
+        spans = []
         for start in sorted(starts):
             end = text.find("\n", start)
-            yield from self.regex.finditer(text, start, end if end >= 0 else len(text))
+            spans.append((start, end if end >= 0 else len(text)))
+        return spans
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        spans = self.candidate_lines(text)
+        if spans is None:
+            yield from self.regex.finditer(text)
+            return
+        for start, end in spans:
+            yield from self.regex.finditer(text, start, end)
+
+    def phrases(self, text: str) -> list[str]:
+        """The text of every match, in order (``findall``, so no match objects are built)."""
+        if self.regex.groups:
+            return [match.group(0) for match in self.finditer(text)]
+        spans = self.candidate_lines(text)
+        if spans is None:
+            return self.regex.findall(text)
+        found: list[str] = []
+        for start, end in spans:
+            found += self.regex.findall(text, start, end)
+        return found
+
+    def matching_lines(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of each line of ``text`` holding a match, in order (one search a line)."""
+        spans = self.candidate_lines(text)
+        if spans is not None:
+            search = self.regex.search
+            return [(start, end) for start, end in spans if search(text, start, end)]
+        lines: list[tuple[int, int]] = []
+        for match in self.regex.finditer(text):
+            start = text.rfind("\n", 0, match.start()) + 1
+            if not lines or lines[-1][0] != start:
+                end = text.find("\n", match.end())
+                lines.append((start, end if end >= 0 else len(text)))
+        return lines
 
     def search(self, text: str) -> re.Match[str] | None:
         return next(self.finditer(text), None)

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from sashell.core.annotate.base import Annotation, AnnotationInput, EventAnnotator
-from sashell.core.annotate.lines import line_around, line_regex, lowered
+from sashell.core.annotate.lines import line_regex, lowered
 from sashell.core.annotate.regions import Event, Text
 
 _PATTERN = line_regex(
@@ -94,14 +94,14 @@ class SelfReportAnnotator(EventAnnotator):
             state.first_text += " ".join(text[:200].split()) + " "
         lower = lowered(text)
         if len(state.acrostic) < MAX_EVIDENCE:
-            for match in _PATTERN.finditer(lower):
-                line = line_around(text, match.start(), match.end()).strip()
+            for start, end in _PATTERN.matching_lines(lower):
+                line = text[start:end].strip()
                 if line[:160] not in state.acrostic and len(state.acrostic) < MAX_EVIDENCE:
                     state.acrostic.append(line[:160])
                     state.words.extend(self._named_words(line))
         if len(state.security) < MAX_EVIDENCE:
-            for match in _SECURITY.finditer(lower):
-                line = line_around(text, match.start(), match.end()).strip()
+            for start, end in _SECURITY.matching_lines(lower):
+                line = text[start:end].strip()
                 if ((self._probe_about_code or _SELF.search(line)) and line[:160] not in state.security
                         and len(state.security) < MAX_EVIDENCE):
                     state.security.append(line[:160])
