@@ -23,6 +23,7 @@ import hashlib
 import os
 import re
 import threading
+from functools import cache
 from typing import Any
 
 from sashell.core.paths import cache_dir
@@ -47,11 +48,11 @@ def translate(items: list[tuple[Any, Any]]) -> bytes:
         if op is c.LITERAL:
             out.append(_literal(av))
         elif op is c.NOT_LITERAL:
-            out.append(_char_class([(c.NEGATE, None), (c.LITERAL, av)]))
+            out.append(_char_class(((c.NEGATE, None), (c.LITERAL, av))))
         elif op is c.ANY:
-            out.append(_char_class([(c.NEGATE, None), (c.LITERAL, 10)]))
+            out.append(_char_class(((c.NEGATE, None), (c.LITERAL, 10))))
         elif op is c.IN:
-            out.append(_char_class(av))
+            out.append(_char_class(tuple(av)))
         elif op is c.BRANCH:
             out.append(b"(?:" + b"|".join(translate(branch.data) for branch in av[1]) + b")")
         elif op is c.SUBPATTERN:
@@ -83,7 +84,8 @@ def _literal(code: int) -> bytes:
     return b"(?:" + b"".join(_escape(b) for b in chr(code).encode("utf-8", "surrogatepass")) + b")"
 
 
-def _char_class(items: list[tuple[Any, Any]]) -> bytes:
+@cache  # the same few classes ([^\S\n] above all) recur hundreds of times across the patterns
+def _char_class(items: tuple[tuple[Any, Any], ...]) -> bytes:
     """One character of the class: its exact ASCII members, plus any run of non-ASCII bytes when
     the class can match a non-ASCII character."""
     c = re._constants  # type: ignore[attr-defined]
