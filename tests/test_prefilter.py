@@ -129,4 +129,8 @@ def test_a_group_serves_each_member_and_leaves_out_what_hyperscan_refuses(
         assert refused.line_spans(text) is None  # the line_regex then scans without the filter
         assert alpha.line_spans("nothing\n" + text)[0] == (8, 18)  # a new text is scanned anew
         group._database = None
-    assert len(list((tmp_path / "hyperscan").glob("*.db"))) == 1
+    cached = list((tmp_path / "hyperscan").glob("*.db"))
+    assert len(cached) == 1
+    _, _, body = cached[0].read_bytes().partition(b"\n")
+    cached[0].write_bytes(b"0,1,7\n" + body)  # a member the group does not have: recompiled
+    assert beta.line_spans(text) == [(19, 39)]

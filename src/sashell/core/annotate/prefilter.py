@@ -244,6 +244,8 @@ def _load_or_compile(expressions: tuple[bytes, ...]) -> tuple[Any, frozenset[int
     try:
         header, _, body = path.read_bytes().partition(b"\n")
         members = frozenset(int(m) for m in header.split(b",") if m)
+        if not members <= set(range(len(expressions))):
+            raise ValueError("a damaged header")
         return hyperscan.loadb(body, hyperscan.HS_MODE_BLOCK), members
     except (OSError, ValueError, hyperscan.error):  # not cached yet, or another CPU or version
         pass
