@@ -2,7 +2,8 @@
 
 ``flag`` is true on a medium or high severity finding; low-severity noise (importing subprocess,
 subprocess with an argument list) is counted but does not flag. Blocks in other languages are
-listed as not scanned. Each block is scanned once, when it closes.
+listed as not scanned. Each block is scanned once, when it closes (in a reading mid-stream, if
+that is where its closing fence is first seen).
 """
 
 from __future__ import annotations
