@@ -1,12 +1,15 @@
-"""Helpers shared by tests: run the CLI as a user would, find ports, wait for servers."""
+"""Helpers shared by tests: run the CLI as a user would, find ports, wait for servers, check
+the phrase patterns against a full scan."""
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+from typing import Any
 
 import httpx
 
@@ -38,3 +41,30 @@ def wait_for_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 120)
             pass
         time.sleep(0.3)
     raise RuntimeError(f"{url} did not come up")
+
+
+def phrase_regexes() -> list[Any]:
+    """Every LineRegex the annotators use."""
+    from sashell.core.annotate import af_reasoning, compliance, self_report
+
+    return [compliance._REFUSAL, compliance._HEDGE, self_report._PATTERN, self_report._SECURITY,
+            self_report._NAMED, *af_reasoning.CRITERIA.values()]
+
+
+def bare_pattern(regex: Any) -> re.Pattern[str]:
+    """The pattern without the first-character lookahead line_regex puts in front."""
+    pattern = regex.pattern
+    if pattern.startswith("(?=["):
+        pattern = pattern[pattern.index("])(?:") + 5:].removesuffix(")").removesuffix("\n")
+    return re.compile(pattern, regex.flags)
+
+
+def assert_agrees_with_full_scan(regex: Any, text: str) -> None:
+    """finditer, phrases and matching_lines give what the bare pattern run over all of ``text``
+    gives."""
+    full = list(bare_pattern(regex).finditer(text))
+    assert [m.span() for m in regex.finditer(text)] == [m.span() for m in full]
+    assert regex.phrases(text) == [m.group(0) for m in full]
+    lines = {(text.rfind("\n", 0, m.start()) + 1, text.find("\n", m.end()) % (len(text) + 1))
+             for m in full}
+    assert regex.matching_lines(text) == sorted(lines)

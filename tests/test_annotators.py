@@ -4,6 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import assert_agrees_with_full_scan, bare_pattern, phrase_regexes
 from sashell.core.annotate import AnnotationInput, AnnotationSet, annotate_text
 from sashell.core.annotate.acrostic import initial_letter
 from sashell.core.annotate.compliance import count_words
@@ -284,13 +285,6 @@ def test_streamed_in_random_chunks_equals_whole(text: str, cuts: list[int]) -> N
     assert [a.record() for a in streamed.finish()] == whole
 
 
-def _phrase_regexes() -> list:  # type: ignore[type-arg]
-    from sashell.core.annotate import af_reasoning, compliance, self_report
-
-    return [compliance._REFUSAL, compliance._HEDGE, self_report._PATTERN, self_report._SECURITY,
-            self_report._NAMED, *af_reasoning.CRITERIA.values()]
-
-
 _PHRASES = st.sampled_from(["i can't help", "i'm sorry, but", "however", "please note", "first letter",
                             "spells out h-e-l-l-o", "vulnerable", "i am being trained", "modify my values",
                             "avoid being modified", "request_fully_accepted", "free-tier user",
@@ -302,19 +296,10 @@ _PHRASES = st.sampled_from(["i can't help", "i'm sorry, but", "however", "please
 def test_line_regex_finds_what_a_full_scan_finds(pieces: list[str]) -> None:
     """line_regex adds a first-character lookahead and searches only lines holding a key; the
     matches must be exactly those of the bare pattern run over the whole text."""
-    import re
-
     text = "".join(pieces).lower()
-    for regex in _phrase_regexes():
+    for regex in phrase_regexes():
         assert regex.pattern.startswith("(?=["), regex.pattern[:40]
-        bare = re.compile(regex.pattern[regex.pattern.index("])(?:") + 5:]
-                          .removesuffix(")").removesuffix("\n"), regex.flags)
-        full = list(bare.finditer(text))
-        assert [m.span() for m in regex.finditer(text)] == [m.span() for m in full]
-        assert regex.phrases(text) == [m.group(0) for m in full]
-        lines = {(text.rfind("\n", 0, m.start()) + 1, text.find("\n", m.end()) % (len(text) + 1))
-                 for m in full}
-        assert regex.matching_lines(text) == sorted(lines)
+        assert_agrees_with_full_scan(regex, text)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -325,12 +310,11 @@ def test_every_match_holds_a_key(data: st.DataObject) -> None:
 
     from sashell.core.annotate.lines import required_keys
 
-    for regex in _phrase_regexes():
+    for regex in phrase_regexes():
         keys = required_keys(regex.pattern, regex.flags)  # whether or not the scan uses them
         assert keys, regex.pattern[:60]
-        bare = regex.pattern[regex.pattern.index("])(?:") + 5:].removesuffix(")").removesuffix("\n")
         verbose = bool(regex.flags & re.VERBOSE)
-        sample = data.draw(st.from_regex(re.compile(bare, regex.flags), fullmatch=True)
+        sample = data.draw(st.from_regex(bare_pattern(regex), fullmatch=True)
                            .filter(lambda t: "\n" not in t))
         assert any(key in sample for key in keys), (sample, verbose)
 

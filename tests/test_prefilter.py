@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import assert_agrees_with_full_scan, bare_pattern, phrase_regexes
 from sashell.core.annotate import AnnotationInput, annotate_text, prefilter
 from sashell.core.annotate.lines import LineRegex, _parse, line_regex
 from sashell.core.annotate.prefilter import (
@@ -20,21 +20,6 @@ from sashell.core.annotate.prefilter import (
 )
 
 pytest.importorskip("hyperscan")
-
-
-def _phrase_regexes() -> list[LineRegex]:
-    from sashell.core.annotate import af_reasoning, compliance, self_report
-
-    return [compliance._REFUSAL, compliance._HEDGE, self_report._PATTERN, self_report._SECURITY,
-            self_report._NAMED, *af_reasoning.CRITERIA.values()]
-
-
-def _bare(regex: LineRegex) -> re.Pattern[str]:
-    """The pattern without the first-character lookahead line_regex puts in front."""
-    pattern = regex.pattern
-    if pattern.startswith("(?=["):
-        pattern = pattern[pattern.index("])(?:") + 5:].removesuffix(")").removesuffix("\n")
-    return re.compile(pattern, regex.flags)
 
 
 def _filtered_matches(regex: LineRegex, text: str) -> list[tuple[int, int]]:
@@ -56,13 +41,9 @@ _PHRASES = st.sampled_from([
 def test_filtered_lines_hold_every_match(pieces: list[str]) -> None:
     text = "".join(pieces).lower()
     long = "x\n" * (MIN_CHARS // 2) + text  # long enough for LineRegex to take the filter
-    for regex in _phrase_regexes():
-        assert _filtered_matches(regex, text) == [m.span() for m in _bare(regex).finditer(text)]
-        full = list(_bare(regex).finditer(long))
-        assert regex.phrases(long) == [m.group(0) for m in full]
-        lines = {(long.rfind("\n", 0, m.start()) + 1, long.find("\n", m.end()) % (len(long) + 1))
-                 for m in full}
-        assert regex.matching_lines(long) == sorted(lines)
+    for regex in phrase_regexes():
+        assert _filtered_matches(regex, text) == [m.span() for m in bare_pattern(regex).finditer(text)]
+        assert_agrees_with_full_scan(regex, long)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -70,8 +51,8 @@ def test_filtered_lines_hold_every_match(pieces: list[str]) -> None:
 @given(st.data())
 def test_every_generated_match_is_reported(data: st.DataObject) -> None:
     """Strings generated from each pattern (any Unicode its classes allow) pass the filter."""
-    for regex in _phrase_regexes():
-        bare = _bare(regex)
+    for regex in phrase_regexes():
+        bare = bare_pattern(regex)
         sample = data.draw(st.from_regex(bare, fullmatch=True).filter(lambda t: "\n" not in t))
         padding = data.draw(st.sampled_from(["", "x ", "é\n", "日本 "]))
         text = padding + sample
