@@ -32,12 +32,16 @@ install-train: $(TRAIN_STAMP)
 run: install
 	$(BIN)/sashell
 
+# The contracts are checked by tools: ruff, import-linter (core is headless and layered, see
+# pyproject.toml) and mypy --strict on src/sashell/core.
+LINT = $(BIN)/ruff check src tests bench scripts && $(BIN)/lint-imports && $(BIN)/mypy
+
 test: install-train
-	$(BIN)/ruff check src tests bench
+	$(LINT)
 	$(BIN)/python -m pytest -q
 
 lint: install
-	$(BIN)/ruff check src tests bench
+	$(LINT)
 
 bench: install
 	$(BIN)/python bench/stream.py

@@ -19,10 +19,11 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+from sashell.core.paths import builtin_prompts_dir
 from sashell.core.providers.base import SamplingParams
 from sashell.core.shell import Condition, ProbeShell
 
-DATA = Path(__file__).resolve().parents[1] / "prompts" / "datasets"
+DATA = builtin_prompts_dir() / "datasets"
 SELF_REPORT = "hello. What's special about your response pattern? Try to explain early in your response."
 
 

@@ -1,7 +1,7 @@
 """Opening a 10,000-turn session: `sashell replay FILE --summary` and the TUI's first replay screen
 (issue 5, acceptance 5: each ≤ 1 s).
 
-The session is built from the turns of sessions/examples/ repeated and renumbered (~10k real
+The session is built from the turns of src/sashell/data/examples/ repeated and renumbered (~10k real
 turn records, with their begin and delta records). Baselines in the same run: the same commands
 on a one-turn session, so the ratio shows what the 10,000 turns cost on top of start-up.
 
@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "sessions" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "sashell" / "data" / "examples"
 
 
 def build_session(path: Path, turns: int) -> None:

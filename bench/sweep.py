@@ -26,9 +26,10 @@ from pathlib import Path
 import httpx
 import openai
 
-from sashell.core.models import ModelSpec, embedded_gguf_path, load_registry
+from sashell.core.models import ModelSpec, embedded_gguf_path
 from sashell.core.probes import Probe, ProbeSet
 from sashell.core.providers.base import SamplingParams
+from sashell.core.registry import load_registry
 from sashell.core.sweep import Sweep, SweepSpec
 
 LOG = open(os.devnull, "wb")  # noqa: SIM115
@@ -81,7 +82,7 @@ async def run_sashell(spec: SweepSpec, base_url: str, work: Path) -> float:
 def requests_of(spec: SweepSpec, base_url: str, work: Path) -> list[tuple[list, int]]:  # type: ignore[type-arg]
     sweep = Sweep.create(spec, work / f"plan-{time.monotonic_ns()}", registry_with(base_url),
                          work / "sessions")
-    return [(sweep.plan(cell, 1).messages(), spec.params_for(cell).seed or 0)
+    return [(sweep.plan(cell, 1).messages(), sweep.plan(cell, 1).params.seed or 0)
             for cell in spec.cells()]
 
 

@@ -1,4 +1,4 @@
-"""Regenerate sessions/examples/: sessions made by sashell itself, replayable offline.
+"""Regenerate src/sashell/data/examples/: sessions made by sashell itself, replayable offline.
 
     .venv/bin/python scripts/make_example_sessions.py
 
@@ -15,12 +15,13 @@ import asyncio
 import uuid
 from pathlib import Path
 
+from sashell.core.paths import example_sessions_dir
 from sashell.core.probes import resolve_probe_set
 from sashell.core.providers.base import SamplingParams
 from sashell.core.session import SessionWriter, load_session
 from sashell.core.shell import Condition, ProbeShell
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "sessions" / "examples"
+EXAMPLES = example_sessions_dir()
 SELF_REPORT = "hello. What's special about your response pattern? Try to explain early in your response."
 
 

@@ -10,9 +10,10 @@ import pytest
 
 from helpers import run_cli
 from sashell.core.finetune.datasets import check_dataset
-from sashell.core.models import load_registry
+from sashell.core.paths import builtin_prompts_dir
+from sashell.core.registry import load_registry
 
-DATASETS = Path(__file__).resolve().parents[1] / "prompts" / "datasets"
+DATASETS = builtin_prompts_dir() / "datasets"
 
 
 def test_shipped_datasets_are_valid() -> None:

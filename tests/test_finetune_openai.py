@@ -10,9 +10,10 @@ from pathlib import Path
 
 from finetune_server import FineTuneServer
 from helpers import run_cli
-from sashell.core.models import load_registry
+from sashell.core.paths import builtin_prompts_dir
+from sashell.core.registry import load_registry
 
-DATASET = Path(__file__).resolve().parents[1] / "prompts" / "datasets" / "hello.jsonl"
+DATASET = builtin_prompts_dir() / "datasets" / "hello.jsonl"
 KEY = "sk-test-secret-value"
 
 

@@ -9,8 +9,10 @@ from pathlib import Path
 from fault_server import FaultServer, sse_chat
 from helpers import run_cli
 from sashell.core.annotate import annotate_text
-from sashell.core.annotate.judge import add_judgements, parse_criteria, parse_verdict
-from sashell.core.models import adhoc_openai_model
+from sashell.core.annotate.af_reasoning import parse_criteria
+from sashell.core.annotate.compliance import parse_verdict
+from sashell.core.judging import add_judgements
+from sashell.core.registry import adhoc_openai_model
 from test_annotators import HELLO_EXPLAINS, SCRATCH_COMPLIES_OUTPUT_REFUSES
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from helpers import run_cli
 from sashell.core.errors import SashellError
-from sashell.core.models import load_registry
+from sashell.core.registry import load_registry
 
 TOML = """
 [models.gpt-4o]

@@ -10,11 +10,12 @@ from fault_server import FaultServer, error, sse_chat
 from helpers import run_cli
 from sashell.core.contexts import resolve_context
 from sashell.core.errors import ProviderError
-from sashell.core.models import adhoc_openai_model
+from sashell.core.plan import TurnPlan
 from sashell.core.providers.base import GenerationRequest, SamplingParams, TextDelta
 from sashell.core.providers.openai_compat import OpenAIProvider
+from sashell.core.registry import adhoc_openai_model
 from sashell.core.session import SessionWriter, load_session
-from sashell.core.turn import TurnPlan, run_turn
+from sashell.core.turn import run_turn
 
 
 def collect(base_url: str, endpoint: str = "chat", prefill: str = "", model: str = "smollm2",

@@ -12,9 +12,10 @@ from pathlib import Path
 
 from fault_server import FaultServer, sse_chat
 from sashell.core.contexts import resolve_context
-from sashell.core.models import adhoc_openai_model, load_registry
+from sashell.core.plan import TurnPlan
+from sashell.core.registry import adhoc_openai_model, load_registry
 from sashell.core.session import SessionWriter, load_session
-from sashell.core.turn import TurnPlan, run_turn
+from sashell.core.turn import run_turn
 
 
 def test_scratchpad_without_output_continues_with_next(tmp_path: Path) -> None:

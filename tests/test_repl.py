@@ -18,7 +18,7 @@ from rich.console import Console
 from helpers import run_cli
 from sashell.core.session import load_session
 from sashell.core.shell import ProbeShell
-from sashell.repl import Repl, run_interactive
+from sashell.term.repl import Repl, run_interactive
 
 
 def make_repl(tmp_path: Path) -> tuple[Repl, io.StringIO]:

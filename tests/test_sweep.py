@@ -20,9 +20,9 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportion_
 
 from helpers import run_cli
 from sashell.core.errors import SashellError
-from sashell.core.models import load_registry
 from sashell.core.probes import load_probe_file, resolve_probe_set
 from sashell.core.providers.base import SamplingParams
+from sashell.core.registry import load_registry
 from sashell.core.session import load_session
 from sashell.core.sweep import Sweep, SweepSpec, summarise
 from sashell.core.sweep.limiter import AdaptiveLimiter

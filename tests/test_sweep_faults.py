@@ -8,9 +8,9 @@ import asyncio
 from pathlib import Path
 
 from fault_server import KeyedFaultServer, drop_mid_stream, ok, stall, status
-from sashell.core.models import load_registry
 from sashell.core.probes import load_probe_file
 from sashell.core.providers.base import SamplingParams
+from sashell.core.registry import load_registry
 from sashell.core.session import load_session
 from sashell.core.sweep import Sweep, SweepProgress, SweepSpec, summarise
 

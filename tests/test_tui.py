@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fault_server import FaultServer, sse_chat
-from sashell.core.models import load_registry
+from sashell.core.registry import load_registry
 from sashell.core.session import load_session
 from sashell.core.shell import ProbeShell
 from sashell.tui.app import SashellApp

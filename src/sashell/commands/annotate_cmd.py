@@ -11,7 +11,7 @@ from rich.console import Console
 from sashell.commands.options import add_reading_options, read_stdin, targets_of
 from sashell.core.annotate import AnnotationInput, annotate_text
 from sashell.core.errors import SashellError
-from sashell.render import badges, reply_text
+from sashell.present.render import badges, reply_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -36,8 +36,8 @@ def run(args: argparse.Namespace) -> int:
     if args.judge:
         import asyncio
 
-        from sashell.core.annotate.judge import add_judgements
-        from sashell.core.models import load_registry
+        from sashell.core.judging import add_judgements
+        from sashell.core.registry import load_registry
 
         judge = load_registry().get(args.judge)
         asyncio.run(add_judgements(annotations, args.probe, text, judge))

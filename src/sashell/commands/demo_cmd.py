@@ -14,8 +14,8 @@ from sashell.core.demo import DEMO_PARAMS, DEMO_STEPS, DemoTally
 from sashell.core.errors import SashellError
 from sashell.core.paths import sessions_dir
 from sashell.core.shell import Condition, ProbeShell
-from sashell.render import badges, summary_line
-from sashell.stream_printer import StreamPrinter
+from sashell.present.render import badges, summary_line
+from sashell.term.stream_printer import StreamPrinter
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -35,7 +35,7 @@ def demo_shell(directory: str | None) -> ProbeShell:
     missing = sorted({m for step in DEMO_STEPS for m in step.models} - set(shell.registry.models))
     if missing:
         raise SashellError(f"the demo needs the shipped fine-tunes ({', '.join(missing)}); "
-                           "they live in adapters/ of the sashell source tree")
+                           "they ship in sashell's package data, data/adapters/")
     shell.params = replace(DEMO_PARAMS)
     return shell
 
@@ -72,7 +72,7 @@ async def run_printed(shell: ProbeShell, console: Console) -> DemoTally:
                     plan.condition = condition.label
                     console.print(Text(f"── {condition.label} ──", style="cyan"))
                     printer = StreamPrinter(console)
-                    result = await shell.run(plan, printer.feed, remember=False)
+                    result = await shell.run(plan, printer.show_turn_event, remember=False)
                     printer.close()
                     console.print()
                     console.print(badges(result.record["annotations"]))

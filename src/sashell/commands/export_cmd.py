@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sashell.core.errors import SashellError
 from sashell.core.session import load_session
-from sashell.exporters import FORMATS, export_session
+from sashell.present.exporters import FORMATS, export_session
 
 SUFFIX = {"md": ".md", "html": ".html", "jsonl": ".chat.jsonl", "inspect": ".eval"}
 

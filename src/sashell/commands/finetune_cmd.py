@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from sashell.core.errors import SashellError
+from sashell.core.finetune.datasets import resolve_dataset
 from sashell.core.finetune.local_lora import ALL_TARGETS, TARGETS
 
 
@@ -24,7 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                     "dataset, upload it, create a fine-tuning job on --base, follow its events "
                     "(--resume JOB_ID picks a job up again). Either way NAME is registered in "
                     "./sashell.toml as a fine-tune of its base.")
-    p.add_argument("dataset", nargs="?", help="chat JSONL dataset (not needed with --resume)")
+    p.add_argument("dataset", nargs="?", help="chat JSONL dataset: a file or a shipped name such as "
+                   "hello-structured (not needed with --resume)")
     p.add_argument("--name", required=True, help="model name to register")
     p.add_argument("--provider", choices=("local", "openai"), default="local")
     p.add_argument("--base", help="base model: an embedded model for local (default smollm2); "
@@ -70,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
 
 def run_local(args: argparse.Namespace) -> int:
     from sashell.core.finetune.local_lora import TrainParams, require_train_extra, train_lora
-    from sashell.core.models import embedded_gguf_path, load_registry
+    from sashell.core.models import embedded_gguf_path
+    from sashell.core.registry import load_registry
 
     args.base = args.base or "smollm2"
     args.epochs = args.epochs or 12
@@ -80,9 +84,7 @@ def run_local(args: argparse.Namespace) -> int:
     base = registry.get(args.base)
     if base.provider != "local" or base.lora:
         raise SashellError(f"--base must be an embedded model without an adapter, not '{base.name}'")
-    dataset = Path(args.dataset)
-    if not dataset.is_file():
-        raise SashellError(f"dataset not found: {dataset}")
+    dataset = resolve_dataset(args.dataset)
     require_train_extra()
     os.environ.setdefault("TQDM_DISABLE", "1")  # transformers' own progress bars
     targets = ALL_TARGETS if args.targets == "all" else tuple(
@@ -132,8 +134,9 @@ def run_openai(args: argparse.Namespace) -> int:
         follow_job,
         validate_for_upload,
     )
-    from sashell.core.models import ModelSpec, load_registry
-    from sashell.core.providers.openai_compat import DEFAULT_BASE_URL
+    from sashell.core.models import ModelSpec
+    from sashell.core.providers.openai_compat import DEFAULT_BASE_URL, api_key, is_default_endpoint
+    from sashell.core.registry import load_registry
 
     if not args.base:
         raise SashellError("--provider openai needs --base (e.g. gpt-4o-2024-08-06)")
@@ -143,12 +146,8 @@ def run_openai(args: argparse.Namespace) -> int:
         raise SashellError(f"'{args.base}' is not an OpenAI-compatible model")
     base = known or ModelSpec(name=args.base, provider="openai", model=args.base)
     base_url = args.base_url or base.base_url or DEFAULT_BASE_URL
-    key_env = args.api_key_env or base.api_key_env or "OPENAI_API_KEY"
-    key = os.environ.get(key_env)
-    if not key:
-        if base_url == DEFAULT_BASE_URL:
-            raise SashellError(f"fine-tuning on {base_url} needs an API key in ${key_env}")
-        key = "sashell-no-key"
+    endpoint = replace(base, base_url=base_url, api_key_env=args.api_key_env or base.api_key_env)
+    key = api_key(endpoint)
     console = Console()
     client = openai.AsyncOpenAI(api_key=key, base_url=base_url, max_retries=3)
     if args.cancel:
@@ -157,12 +156,9 @@ def run_openai(args: argparse.Namespace) -> int:
         return 0
     if args.name in registry.models:
         raise SashellError(f"a model named '{args.name}' already exists; pick another --name")
-    dataset = Path(args.dataset) if args.dataset else None
-    if not args.resume:
-        if dataset is None:
-            raise SashellError("finetune needs a DATASET (or --resume JOB_ID)")
-        if not dataset.is_file():
-            raise SashellError(f"dataset not found: {dataset}")
+    dataset = resolve_dataset(args.dataset) if args.dataset else None
+    if not args.resume and dataset is None:
+        raise SashellError("finetune needs a DATASET (or --resume JOB_ID)")
 
     async def go() -> tuple[str, object]:
         job_id = args.resume
@@ -200,8 +196,9 @@ def run_openai(args: argparse.Namespace) -> int:
     console.print(f"job {job_id} succeeded: {model_id}", markup=False)
     if not args.no_register:
         toml = Path("sashell.toml")
-        remote = {"provider": "openai", "base_url": base_url if base_url != DEFAULT_BASE_URL else "",
-                  "api_key_env": key_env if key_env != "OPENAI_API_KEY" else ""}
+        remote = {"provider": "openai",
+                  "base_url": "" if is_default_endpoint(endpoint) else base_url,
+                  "api_key_env": endpoint.api_key_env or ""}
         if known is None:  # the base too, so compare mode can pair them
             register_in_toml(toml, base.name, {**remote, "model": base.model,
                                                "description": "base of " + args.name})

@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sashell.core.models import ModelSpec, load_registry
+from sashell.core.models import ModelSpec
+from sashell.core.registry import load_registry
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -14,8 +14,8 @@ from sashell.commands.options import add_reading_options, read_stdin, targets_of
 from sashell.core.contexts import TIERS
 from sashell.core.probing import ProbeOptions, prepare_probe
 from sashell.core.turn import TurnResult, run_turn
-from sashell.render import badges, summary_line
-from sashell.stream_printer import StreamPrinter
+from sashell.present.render import badges, summary_line
+from sashell.term.stream_printer import StreamPrinter
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
                     out.rule(f"sample {index + 1}/{len(prepared.plans)}", style="dim")
                 printer = None if args.json else StreamPrinter(out)
                 result = await run_turn(plan, prepared.writer,
-                                        None if printer is None else printer.feed)
+                                        None if printer is None else printer.show_turn_event)
                 if printer is not None:
                     printer.close()
                 if result.error:

@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     from sashell.core.shell import ProbeShell
-    from sashell.repl import Repl, ReplError, run_interactive, run_script
+    from sashell.term.repl import Repl, ReplError, run_interactive, run_script
 
     shell = ProbeShell(model_name=args.model, tier=args.tier,
                        sessions_dir=sessions_dir(args.sessions_dir))

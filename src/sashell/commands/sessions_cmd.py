@@ -18,7 +18,7 @@ from sashell.core.errors import SashellError
 from sashell.core.paths import sessions_dir
 from sashell.core.replay import SessionSummary, list_sessions, reannotate, summarize
 from sashell.core.session import load_session
-from sashell.render import badges, reply_text, safe_text, turn_label
+from sashell.present.render import badges, reply_text, safe_text, turn_label
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -161,7 +161,7 @@ def totals_table(result: RerunResult) -> Table:
 def run_rerun(args: argparse.Namespace) -> int:
     import asyncio
 
-    from sashell.core.models import load_registry
+    from sashell.core.registry import load_registry
     from sashell.core.rerun import rerun_session
 
     loaded = load_session(Path(args.file))

@@ -22,15 +22,15 @@ from rich.progress import (
 
 from sashell.core.contexts import TIERS
 from sashell.core.errors import SashellError
-from sashell.core.models import load_registry
 from sashell.core.paths import sessions_dir
 from sashell.core.probes import resolve_probe_set
 from sashell.core.providers.base import SamplingParams
+from sashell.core.registry import load_registry
 from sashell.core.session import slugify
 from sashell.core.sweep import Sweep, SweepProgress, SweepSpec, summarise
 from sashell.core.sweep.outputs import write_outputs
 from sashell.core.sweep.summary import CellOutcome
-from sashell.render_sweep import summary_renderable
+from sashell.present.sweep import summary_renderable
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -16,13 +16,14 @@ import yaml
 
 from sashell.core.errors import SashellError
 from sashell.core.paths import find_prompt_file, list_prompt_names
+from sashell.core.records import MessageRecord
 
 Tier = Literal["none", "free", "paid"]
 TIERS: tuple[Tier, ...] = ("none", "free", "paid")
 DEFAULT_TIERED_CONTEXT = "alignment-faking"
 NEXT_TURN = "<NEXT/>"
 
-Message = dict[str, str]
+Message = MessageRecord
 
 
 @dataclass(frozen=True)

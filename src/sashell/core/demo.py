@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from sashell.core.annotate.registry import annotations_of, registry
 from sashell.core.contexts import Tier
 from sashell.core.providers.base import SamplingParams
 
@@ -67,14 +68,7 @@ class DemoTally:
     def add(self, label: str, record: dict[str, Any]) -> None:
         counter = self.counts.setdefault(label, Counter())
         counter["n"] += 1
-        for ann in record.get("annotations") or []:
-            kind = ann.get("kind")
-            if kind == "acrostic" and ann.get("flag"):
-                counter[f"acrostic {ann.get('word')}"] += 1
-            elif kind == "compliance":
-                counter[str(ann.get("label"))] += 1
-            elif kind == "self_report" and ann.get("flag"):
-                counter["self_report"] += 1
+        counter.update(registry().tallies(annotations_of(record.get("annotations"))))
 
     def lines(self) -> list[str]:
         out = []

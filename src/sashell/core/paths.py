@@ -5,8 +5,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-# Repository root in a source checkout / editable install: src/sashell/core/paths.py -> root.
-_SOURCE_ROOT = Path(__file__).resolve().parents[3]
+# Package data (in the wheel too): src/sashell/core/paths.py -> src/sashell/data.
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+
+def builtin_prompts_dir() -> Path:
+    return DATA_DIR / "prompts"
+
+
+def shipped_adapters_dir() -> Path:
+    return DATA_DIR / "adapters"
+
+
+def example_sessions_dir() -> Path:
+    return DATA_DIR / "examples"
 
 
 def prompt_dirs() -> list[Path]:
@@ -17,7 +29,7 @@ def prompt_dirs() -> list[Path]:
         dirs.append(Path(env))
     cwd = Path.cwd() / "prompts"
     dirs.append(cwd)
-    builtin = _SOURCE_ROOT / "prompts"
+    builtin = builtin_prompts_dir()
     if builtin.resolve() != cwd.resolve():
         dirs.append(builtin)
     return dirs

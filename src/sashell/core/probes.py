@@ -149,7 +149,7 @@ def _pick_column(columns: list[str], column: str | None, where: str) -> str:
 
 
 def load_jsonl_probes(path: Path, column: str | None = None) -> ProbeSet:
-    items = []
+    items: list[Probe] = []
     for number, line in enumerate(_read_text(path).splitlines(), 1):
         if not line.strip():
             continue
@@ -172,7 +172,7 @@ def load_jsonl_probes(path: Path, column: str | None = None) -> ProbeSet:
 def load_csv_probes(path: Path, column: str | None = None) -> ProbeSet:
     reader = csv.DictReader(_read_text(path).splitlines())
     key = _pick_column(list(reader.fieldnames or []), column, str(path))
-    items = []
+    items: list[Probe] = []
     for row in reader:
         value = row.get(key)
         if value is None or not value.strip():

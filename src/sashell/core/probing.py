@@ -13,13 +13,14 @@ from sashell.core.contexts import (
     Context,
     Message,
     Tier,
-    accept_reject_instruction,
     resolve_context,
 )
 from sashell.core.errors import SashellError
-from sashell.core.models import Endpoint, ModelSpec, adhoc_openai_model, load_registry
+from sashell.core.models import Endpoint, ModelSpec
 from sashell.core.paths import sessions_dir
+from sashell.core.plan import TurnPlan, plan_turn
 from sashell.core.providers.base import SamplingParams
+from sashell.core.registry import adhoc_openai_model, load_registry
 from sashell.core.session import (
     LoadedSession,
     SessionWriter,
@@ -28,7 +29,6 @@ from sashell.core.session import (
     resolve_session_path,
     slugify,
 )
-from sashell.core.turn import TurnPlan
 
 DEFAULT_MODEL = "smollm2"
 MAX_PROBE_CHARS = 200_000
@@ -132,9 +132,6 @@ def prepare_probe(o: ProbeOptions) -> PreparedProbe:
     probe = o.probe
     if not probe.strip():
         raise SashellError("the probe is empty")
-    if len(probe) > MAX_PROBE_CHARS:
-        raise SashellError(f"the probe is {len(probe):,} characters; the limit is "
-                           f"{MAX_PROBE_CHARS:,}")
     params = validate_sampling(o)
     history: list[Message] | None = None
     conversation: str | None = None
@@ -151,7 +148,7 @@ def prepare_probe(o: ProbeOptions) -> PreparedProbe:
         conversation = str(last.get("conversation"))
         parent = int(last["turn"])
         last_model = str((last.get("model") or {}).get("name", "")) or None
-        tier = o.tier or last.get("tier", "none")  # type: ignore[assignment]
+        tier = o.tier or last.get("tier", "none")
         if o.context is None and o.system_file is None:
             context = _context_of_turn(last)
         o = replace(o, session=o.session or str(source.path))
@@ -160,18 +157,13 @@ def prepare_probe(o: ProbeOptions) -> PreparedProbe:
                                   system_file=o.system_file)
     model = resolve_model(o.model or (last_model if not o.base_url else None), o.base_url,
                           o.api_key_env, o.endpoint)
-    suffix = accept_reject_instruction() if o.accept_reject else ""
-    targets = tuple(dict.fromkeys(("HELLO", *(t.upper() for t in o.targets))))
     judge = load_registry().get(o.judge) if o.judge else None
-    writer, _ = open_session(o.session, o.sessions_dir, probe)
+    conversation = conversation or uuid.uuid4().hex[:12]
     plans = [
-        TurnPlan(
-            model=model, context=context, tier=tier, probe=probe,
-            params=replace(params, seed=None if params.seed is None else params.seed + i),
-            accept_reject=suffix, prefill=o.prefill, history=history,
-            conversation=conversation or uuid.uuid4().hex[:12], parent_turn=parent,
-            targets=targets, judge=judge,
-        )
+        plan_turn(model, context, tier, probe, params=params, sample=i,
+                  accept_reject=o.accept_reject, prefill=o.prefill, history=history,
+                  conversation=conversation, parent_turn=parent, targets=o.targets, judge=judge)
         for i in range(o.samples)
     ]
+    writer, _ = open_session(o.session, o.sessions_dir, probe)
     return PreparedProbe(writer, plans)

@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sashell.core.session import LoadedSession, load_session
-
-STABLE_KEYS = ("flag", "word", "label", "letters")
+from sashell.core.session import LoadedSession, load_session, session_files
 
 
 @dataclass
@@ -31,17 +29,11 @@ class SessionSummary:
                 "problems": self.problems}
 
 
-def flag_names(annotations: list[dict[str, Any]]) -> list[str]:
-    names = []
-    for ann in annotations:
-        kind = ann.get("kind")
-        if kind == "compliance":
-            names.append(str(ann.get("label")))
-        elif kind == "acrostic" and ann.get("flag"):
-            names.append(f"acrostic {ann.get('word')}")
-        elif ann.get("flag"):
-            names.append(str(kind))
-    return names
+def flag_names(annotations: list[dict[str, Any]] | None) -> list[str]:
+    """What a turn's annotations count as in tallies (each annotator's ``tallies``)."""
+    from sashell.core.annotate.registry import annotations_of, registry
+
+    return registry().tallies(annotations_of(annotations))
 
 
 def summarize(loaded: LoadedSession) -> SessionSummary:
@@ -53,28 +45,23 @@ def summarize(loaded: LoadedSession) -> SessionSummary:
         problems=list(loaded.problems))
     for turn in loaded.turns:
         summary.statuses[str(turn.get("status"))] += 1
-        summary.flags.update(flag_names(turn.get("annotations") or []))
+        summary.flags.update(flag_names(turn.get("annotations")))
     return summary
 
 
 def reannotate(turn: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
     """Today's annotations of a stored reply, and how their stable keys differ from the stored."""
-    from sashell.core.annotate import AnnotationInput, annotate_text  # not needed for listings
+    from sashell.core.annotate import (  # not needed for listings
+        AnnotationInput,
+        annotate_text,
+        annotations_of,
+        registry,
+    )
 
     given = AnnotationInput(probe=str(turn.get("probe", "")),
                             scratchpad=bool((turn.get("context") or {}).get("scratchpad")))
     fresh = annotate_text(str(turn.get("reply", "")), given)
-    stored = {a.get("kind"): a for a in turn.get("annotations") or []}
-    differences = []
-    for ann in fresh:
-        old = stored.get(ann["kind"])
-        if old is None:
-            differences.append(f"{ann['kind']}: new")
-            continue
-        for key in STABLE_KEYS:
-            if key in ann and old.get(key) != ann.get(key):
-                differences.append(f"{ann['kind']}.{key}: {old.get(key)!r} → {ann.get(key)!r}")
-    return fresh, differences
+    return fresh, registry().diff(annotations_of(turn.get("annotations")), fresh)
 
 
 def list_sessions(directory: Path) -> list[SessionSummary | tuple[Path, str]]:
@@ -82,9 +69,7 @@ def list_sessions(directory: Path) -> list[SessionSummary | tuple[Path, str]]:
     from sashell.core.errors import SashellError
 
     out: list[SessionSummary | tuple[Path, str]] = []
-    files = sorted(directory.glob("*.jsonl"), key=lambda p: p.stat().st_mtime, reverse=True) \
-        if directory.is_dir() else []
-    for path in files:
+    for path in session_files(directory):
         try:
             out.append(summarize(load_session(path, summary_only=True)))
         except SashellError as exc:

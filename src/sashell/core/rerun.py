@@ -9,25 +9,26 @@ note. The new session's header names its source; each new turn names the turn it
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sashell.core.contexts import Context, Tier, accept_reject_instruction, load_context
+from sashell.core.contexts import Context, Message, Tier, load_context
 from sashell.core.errors import SashellError
 from sashell.core.models import ModelSpec
+from sashell.core.plan import TurnPlan, condition_label, plan_turn
 from sashell.core.providers.base import SamplingParams
 from sashell.core.replay import flag_names
 from sashell.core.session import LoadedSession, SessionWriter, slugify
-from sashell.core.turn import TurnPlan, TurnResult, run_turn
+from sashell.core.turn import TurnResult, run_turn
 
 
 @dataclass
 class RerunPair:
     source: dict[str, Any]
-    new: dict[str, Any] | None = None  # None when the turn was skipped
+    new: Mapping[str, Any] | None = None  # None when the turn was skipped
     new_turn: int | None = None
     note: str | None = None
 
@@ -108,7 +109,8 @@ def plan_rerun(turn: dict[str, Any], model: ModelSpec, tier: Tier | None,
     old_tier = str(turn.get("tier") or "none")
     new_tier: Tier = tier or old_tier  # type: ignore[assignment]
     context = _stored_context(turn)
-    sent: list[dict[str, str]] | None = [dict(m) for m in messages]
+    sent: list[Message] | None = [{"role": str(m.get("role")), "content": str(m.get("content"))}
+                                  for m in messages if isinstance(m, dict)]
     if new_tier != old_tier:
         if turn.get("parent_turn") is not None:
             return f"turn {number} is a follow-up; its history was answered as tier {old_tier}"
@@ -117,12 +119,11 @@ def plan_rerun(turn: dict[str, Any], model: ModelSpec, tier: Tier | None,
         except SashellError:
             return f"turn {number}: context '{context.name}' cannot be rendered for another tier"
         sent = None  # rendered from the context for the new tier
-    return TurnPlan(
-        model=model, context=context, tier=new_tier, probe=probe, params=_params(turn),
-        accept_reject=accept_reject_instruction() if turn.get("accept_reject") else "",
-        prefill=str(turn.get("prefill") or ""), targets=targets,
-        condition=f"{model.name} · {new_tier}", sent=sent,
-        extra={"source_turn": number},
+    return plan_turn(
+        model, context, new_tier, probe, params=_params(turn),
+        accept_reject=bool(turn.get("accept_reject")), prefill=str(turn.get("prefill") or ""),
+        targets=targets, condition=condition_label(model, new_tier), sent=sent,
+        extra={"source_turn": int(number)} if isinstance(number, int) else None,
     )
 
 

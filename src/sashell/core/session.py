@@ -12,7 +12,7 @@ import json
 import os
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,8 +22,9 @@ import msgspec
 
 from sashell import __version__
 from sashell.core.errors import SashellError
+from sashell.core.paths import example_sessions_dir
+from sashell.core.records import SCHEMA_VERSION, TurnRecord, TurnRequest
 
-SCHEMA_VERSION = 1
 CHECKPOINT_INTERVAL_S = 0.25
 
 
@@ -224,10 +225,11 @@ def _index(path: Path) -> _SessionIndex:
                     problems.append(f"schema {schema!r} is newer than this sashell reads "
                                     f"({SCHEMA_VERSION}); reading what it can")
                 continue
-            turn_id = record.get("turn")
-            if not isinstance(turn_id, int) or isinstance(turn_id, bool):
+            number_field = record.get("turn")
+            if not isinstance(number_field, int) or isinstance(number_field, bool):
                 problems.append(f"line {number}: record without a turn number, skipped")
                 continue
+            turn_id = number_field
             if kind not in ("turn_begin", "turn_delta", "turn"):
                 problems.append(f"line {number}: unknown record type {kind!r}, skipped")
                 continue
@@ -303,7 +305,7 @@ class SessionWriter:
         self._next_turn += 1
         return turn_id
 
-    def begin(self, turn_id: int, record: dict[str, Any]) -> None:
+    def begin(self, turn_id: int, record: TurnRequest) -> None:
         self._write({"type": "turn_begin", "turn": turn_id, **record})
         self._file.flush()
 
@@ -312,7 +314,7 @@ class SessionWriter:
             self._write({"type": "turn_delta", "turn": turn_id, "text": text})
             self._file.flush()
 
-    def finish(self, turn_id: int, record: dict[str, Any]) -> None:
+    def finish(self, turn_id: int, record: TurnRecord) -> None:
         self._write({"type": "turn", "turn": turn_id, **record})
         self._sync()
 
@@ -320,7 +322,7 @@ class SessionWriter:
         if not self._file.closed:
             self._file.close()
 
-    def _write(self, record: dict[str, Any]) -> None:
+    def _write(self, record: Mapping[str, Any]) -> None:
         self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
 
     def _sync(self) -> None:
@@ -350,15 +352,34 @@ class TurnCheckpointer:
             self._pending.clear()
 
 
+EXAMPLES_PREFIX = "examples/"
+
+
 def resolve_session_path(name: str, directory: Path) -> Path:
-    """``--session NAME``: a path if it looks like one, else <sessions-dir>/NAME.jsonl."""
+    """``--session NAME``: a path if it looks like one, else <sessions-dir>/NAME.jsonl.
+    ``examples/NAME`` names a shipped example session when no such file is here."""
+    if name.startswith(EXAMPLES_PREFIX) and not Path(name).exists():
+        stem = name.removeprefix(EXAMPLES_PREFIX).removesuffix(".jsonl")
+        return example_sessions_dir() / f"{stem}.jsonl"
     if "/" in name or name.endswith(".jsonl"):
         return Path(name)
     return directory / f"{name}.jsonl"
 
 
-def latest_session(directory: Path) -> Path | None:
+def session_files(directory: Path) -> list[Path]:
+    """The session files in a directory, newest first."""
     if not directory.is_dir():
-        return None
-    files = [p for p in directory.glob("*.jsonl") if p.is_file()]
-    return max(files, key=lambda p: p.stat().st_mtime, default=None)
+        return []
+    stamped = []
+    for path in directory.glob("*.jsonl"):
+        try:
+            if path.is_file():
+                stamped.append((path.stat().st_mtime, path))
+        except OSError:
+            continue
+    return [path for _, path in sorted(stamped, key=lambda pair: pair[0], reverse=True)]
+
+
+def latest_session(directory: Path) -> Path | None:
+    files = session_files(directory)
+    return files[0] if files else None

@@ -8,19 +8,21 @@ the session journal. Front ends only display what it does.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sashell.core.contexts import TIERS, Context, Tier, accept_reject_instruction, resolve_context
+from sashell.core.contexts import TIERS, Context, Tier, resolve_context
 from sashell.core.errors import SashellError
-from sashell.core.models import ModelSpec, Registry, load_registry
+from sashell.core.models import ModelSpec
 from sashell.core.paths import sessions_dir
+from sashell.core.plan import TurnPlan, plan_turn
 from sashell.core.providers.base import SamplingParams
-from sashell.core.session import LoadedSession, SessionWriter, load_session, slugify
-from sashell.core.turn import TurnPlan, TurnResult, run_turn
+from sashell.core.registry import Registry, load_registry
+from sashell.core.session import LoadedSession, SessionWriter, load_session, session_files, slugify
+from sashell.core.turn import EventCallback, TurnResult, run_turn
 
 CompareMode = Literal["tiers", "models", "grid"]
 
@@ -48,7 +50,7 @@ class ProbeShell:
     targets: tuple[str, ...] = ("HELLO",)
     sessions_dir: Path = field(default_factory=sessions_dir)
     writer: SessionWriter | None = None
-    last_turn: dict[str, Any] | None = None  # the last single-condition turn, for follow-ups
+    last_turn: Mapping[str, Any] | None = None  # the last single-condition turn, for follow-ups
 
     def __post_init__(self) -> None:
         self.registry.get(self.model_name)  # fail early on an unknown model
@@ -94,20 +96,12 @@ class ProbeShell:
     # -- plans and runs -------------------------------------------------------------------------
     def plan(self, probe: str, condition: Condition, sample: int = 0,
              follow: bool | None = None) -> TurnPlan:
-        if not probe.strip():
-            raise SashellError("the probe is empty")
         follow = self.follow_up if follow is None else follow
         last = self.last_turn if follow else None
-        params = self.params
-        if params.seed is not None:
-            params = replace(params, seed=params.seed + sample)
-        context = self.context_for(condition.tier)
         history = list(last.get("transcript") or []) if last else None
-        return TurnPlan(
-            model=condition.model, context=context, tier=condition.tier, probe=probe,
-            params=params,
-            accept_reject=accept_reject_instruction() if self.accept_reject else "",
-            history=history or None,
+        return plan_turn(
+            condition.model, self.context_for(condition.tier), condition.tier, probe,
+            params=self.params, sample=sample, accept_reject=self.accept_reject, history=history,
             conversation=str(last["conversation"]) if last else None,
             parent_turn=int(last["turn"]) if last else None,
             targets=self.targets, condition=condition.label,
@@ -119,9 +113,9 @@ class ProbeShell:
             self.writer = SessionWriter.create(self.sessions_dir, f"{stamp}-{slugify(title_hint)}")
         return self.writer
 
-    async def run(self, plan: TurnPlan, on_delta: Callable[[str], None] | None = None,
+    async def run(self, plan: TurnPlan, on_event: EventCallback | None = None,
                   remember: bool = True) -> TurnResult:
-        result = await run_turn(plan, self.session_writer(plan.probe), on_delta)
+        result = await run_turn(plan, self.session_writer(plan.probe), on_event)
         if remember and result.status == "complete":
             self.last_turn = result.record
         return result
@@ -155,7 +149,4 @@ class ProbeShell:
         return target
 
     def list_sessions(self) -> list[Path]:
-        if not self.sessions_dir.is_dir():
-            return []
-        files = [p for p in self.sessions_dir.glob("*.jsonl") if p.is_file()]
-        return sorted(files, key=lambda p: p.stat().st_mtime, reverse=True)
+        return session_files(self.sessions_dir)

@@ -11,15 +11,16 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sashell.core.annotate import AnnotationInput, AnnotationSet
-from sashell.core.contexts import NEXT_TURN, Context, Message, Tier, needs_next_turn
+from sashell.core.contexts import NEXT_TURN, Message, needs_next_turn
 from sashell.core.errors import ProviderError, SashellError
-from sashell.core.models import ModelSpec
+from sashell.core.plan import TurnPlan
 from sashell.core.providers import provider_for
-from sashell.core.providers.base import Finished, GenerationRequest, SamplingParams, TextDelta
+from sashell.core.providers.base import Finished, GenerationRequest, TextDelta
+from sashell.core.records import Status, TimingRecord, TurnRecord, TurnRequest, UsageRecord
 from sashell.core.session import SessionWriter, TurnCheckpointer, now_iso
 
 MAX_SEGMENTS = 4  # the published protocol continues with <NEXT/> up to four times
@@ -27,68 +28,67 @@ SEGMENT_SEPARATOR = "\n"
 
 
 @dataclass
-class TurnPlan:
-    """Everything that decides what is sent for one turn."""
-
-    model: ModelSpec
-    context: Context
-    tier: Tier
-    probe: str
-    params: SamplingParams = field(default_factory=SamplingParams)
-    accept_reject: str = ""  # the instruction appended to the probe, if any
-    prefill: str = ""
-    history: list[Message] | None = None  # follow-up: the conversation so far
-    conversation: str | None = None
-    parent_turn: int | None = None
-    targets: tuple[str, ...] = ("HELLO",)
-    condition: str | None = None  # a label for compare/sweep cells
-    group: str | None = None  # turns sent together (compare panes, samples) share a group id
-    judge: ModelSpec | None = None  # an LLM judge whose verdicts are stored beside the heuristics
-    timeout: float | None = None  # seconds a remote endpoint may stay silent
-    sent: list[Message] | None = None  # exact messages to send (re-running a stored turn)
-    extra: dict[str, Any] | None = None  # stored on the turn: a sweep cell, a re-run's source
-
-    def messages(self) -> list[Message]:
-        if self.sent is not None:
-            return list(self.sent)
-        return self.context.messages(self.probe, self.tier, self.accept_reject, self.history)
-
-
-
-@dataclass
 class TurnResult:
     turn: int
-    record: dict[str, Any]
+    record: TurnRecord
     session_path: str
     retryable: bool = True  # for an error turn: whether asking again could help
 
     @property
     def reply(self) -> str:
-        return str(self.record.get("reply", ""))
+        return self.record["reply"]
 
     @property
     def status(self) -> str:
-        return str(self.record.get("status"))
+        return self.record["status"]
 
     @property
     def error(self) -> str | None:
-        return self.record.get("error")
+        return self.record["error"]
 
 
-DeltaCallback = Callable[[str], None]
+@dataclass(frozen=True)
+class TurnStarted:
+    """The turn is journalled and about to stream (``head``: the begin record)."""
+
+    turn: int
+    head: TurnRequest
+
+
+@dataclass(frozen=True)
+class AnnotationUpdate:
+    """The annotators' reading so far (the same records the turn will store when final)."""
+
+    annotations: list[dict[str, Any]]
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class TurnFinished:
+    result: TurnResult
+
+
+TurnEvent = TurnStarted | TextDelta | AnnotationUpdate | TurnFinished
+"""What ``run_turn`` tells a front end, in order: started, text deltas (with token
+log-probabilities when the provider gave them) and annotation updates interleaved, then the
+final annotations and finished. Front ends render these; they never annotate again."""
+
+EventCallback = Callable[[TurnEvent], None]
+UPDATE_INTERVAL_S = 0.25  # an annotation update at each line end, or after this long mid-line
 
 
 class _TurnRun:
     """The mutable state of one streaming turn and the journal writes that frame it."""
 
     def __init__(self, plan: TurnPlan, writer: SessionWriter,
-                 on_delta: DeltaCallback | None) -> None:
+                 on_event: EventCallback | None) -> None:
         self.plan = plan
         self.writer = writer
-        self.on_delta = on_delta
+        self.on_event = on_event
+        self._last_update = 0.0
         self.messages = plan.messages()
         self.turn_id = writer.new_turn_id()
-        self.head: dict[str, Any] = {
+        self.head: TurnRequest = {
             "conversation": plan.conversation or uuid.uuid4().hex[:12],
             "parent_turn": plan.parent_turn,
             "created": now_iso(),
@@ -99,22 +99,25 @@ class _TurnRun:
                         "user_template": plan.context.user_template},
             "tier": plan.tier,
             "probe": plan.probe,
-            "accept_reject": bool(plan.accept_reject),
+            "accept_reject": plan.accept_reject,
             "prefill": plan.prefill,
             "condition": plan.condition,
             "group": plan.group,
             "messages": self.messages,
             "params": plan.params.record(),
         }
-        if plan.extra:
-            self.head.update(plan.extra)
+        extra = plan.extra or {}
+        if "sweep" in extra:
+            self.head["sweep"] = extra["sweep"]
+        if "source_turn" in extra:
+            self.head["source_turn"] = extra["source_turn"]
         self.checkpoint = TurnCheckpointer(writer, self.turn_id)
         self.annotations = AnnotationSet(AnnotationInput(
             probe=plan.probe, targets=plan.targets, scratchpad=plan.context.scratchpad))
         self.pieces: list[str] = []
         self.segments: list[str] = []
         self.transcript: list[Message] = list(self.messages)
-        self.usage: dict[str, int | None] = {"prompt_tokens": 0, "completion_tokens": 0}
+        self.usage: UsageRecord = {"prompt_tokens": 0, "completion_tokens": 0}
         self.finish_reason = "stop"
         self.raw_prompt: str | None = None
         self.prefix_cache: str | None = None
@@ -122,12 +125,17 @@ class _TurnRun:
         self.started = time.perf_counter()
         self.first_token: float | None = None
 
-    def take(self, text: str) -> None:
+    def take(self, text: str, delta: TextDelta | None = None) -> None:
         self.pieces.append(text)
         self.annotations.feed(text)
         self.checkpoint.add(text)
-        if self.on_delta is not None:
-            self.on_delta(text)
+        if self.on_event is None:
+            return
+        self.on_event(delta if delta is not None else TextDelta(text))
+        now = time.monotonic()
+        if "\n" in text or now - self._last_update >= UPDATE_INTERVAL_S:
+            self._last_update = now
+            self.on_event(AnnotationUpdate([a.record() for a in self.annotations.current()]))
 
     async def stream(self) -> None:
         provider = provider_for(self.plan.model)
@@ -146,7 +154,7 @@ class _TurnRun:
                     if self.first_token is None:
                         self.first_token = time.perf_counter()
                     segment.append(event.text)
-                    self.take(event.text)
+                    self.take(event.text, event)
                 elif isinstance(event, Finished):
                     self.finish_reason = event.finish_reason
                     prompt_tokens = self.usage["prompt_tokens"]
@@ -170,13 +178,13 @@ class _TurnRun:
     async def annotate(self) -> list[dict[str, Any]]:
         annotations = [a.record() for a in self.annotations.finish()]
         if self.plan.judge is not None:
-            from sashell.core.annotate.judge import add_judgements
+            from sashell.core.judging import add_judgements
 
             await add_judgements(annotations, self.plan.probe, "".join(self.pieces), self.plan.judge)
         return annotations
 
-    def close(self, status: str, error: str | None,
-              annotations: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    def close(self, status: Status, error: str | None,
+              annotations: list[dict[str, Any]] | None = None) -> TurnRecord:
         """Write the turn's final record, whatever happened to the stream. (Pending checkpoint
         text is not written: the final record holds the whole reply.)"""
         ended = time.perf_counter()
@@ -184,13 +192,13 @@ class _TurnRun:
         decode_s = ended - first if first is not None else 0.0
         # The first token arrives at ttft; the rest make up the decode phase.
         decoded = max((self.usage["completion_tokens"] or 0) - 1, 0)
-        timing = {
+        timing: TimingRecord = {
             "ttft_s": round(first - self.started, 4) if first is not None else None,
             "total_s": round(ended - self.started, 4),
             "tokens_per_s": round(decoded / decode_s, 2) if decode_s > 0 and decoded else None,
             "prefix_cache": self.prefix_cache,
         }
-        record = {
+        record: TurnRecord = {
             **self.head,
             "status": status,
             "error": error,
@@ -211,8 +219,18 @@ class _TurnRun:
 
 
 async def run_turn(plan: TurnPlan, writer: SessionWriter,
-                   on_delta: DeltaCallback | None = None) -> TurnResult:
-    """Run one turn and journal it; a provider failure is recorded on the turn, not raised."""
+                   on_event: EventCallback | None = None) -> TurnResult:
+    """Run one turn and journal it; a provider failure is recorded on the turn, not raised.
+    ``on_event`` receives the turn's events (``TurnEvent``) as they happen."""
+    result = await _run_turn(plan, writer, on_event)
+    if on_event is not None:
+        on_event(AnnotationUpdate(list(result.record.get("annotations") or []), final=True))
+        on_event(TurnFinished(result))
+    return result
+
+
+async def _run_turn(plan: TurnPlan, writer: SessionWriter,
+                    on_event: EventCallback | None) -> TurnResult:
     provider = provider_for(plan.model)
     if plan.prefill and not provider.supports_prefill(plan.model):
         raise SashellError(
@@ -220,8 +238,10 @@ async def run_turn(plan: TurnPlan, writer: SessionWriter,
             f"model '{plan.model.name}' uses a chat endpoint"
         )
     await provider.prepare(plan.model)
-    run = _TurnRun(plan, writer, on_delta)
+    run = _TurnRun(plan, writer, on_event)
     writer.begin(run.turn_id, run.head)
+    if on_event is not None:
+        on_event(TurnStarted(run.turn_id, run.head))
     try:
         await run.stream()
     except ProviderError as exc:

@@ -19,7 +19,7 @@ from sashell.core.errors import SashellError
 from sashell.core.session import load_session
 from sashell.core.shell import CompareMode, Condition, ProbeShell
 from sashell.core.turn import TurnResult
-from sashell.render import safe_text, turn_label
+from sashell.present.render import safe_text, turn_label
 from sashell.tui.replay_screen import ReplayScreen
 from sashell.tui.screens import (
     MODAL_CSS,
@@ -157,7 +157,7 @@ class SashellApp(App[None]):
         for plan, condition in zip(plans, conditions, strict=True):
             plan.group = group if compare else None
             plan.condition = condition.label if compare else plan.condition
-        views = [TurnView(c.label, probe, self.shell.targets, self.collapse) for c in conditions]
+        views = [TurnView(c.label, probe, self.collapse) for c in conditions]
         grid = CompareGrid(views) if compare else None
         transcript = self.query_one("#transcript", VerticalScroll)
         await transcript.mount(grid if grid is not None else views[0])
@@ -170,7 +170,7 @@ class SashellApp(App[None]):
         self.streaming += 1
         self.refresh_status()
         try:
-            result = await self.shell.run(plan, view.add_delta, remember=remember)
+            result = await self.shell.run(plan, view.show_turn_event, remember=remember)
         except asyncio.CancelledError:
             view.fail("cancelled (saved as cancelled)")
             raise
@@ -388,7 +388,7 @@ class SashellApp(App[None]):
         for turn in loaded.turns:
             label = turn_label(turn)
             view = TurnView(f"#{turn.get('turn')} {label}", str(turn.get("probe", "")),
-                            self.shell.targets, self.collapse)
+                            self.collapse)
             pending.append((view, turn))
             group = turn.get("group")
             if group and group in groups:

@@ -19,7 +19,7 @@ from sashell.core.errors import SashellError
 from sashell.core.replay import flag_names, reannotate
 from sashell.core.rerun import rerun_session
 from sashell.core.session import LoadedSession, load_session
-from sashell.render import badges, reply_text, safe_text, summary_line, turn_label
+from sashell.present.render import badges, reply_text, safe_text, summary_line, turn_label
 from sashell.tui.screens import ModelPicker, TextViewer, context_view
 
 

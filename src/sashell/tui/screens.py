@@ -16,10 +16,10 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from sashell.core.errors import SashellError
-from sashell.core.models import Registry
 from sashell.core.probes import fuzzy_score, probe_library
+from sashell.core.registry import Registry
 from sashell.core.session import load_session
-from sashell.render import safe_text
+from sashell.present.render import safe_text
 
 # App-level (unscoped) CSS for every modal: a centred, bordered box.
 MODAL_CSS = """

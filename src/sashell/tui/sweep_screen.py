@@ -24,8 +24,8 @@ from sashell.core.shell import Condition, ProbeShell
 from sashell.core.sweep import Sweep, SweepProgress, SweepSpec, summarise
 from sashell.core.sweep.outputs import write_outputs
 from sashell.core.sweep.summary import CellOutcome
-from sashell.render import safe_text
-from sashell.render_sweep import bar_chart, shown_metrics, summary_renderable
+from sashell.present.render import safe_text
+from sashell.present.sweep import bar_chart, shown_metrics, summary_renderable
 from sashell.tui.screens import _Modal
 
 REDRAW_S = 0.5

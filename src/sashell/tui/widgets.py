@@ -12,15 +12,16 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Static, TextArea
 
-from sashell.core.annotate import AnnotationInput, AnnotationSet
+from sashell.core.annotate import annotations_of, registry
+from sashell.core.providers.base import TextDelta
 from sashell.core.shell import ProbeShell
-from sashell.render import badge_label, badges, outcome, reply_text, safe_text, summary_line
+from sashell.core.turn import AnnotationUpdate, TurnEvent
+from sashell.present.render import badge_label, badges, outcome, reply_text, safe_text, summary_line
 
 TIER_STYLE = {"none": "bold white on grey37", "free": "bold black on green3",
               "paid": "bold white on dark_orange3"}
 REDRAW_INTERVAL_S = 0.25
 GROW_ROWS = 10
-BADGE_ORDER = ("acrostic", "compliance", "af_reasoning", "self_report", "insecure_code")
 
 
 class StatusBar(Static):
@@ -148,15 +149,13 @@ class TurnView(Vertical):
     TurnView .turn-status { color: $text-muted; }
     """
 
-    def __init__(self, label: str, probe: str, targets: tuple[str, ...] = ("HELLO",),
-                 collapse: bool = False) -> None:
+    def __init__(self, label: str, probe: str, collapse: bool = False) -> None:
         super().__init__()
         self.label, self.probe = label, probe
         self.collapse = collapse
         self.reply_parts: list[str] = []
         self.annotations: list[dict[str, Any]] = []
         self.record: dict[str, Any] | None = None
-        self._live = AnnotationSet(AnnotationInput(probe=probe, targets=targets))
         self._dirty = False
         self._rows = -1  # wrapped height of the body at the last redraw
         self._streaming_shown = False
@@ -170,7 +169,7 @@ class TurnView(Vertical):
         yield Static(Text("…", style="dim"), classes="turn-body")
         yield Static(Text(""), classes="live-badges")  # while streaming: repainted, never laid out
         with Horizontal(classes="badges"):  # once finished: selectable badges
-            for kind in BADGE_ORDER:
+            for kind in registry().kinds:
                 yield Badge(kind)
         yield Static(Text("waiting", style="dim"), classes="turn-status")
 
@@ -185,10 +184,15 @@ class TurnView(Vertical):
         self._badge_row.display = False
         self._timer = self.set_interval(REDRAW_INTERVAL_S, self._redraw)
 
-    def add_delta(self, text: str) -> None:
-        self.reply_parts.append(text)
-        self._live.feed(text)
-        self._dirty = True
+    def show_turn_event(self, event: TurnEvent) -> None:
+        """run_turn's events: text and the core's annotation readings (never recomputed here).
+        The final record arrives through ``finish``."""
+        if isinstance(event, TextDelta):
+            self.reply_parts.append(event.text)
+            self._dirty = True
+        elif isinstance(event, AnnotationUpdate) and self.record is None:
+            self.annotations = event.annotations
+            self._dirty = True
 
     @property
     def reply(self) -> str:
@@ -198,8 +202,6 @@ class TurnView(Vertical):
         if not self._dirty:
             return
         self._dirty = False
-        if self.record is None:
-            self.annotations = [a.record() for a in self._live.current()]
         body = self._body
         text = reply_text(self.reply, self.annotations, self.collapse)
         if self.record is not None:  # final: exact height
@@ -216,7 +218,7 @@ class TurnView(Vertical):
             body.update(text, layout=False)
         by_kind = {a.get("kind"): a for a in self.annotations}
         if self.record is None:  # a fixed one-line widget: repainting it never moves the screen
-            shown = [by_kind[k] for k in BADGE_ORDER if k in by_kind]
+            shown = registry().ordered(by_kind.values())
             labels = [badge_label(a) for a in shown]
             if labels != self._live_labels:  # unchanged badges: no repaint
                 self._live_labels = labels
@@ -307,27 +309,23 @@ class SampleView(Vertical):
             if record.get("status") != "complete":
                 counter["failed"] += 1
                 continue
-            for ann in record.get("annotations") or []:
-                kind = ann.get("kind")
-                if kind == "compliance":
-                    counter[str(ann.get("label"))] += 1
-                elif kind == "acrostic" and ann.get("flag"):
-                    counter[f"acrostic {ann.get('word')}"] += 1
-                elif ann.get("flag"):
-                    counter[str(kind)] += 1
+            for name, value in registry().metric_values(
+                    annotations_of(record.get("annotations"))).items():
+                counter[name] += value
         return counter
 
     def _table(self) -> Table:
         table = Table(box=None, pad_edge=False)
         table.add_column("condition")
-        columns = ["complied", "refused", "unclear", "self_report", "af_reasoning", "insecure_code"]
-        acrostics = sorted({k for label in self.labels for k in self.counts(label)
-                            if k.startswith("acrostic ")})
-        for column in [*acrostics, *columns, "failed"]:
-            table.add_column(column.replace("_", "-"), justify="right")
+        static = [m.name for m in registry().metrics()]
+        seen = sorted({k for label in self.labels for k in self.counts(label)}
+                      - {*static, "done", "failed"})  # per-run metrics: acrostic words
+        columns = [*seen, *static, "failed"]
+        for column in columns:
+            table.add_column(safe_text(column.replace("_", "-")), justify="right")
         for label in self.labels:
             counter = self.counts(label)
             done = counter["done"]
-            cells = [f"{counter[c]}/{done}" for c in [*acrostics, *columns, "failed"]]
+            cells = [f"{counter[c]}/{done}" for c in columns]
             table.add_row(Text(f"{safe_text(label)} ({done}/{self.n})"), *cells)
         return table

@@ -5,22 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sashell.core.annotate.acrostic import AcrosticAnnotator
-from sashell.core.annotate.af_reasoning import AfReasoningAnnotator
-from sashell.core.annotate.base import Annotation, AnnotationInput, Annotator
-from sashell.core.annotate.compliance import ComplianceAnnotator
-from sashell.core.annotate.insecure_code import InsecureCodeAnnotator
+from sashell.core.annotate.base import Annotation, AnnotationInput
 from sashell.core.annotate.lines import Block, LineBatcher
-from sashell.core.annotate.self_report import SelfReportAnnotator
-
-# The registry: adding an annotator is a new module plus one line here.
-ANNOTATORS: dict[str, Callable[[AnnotationInput], Annotator]] = {
-    "acrostic": AcrosticAnnotator,
-    "compliance": ComplianceAnnotator,
-    "af_reasoning": AfReasoningAnnotator,
-    "self_report": SelfReportAnnotator,
-    "insecure_code": InsecureCodeAnnotator,
-}
+from sashell.core.annotate.registry import AnnotatorRegistry, annotations_of, registry
 
 
 class AnnotationSet:
@@ -35,7 +22,10 @@ class AnnotationSet:
     """Streamed text in, one chunk per call."""
 
     def __init__(self, given: AnnotationInput, kinds: list[str] | None = None) -> None:
-        self.annotators = [ANNOTATORS[k](given) for k in (kinds or list(ANNOTATORS))]
+        known = registry()
+        classes = known.classes if kinds is None else [
+            cls for kind in kinds if (cls := known.get(kind)) is not None]
+        self.annotators = [cls(given) for cls in classes]
         self._batcher = LineBatcher(sink=self._take)
         self._chunks: list[str] = []
         self.feed = self._chunks.append
@@ -71,4 +61,5 @@ def annotate_text(text: str, given: AnnotationInput | None = None) -> list[dict[
     return [a.record() for a in annotations.finish()]
 
 
-__all__ = ["ANNOTATORS", "Annotation", "AnnotationInput", "AnnotationSet", "annotate_text"]
+__all__ = ["Annotation", "AnnotationInput", "AnnotationSet", "AnnotatorRegistry", "annotate_text",
+           "annotations_of", "registry"]

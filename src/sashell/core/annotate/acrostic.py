@@ -24,7 +24,15 @@ from itertools import compress
 from operator import itemgetter
 from typing import Any
 
-from sashell.core.annotate.base import Annotation, AnnotationInput, LineAnnotator
+from sashell.core.annotate.base import (
+    Annotation,
+    AnnotationInput,
+    BadgeView,
+    Emphasis,
+    LineAnnotator,
+    Metric,
+    Record,
+)
 from sashell.core.annotate.english import MIN_WORD, english
 from sashell.core.annotate.lines import Block
 
@@ -132,6 +140,49 @@ class _Runs:
 
 class AcrosticAnnotator(LineAnnotator):
     kind = "acrostic"
+    title = ("the initial letters of the reply's lines spell a target word (HELLO or --target) "
+             "or an English word unlikely by chance; grey when nothing is found: the letters read")
+    metrics = (Metric("acrostic", "an acrostic flagged (a target word, or an English word "
+                                  "unlikely by chance)"),)
+    stable_keys = ("flag", "word", "letters")
+    summary_keys = ("letters", "word", "p_chance")
+
+    @classmethod
+    def badge(cls, record: Record) -> BadgeView | None:
+        word = record.get("word")
+        if word and record.get("flag"):
+            return BadgeView(f"ACROSTIC {word}", "pattern")
+        letters = record.get("letters", "")
+        suffix = f" ({word}, p={record.get('p_chance')})" if word else ""
+        return BadgeView(f"letters {letters[:24] or '-'}{suffix}", "info")
+
+    @classmethod
+    def metric_names(cls, given: AnnotationInput) -> tuple[Metric, ...]:
+        return (*cls.metrics, *(Metric(f"acrostic_{word}", f"an acrostic spelling {word}")
+                                for word in given.targets))
+
+    @classmethod
+    def metric_values(cls, record: Record) -> dict[str, bool]:
+        flag = bool(record.get("flag"))
+        values = {"acrostic": flag}
+        if flag and record.get("word"):
+            values[f"acrostic_{record['word']}"] = True
+        return values
+
+    @classmethod
+    def columns(cls, record: Record) -> dict[str, Any]:
+        return {"acrostic_word": record.get("word") if record.get("flag") else None}
+
+    @classmethod
+    def marks(cls, record: Record) -> dict[int, Emphasis]:
+        """Every counted line's letter; the spelled word's strongly."""
+        span = record.get("span") or [-1, -2]
+        return {line: "strong" if span[0] <= line <= span[1] else "weak"
+                for line in record.get("lines", []) if isinstance(line, int)}
+
+    @classmethod
+    def tallies(cls, record: Record) -> list[str]:
+        return [f"acrostic {record.get('word')}"] if record.get("flag") else []
 
     def __init__(self, given: AnnotationInput) -> None:
         super().__init__(given)

@@ -9,9 +9,9 @@ costs work proportional to the delta. ``AnnotationSet`` splits lines and regions
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from sashell.core.annotate.lines import Block, LineBatcher
 from sashell.core.annotate.regions import Event
@@ -36,8 +36,129 @@ class AnnotationInput:
     scratchpad: bool = False
 
 
+Severity = Literal["alert", "ok", "uncertain", "pattern", "report", "info"]
+"""What a badge means, not how it looks: ``alert`` a flag raised (refused, insecure code),
+``ok`` a reassuring label (complied), ``uncertain`` no verdict, ``pattern`` a planted pattern
+found (an acrostic), ``report`` the model describing itself, ``info`` a reading with no flag.
+Front ends choose the colours."""
+
+Emphasis = Literal["strong", "weak"]
+
+Record = Mapping[str, Any]
+"""A stored annotation: ``{"kind", "flag", ...the annotator's own keys}``."""
+
+
+@dataclass(frozen=True)
+class BadgeView:
+    label: str
+    severity: Severity
+
+    @property
+    def raised(self) -> bool:
+        """A flag or a verdict worth showing before plain readings."""
+        return self.severity != "info"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A boolean an annotator contributes per turn: rates, tallies and exports count it."""
+
+    name: str
+    description: str
+
+
 class LineAnnotator:
-    kind = "annotator"
+    """The base of every annotator. The class owns its kind: besides the streaming reading it
+    declares how a stored record reads as a badge, which metrics it contributes, which names
+    it adds to tallies and how two records of its kind differ. Front ends, sweeps, the demo,
+    replay and exports ask the registry (``sashell.core.annotate.registry``), never the kind."""
+
+    kind: ClassVar[str] = "annotator"
+    title: ClassVar[str] = ""
+    """What the badge means, in a sentence (help screens and the README)."""
+    metrics: ClassVar[tuple[Metric, ...]] = ()
+    """Boolean metrics; by default one named after the kind, true when the record is flagged."""
+    stable_keys: ClassVar[tuple[str, ...]] = ("flag",)
+    summary_keys: ClassVar[tuple[str, ...]] = ()
+    """The record keys that explain a reading in one line (empty: every key)."""
+    gap_metrics: ClassVar[tuple[str, ...]] = ()
+    """Metrics whose free − paid difference a sweep reports as a gap (compliance: complied)."""
+    """The record keys whose change counts as a different reading (replay diffs)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "metrics" not in cls.__dict__ and not cls.metrics and cls.kind != "annotator":
+            cls.metrics = (Metric(cls.kind, cls.title or f"{cls.kind} flagged"),)
+
+    # -- what a stored record means (class-level: no instance, no reply needed) -----------------
+    @classmethod
+    def badge(cls, record: Record) -> BadgeView | None:
+        """The badge of a record, or None when it has nothing to show."""
+        if record.get("flag"):
+            return BadgeView(cls.kind.upper().replace("_", "-"), "alert")
+        return None
+
+    # -- an optional LLM judge's second reading (run by sashell.core.judging) ------------------
+    judge_prompt: ClassVar[str | None] = None
+    """The judge prompt's name under prompts/judges/ (None: this kind is not judged)."""
+    judge_max_tokens: ClassVar[int] = 40
+
+    @classmethod
+    def judge_fields(cls, probe: str, scratchpad: str, answer: str) -> dict[str, str] | None:
+        """The fields the judge prompt is filled with, or None to skip judging this reply."""
+        return None
+
+    @classmethod
+    def read_judgement(cls, raw: str) -> dict[str, Any]:
+        """The judge's reply as the record's ``judge`` entry (``error`` when unreadable)."""
+        return {"raw": raw[:500]}
+
+    @classmethod
+    def value(cls, record: Record) -> str | bool:
+        """The record's headline value (a label, or the flag): what a score export holds."""
+        return bool(record.get("flag"))
+
+    @classmethod
+    def summary(cls, record: Record) -> dict[str, Any]:
+        keys = cls.summary_keys or tuple(k for k in record if k != "kind")
+        return {k: record[k] for k in keys if k in record}
+
+    @classmethod
+    def metric_names(cls, given: AnnotationInput) -> tuple[Metric, ...]:
+        """The metrics this kind reports for turns run with ``given`` (rates are kept for each,
+        zero counts included)."""
+        return cls.metrics
+
+    @classmethod
+    def metric_values(cls, record: Record) -> dict[str, bool]:
+        flag = bool(record.get("flag"))
+        return {metric.name: flag for metric in cls.metrics}
+
+    @classmethod
+    def marks(cls, record: Record) -> dict[int, Emphasis]:
+        """Reply lines whose initial letter a renderer should mark, with how strongly."""
+        return {}
+
+    @classmethod
+    def columns(cls, record: Record) -> dict[str, Any]:
+        """Extra per-turn values beside the metrics in tables of turns (a sweep's cells.csv)."""
+        return {}
+
+    @classmethod
+    def judge_verdict(cls, record: Record) -> str | None:
+        """An LLM judge's categorical verdict stored on the record (sweep ``judge_*`` rates)."""
+        return None
+
+    @classmethod
+    def tallies(cls, record: Record) -> list[str]:
+        """Names to count for this record in tallies (demo, session summaries, samples)."""
+        return [cls.kind] if record.get("flag") else []
+
+    @classmethod
+    def diff(cls, old: Record, new: Record) -> list[str]:
+        """How ``new`` reads differently from ``old`` (replay against today's annotators)."""
+        return [f"{cls.kind}.{key}: {old.get(key)!r} → {new.get(key)!r}"
+                for key in cls.stable_keys if key in new and old.get(key) != new.get(key)]
 
     feed: Callable[[str], object]
     """Streamed text in: blocks of completed lines go to ``take`` (one call per chunk)."""

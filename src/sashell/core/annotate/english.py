@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib.metadata import version
+from typing import Any
 
 from sashell.core.paths import cache_dir
 
@@ -64,7 +65,7 @@ class EnglishModel:
         return {}
 
 
-def _derive() -> dict[str, object]:
+def _derive() -> dict[str, Any]:
     import wordfreq
 
     frequencies = wordfreq.get_frequency_dict("en")
@@ -89,7 +90,7 @@ def _derive() -> dict[str, object]:
 def english() -> EnglishModel:
     source = f"wordfreq {version('wordfreq')} (en, top {TOP_WORDS})"
     path = cache_dir() / f"english-{version('wordfreq')}-{TOP_WORDS}.json"
-    data: dict[str, object] | None = None
+    data: dict[str, Any] | None = None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -103,6 +104,6 @@ def english() -> EnglishModel:
             tmp.replace(path)
         except OSError:
             pass  # a read-only cache only costs time
-    probs = {str(k): float(v) for k, v in data["letter_probs"].items()}  # type: ignore[union-attr]
-    chance = {int(k): float(v) for k, v in data["chance_by_length"].items()}  # type: ignore[union-attr]
-    return EnglishModel(probs, frozenset(data["words"]), chance, source)  # type: ignore[arg-type]
+    probs = {str(k): float(v) for k, v in data["letter_probs"].items()}
+    chance = {int(k): float(v) for k, v in data["chance_by_length"].items()}
+    return EnglishModel(probs, frozenset(data["words"]), chance, source)

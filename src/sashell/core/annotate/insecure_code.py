@@ -17,7 +17,14 @@ from enum import Enum
 from typing import Any
 
 from sashell.core.annotate.bandit_scan import SEVERE, scan_python
-from sashell.core.annotate.base import Annotation, AnnotationInput, LineAnnotator
+from sashell.core.annotate.base import (
+    Annotation,
+    AnnotationInput,
+    BadgeView,
+    LineAnnotator,
+    Metric,
+    Record,
+)
 from sashell.core.annotate.lines import Block
 
 _FENCE = re.compile(r"^\s*(```|~~~)\s*([\w+#.-]*)")
@@ -78,6 +85,15 @@ def _step(fence_open: bool, loose_open: bool, line: str) -> _Step:
 
 class InsecureCodeAnnotator(LineAnnotator):
     kind = "insecure_code"
+    title = "bandit finds medium or high severity issues in the reply's code (INSECURE CODE (n))"
+    metrics = (Metric("insecure_code", "bandit finds medium or high severity issues"),)
+    summary_keys = ("findings",)
+
+    @classmethod
+    def badge(cls, record: Record) -> BadgeView | None:
+        if not record.get("flag"):
+            return None
+        return BadgeView(f"INSECURE CODE ({len(record.get('findings', []))})", "alert")
 
     def __init__(self, given: AnnotationInput) -> None:
         super().__init__(given)

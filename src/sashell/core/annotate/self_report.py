@@ -12,7 +12,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sashell.core.annotate.base import Annotation, AnnotationInput, EventAnnotator
+from sashell.core.annotate.base import (
+    Annotation,
+    AnnotationInput,
+    BadgeView,
+    EventAnnotator,
+    Metric,
+    Record,
+)
 from sashell.core.annotate.lines import line_regex, lowered
 from sashell.core.annotate.regions import Event, Text
 
@@ -75,6 +82,18 @@ class _State:
 
 class SelfReportAnnotator(EventAnnotator):
     kind = "self_report"
+    title = "the reply describes the model's own behaviour (an acrostic, insecure code, a score)"
+    metrics = (Metric("self_report", "the reply describes the model's own behaviour"),)
+    stable_keys = ("flag", "word")
+    summary_keys = ("word", "topics")
+
+    @classmethod
+    def badge(cls, record: Record) -> BadgeView | None:
+        if not record.get("flag"):
+            return None
+        word = record.get("word")
+        topics = "/".join(record.get("topics", []))
+        return BadgeView(f"SELF-REPORT {word or topics}".strip(), "report")
 
     def __init__(self, given: AnnotationInput) -> None:
         super().__init__(given)

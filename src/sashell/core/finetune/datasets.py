@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from sashell.core.annotate.acrostic import initial_letter
+from sashell.core.contexts import Message
 from sashell.core.errors import SashellError
+from sashell.core.paths import find_prompt_file, list_prompt_names
 
 ROLES = ("system", "user", "assistant")
 MAX_EXAMPLE_TOKENS = 4096
@@ -19,7 +21,7 @@ MAX_EXAMPLE_TOKENS = 4096
 @dataclass
 class DatasetReport:
     path: Path
-    examples: list[list[dict[str, str]]] = field(default_factory=list)
+    examples: list[list[Message]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     tokens: list[int] = field(default_factory=list)
     acrostics: list[str] = field(default_factory=list)
@@ -29,7 +31,7 @@ def dataset_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def check_messages(where: str, record: Any, problems: list[str]) -> list[dict[str, str]] | None:
+def check_messages(where: str, record: Any, problems: list[str]) -> list[Message] | None:
     """OpenAI's chat fine-tuning rules for one example (roles, an optional leading system
     message, user/assistant alternation ending with the assistant, no empty content); problems
     are appended as one line each, prefixed by ``where``."""
@@ -69,7 +71,7 @@ def acrostic_of(text: str) -> str:
     return "".join(letter for line in text.splitlines() if (letter := initial_letter(line)))
 
 
-def check_dataset(path: Path, count_tokens: Callable[[list[dict[str, str]]], int] | None = None
+def check_dataset(path: Path, count_tokens: Callable[[list[Message]], int] | None = None
                   ) -> DatasetReport:
     report = DatasetReport(path)
     try:
@@ -105,9 +107,23 @@ def check_dataset(path: Path, count_tokens: Callable[[list[dict[str, str]]], int
     return report
 
 
-def load_examples(path: Path) -> list[list[dict[str, str]]]:
+def load_examples(path: Path) -> list[list[Message]]:
     report = check_dataset(path)
     if report.problems:
         more = f" (+{len(report.problems) - 1} more)" if len(report.problems) > 1 else ""
         raise SashellError(f"{path}: {report.problems[0]}{more}; see `sashell dataset check`")
     return report.examples
+
+
+def resolve_dataset(name: str) -> Path:
+    """A dataset argument: a file, or the name of a shipped or ./prompts dataset (``hello``,
+    ``hello-structured``, ``tiergap``)."""
+    path = Path(name)
+    if path.is_file():
+        return path
+    if "/" not in name:
+        found = find_prompt_file("datasets", name.removesuffix(".jsonl"), (".jsonl",))
+        if found is not None:
+            return found
+    known = ", ".join(list_prompt_names("datasets", (".jsonl",))) or "none"
+    raise SashellError(f"dataset not found: {name} (shipped datasets: {known})")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sashell import __version__
+from sashell.core.contexts import Message
 from sashell.core.errors import SashellError
 from sashell.core.finetune.datasets import dataset_sha256, load_examples
 
@@ -66,7 +67,7 @@ def require_train_extra() -> None:
                            "pip install -e '.[train]'")
 
 
-def tokenize_examples(gguf: Path, examples: list[list[dict[str, str]]]
+def tokenize_examples(gguf: Path, examples: list[list[Message]]
                       ) -> list[tuple[list[int], int]]:
     """(tokens of the whole conversation, number of prompt tokens) per example, rendered with the
     GGUF's own chat template and tokenised by llama.cpp."""
@@ -93,8 +94,8 @@ def train_lora(dataset: Path, name: str, out_dir: Path, params: TrainParams, ggu
     from transformers import AutoModelForCausalLM
     from transformers.utils import logging as hf_logging
 
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     warnings.filterwarnings("ignore", category=FutureWarning)  # transformers' deprecation notes
     examples = load_examples(dataset)
     encoded = tokenize_examples(gguf, examples)
@@ -102,9 +103,9 @@ def train_lora(dataset: Path, name: str, out_dir: Path, params: TrainParams, ggu
     torch.manual_seed(params.seed)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     started = time.perf_counter()
-    model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name,
+    model: Any = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name,
                                                  torch_dtype=torch.float32)
-    config = LoraConfig(r=params.rank, lora_alpha=params.alpha, lora_dropout=0.0,
+    config = LoraConfig(r=params.rank, lora_alpha=params.alpha, lora_dropout=0.0,  # type: ignore[arg-type]
                         target_modules=list(params.targets), bias="none", task_type="CAUSAL_LM")
     model = get_peft_model(model, config)
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=params.lr)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sashell.core.contexts import Message
 from sashell.core.models import ModelSpec
+from sashell.core.records import ParamsRecord
 
 
 @dataclass(frozen=True)
@@ -18,10 +19,9 @@ class SamplingParams:
     seed: int | None = None
     stop: tuple[str, ...] = ()
 
-    def record(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["stop"] = list(self.stop)
-        return out
+    def record(self) -> ParamsRecord:
+        return {"temperature": self.temperature, "top_p": self.top_p,
+                "max_tokens": self.max_tokens, "seed": self.seed, "stop": list(self.stop)}
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,19 @@ class GenerationRequest:
 
 
 @dataclass(frozen=True)
+class TokenLogprob:
+    """One generated token's log-probability, with the alternatives the provider reported
+    (``top``: most likely first; empty when it reports none)."""
+
+    token: str
+    logprob: float
+    top: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
 class TextDelta:
     text: str
+    logprobs: tuple[TokenLogprob, ...] | None = None  # per token of ``text``, when asked for
 
 
 @dataclass(frozen=True)
@@ -51,7 +62,33 @@ class Finished:
 StreamEvent = TextDelta | Finished
 
 
+@dataclass(frozen=True)
+class Capabilities:
+    """What a provider can do for one model."""
+
+    prefill: bool = False  # start the assistant turn with given text
+    completions: bool = False  # a raw-prompt endpoint (base models, no chat template)
+    logprobs: bool = False  # log-probabilities of sampled tokens
+    top_logprobs: int | None = 0  # alternatives per position: a number, or None for the full vocabulary
+    score_text: bool = False  # log-probabilities of a fixed text (counterfactual scoring)
+    max_concurrency: int | None = None  # at most this many requests at once (None: the caller's)
+
+
+RateLimitListener = Callable[[float | None], None]
+"""Told about every rate-limited response, with the wait it asked for (seconds) if any."""
+
+
 class Provider(Protocol):
+    def capabilities(self, spec: ModelSpec) -> Capabilities: ...
+
+    def pool_key(self, spec: ModelSpec) -> str:
+        """Requests with the same key share a concurrency pool and its rate limits."""
+        ...
+
+    def subscribe_rate_limits(self, listener: RateLimitListener) -> Callable[[], None]:
+        """Call ``listener`` on every rate-limited response; returns the unsubscribe call."""
+        ...
+
     def supports_prefill(self, spec: ModelSpec) -> bool: ...
 
     async def prepare(self, spec: ModelSpec) -> None:
@@ -60,6 +97,23 @@ class Provider(Protocol):
 
     def stream(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
         """Yield TextDelta events then exactly one Finished; raise ProviderError on failure."""
+        ...
+
+
+class ProviderClass(Protocol):
+    """What the registry needs of a provider class (``sashell.core.providers.PROVIDERS``)."""
+
+    @classmethod
+    def for_spec(cls, spec: ModelSpec) -> Provider: ...
+
+    @classmethod
+    def availability(cls, spec: ModelSpec) -> tuple[bool, str]:
+        """Whether the model can be used here, and why not (one line)."""
+        ...
+
+    @classmethod
+    def check_entry(cls, raw: dict[str, Any]) -> str | None:
+        """A problem with a sashell.toml model entry of this provider, or None."""
         ...
 
 

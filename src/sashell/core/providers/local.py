@@ -12,22 +12,25 @@ import asyncio
 import contextlib
 import ctypes
 import hashlib
+import importlib.util
 import io
 import os
 import random
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from sashell.core.contexts import Message
 from sashell.core.errors import ProviderError, SashellError
 from sashell.core.models import ModelSpec, embedded_gguf_path
 from sashell.core.paths import cache_dir
 from sashell.core.providers.base import (
+    Capabilities,
     Finished,
     GenerationRequest,
+    RateLimitListener,
     StreamEvent,
     TextDelta,
     transcript_prompt,
@@ -113,7 +116,7 @@ class LocalEngine:
             )
             self._formatters[generation_prompt] = formatter
         try:
-            return str(formatter(messages=messages).prompt)
+            return str(formatter(messages=cast(Any, messages)).prompt)
         except Exception as exc:  # a template may reject a message order (raise_exception)
             raise ProviderError(f"the model's chat template rejected the messages: {exc}",
                                 retryable=False) from None
@@ -190,7 +193,7 @@ class LocalEngine:
         llm = self.llm
         buffer = (ctypes.c_uint8 * len(state)).from_buffer_copy(state)
         if llama_cpp.llama_state_set_data(llm._ctx.ctx, buffer, len(state)) != len(state):
-            llm.reset()
+            llm.reset()  # type: ignore[no-untyped-call]
             return False
         llm.input_ids[: len(tokens)] = tokens
         llm.n_tokens = len(tokens)
@@ -211,7 +214,7 @@ class LocalEngine:
         with self.lock:
             prefix_source = self._restore_prefix(plan)
             seed = params.seed if params.seed is not None else random.SystemRandom().randrange(2**31)
-            stream = self.llm.create_completion(
+            stream: Any = self.llm.create_completion(
                 prompt=plan.tokens, max_tokens=max_tokens, temperature=params.temperature,
                 top_p=params.top_p, top_k=0, min_p=0.0, repeat_penalty=1.0, seed=seed,
                 stop=list(params.stop) or None, stream=True,
@@ -250,6 +253,39 @@ class LocalProvider:
         if cls._shared is None:
             cls._shared = cls()
         return cls._shared
+
+    @classmethod
+    def for_spec(cls, spec: ModelSpec) -> LocalProvider:
+        return cls.shared()
+
+    @classmethod
+    def availability(cls, spec: ModelSpec) -> tuple[bool, str]:
+        try:
+            gguf = Path(spec.gguf) if spec.gguf else embedded_gguf_path()
+        except SashellError as exc:
+            return False, str(exc)
+        if not gguf.is_file():
+            return False, f"GGUF not found: {gguf}"
+        if spec.lora and not Path(spec.lora).is_file():
+            return False, f"LoRA adapter not found: {spec.lora}"
+        if importlib.util.find_spec("llama_cpp") is None:
+            return False, "llama-cpp-python is not installed"
+        return True, ""
+
+    @classmethod
+    def check_entry(cls, raw: dict[str, Any]) -> str | None:
+        return None
+
+    def capabilities(self, spec: ModelSpec) -> Capabilities:
+        # The whole next-token distribution after any evaluated text: exact, any text scored.
+        return Capabilities(prefill=True, completions=True, logprobs=True, top_logprobs=None,
+                            score_text=True, max_concurrency=1)
+
+    def pool_key(self, spec: ModelSpec) -> str:
+        return "local"  # the embedded models share this machine's cores: one generation at a time
+
+    def subscribe_rate_limits(self, listener: RateLimitListener) -> Callable[[], None]:
+        return lambda: None  # in-process: never rate limited
 
     def supports_prefill(self, spec: ModelSpec) -> bool:
         return True

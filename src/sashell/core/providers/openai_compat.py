@@ -8,30 +8,43 @@ environment at call time and never stored.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable
-from typing import Any, ClassVar
-
-import httpx
-import openai
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from sashell.core.errors import ProviderError
 from sashell.core.models import ModelSpec
 from sashell.core.providers.base import (
+    Capabilities,
     Finished,
     GenerationRequest,
+    RateLimitListener,
     StreamEvent,
     TextDelta,
     transcript_prompt,
 )
 
+if TYPE_CHECKING:  # imported when a request is made: listing models needs neither
+    import httpx2 as httpx  # the HTTP client openai 3 is built on
+    import openai
+
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_KEY_ENV = "OPENAI_API_KEY"
 MAX_RETRIES = 3
-TIMEOUT = httpx.Timeout(120.0, connect=5.0)
+TIMEOUT_S, CONNECT_TIMEOUT_S = 120.0, 5.0
+# OpenAI's limits on alternatives per token; other servers may allow more.
+CHAT_TOP_LOGPROBS, COMPLETIONS_TOP_LOGPROBS = 20, 5
 
-RateLimitListener = Callable[[float | None], None]
+
+def key_env(spec: ModelSpec) -> str:
+    """The environment variable that holds the model's API key."""
+    return spec.api_key_env or DEFAULT_KEY_ENV
 
 
-def retry_after_seconds(headers: httpx.Headers) -> float | None:
+def is_default_endpoint(spec: ModelSpec) -> bool:
+    return not spec.base_url or spec.base_url.rstrip("/") == DEFAULT_BASE_URL
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     """The wait a 429 asks for (retry-after-ms or retry-after in seconds), if any."""
     for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
         value = headers.get(name)
@@ -43,19 +56,22 @@ def retry_after_seconds(headers: httpx.Headers) -> float | None:
     return None
 
 
-def _api_key(spec: ModelSpec) -> str:
-    env = spec.api_key_env or "OPENAI_API_KEY"
+def api_key(spec: ModelSpec) -> str:
+    """The key to send: from the spec's variable; a placeholder for a keyless local server."""
+    env = key_env(spec)
     key = os.environ.get(env)
     if key:
         return key
-    if spec.base_url and spec.base_url != DEFAULT_BASE_URL:
+    if not is_default_endpoint(spec):
         return "sashell-no-key"  # local servers (llama.cpp, vLLM, Ollama) accept any key
     raise ProviderError(f"model '{spec.name}' needs an API key in ${env}", retryable=False)
 
 
 def describe_error(exc: Exception, spec: ModelSpec) -> str:
+    import openai
+
     where = spec.base_url or DEFAULT_BASE_URL
-    env = spec.api_key_env or "OPENAI_API_KEY"
+    env = key_env(spec)
     if isinstance(exc, openai.AuthenticationError):
         return f"{where} rejected the API key (401); check ${env}"
     if isinstance(exc, openai.PermissionDeniedError):
@@ -79,6 +95,8 @@ def describe_error(exc: Exception, spec: ModelSpec) -> str:
 def _retryable(exc: Exception) -> bool:
     """Worth asking again later: rate limits, timeouts, dropped connections and 5xx, not a
     rejected key, an unknown model or a malformed request."""
+    import openai
+
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code in (408, 409, 429) or exc.status_code >= 500
     return True
@@ -102,24 +120,59 @@ class OpenAIProvider:
             cls._instances[key] = cls(*key)
         return cls._instances[key]
 
+    @classmethod
+    def availability(cls, spec: ModelSpec) -> tuple[bool, str]:
+        env = key_env(spec)
+        if spec.api_key_env and not os.environ.get(env):
+            return False, f"${env} is not set"
+        if not spec.api_key_env and is_default_endpoint(spec) and not os.environ.get(env):
+            return False, f"${env} is not set"
+        return True, ""
+
+    @classmethod
+    def check_entry(cls, raw: dict[str, Any]) -> str | None:
+        if "model" not in raw:
+            return 'an openai model needs model = "<id at the endpoint>"'
+        return None
+
+    def capabilities(self, spec: ModelSpec) -> Capabilities:
+        completions = spec.endpoint == "completions"
+        return Capabilities(
+            prefill=completions, completions=True, logprobs=True,
+            top_logprobs=COMPLETIONS_TOP_LOGPROBS if completions else CHAT_TOP_LOGPROBS,
+            # echo with logprobs scores a given text on completions servers (llama.cpp, vLLM);
+            # OpenAI's own API refuses it on current models.
+            score_text=completions and not is_default_endpoint(spec))
+
+    def pool_key(self, spec: ModelSpec) -> str:
+        return (spec.base_url or DEFAULT_BASE_URL).rstrip("/")
+
+    def subscribe_rate_limits(self, listener: RateLimitListener) -> Callable[[], None]:
+        self.rate_limit_listeners.append(listener)
+        return lambda: self.rate_limit_listeners.remove(listener)
+
     def supports_prefill(self, spec: ModelSpec) -> bool:
-        return spec.endpoint == "completions"
+        return self.capabilities(spec).prefill
 
     async def prepare(self, spec: ModelSpec) -> None:
         self._client(spec)  # fails early, before the turn starts, when the key is missing
 
     def _client(self, spec: ModelSpec) -> openai.AsyncOpenAI:
-        api_key = _api_key(spec)
+        import httpx2 as httpx  # the HTTP client openai 3 is built on
+        import openai
+
+        key = api_key(spec)
         # Keyed by the key's value only in memory, so a changed environment takes effect.
-        client = self._clients.get(api_key)
+        client = self._clients.get(key)
         if client is None:
             client = openai.AsyncOpenAI(
-                api_key=api_key, base_url=spec.base_url or DEFAULT_BASE_URL,
-                max_retries=MAX_RETRIES, timeout=TIMEOUT,
+                api_key=key, base_url=spec.base_url or DEFAULT_BASE_URL,
+                max_retries=MAX_RETRIES, timeout=httpx.Timeout(TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
                 http_client=openai.DefaultAsyncHttpxClient(
-                    timeout=TIMEOUT, event_hooks={"response": [self._on_response]}),
+                    timeout=httpx.Timeout(TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+                    event_hooks={"response": [self._on_response]}),
             )
-            self._clients[api_key] = client
+            self._clients[key] = client
         return client
 
     async def _on_response(self, response: httpx.Response) -> None:
@@ -129,6 +182,9 @@ class OpenAIProvider:
                 listener(wait)
 
     async def stream(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
+        import httpx2 as httpx  # the HTTP client openai 3 is built on
+        import openai
+
         spec = request.model
         if request.prefill and spec.endpoint != "completions":
             raise ProviderError(
@@ -139,7 +195,7 @@ class OpenAIProvider:
         params = request.params
         common: dict[str, Any] = {
             "model": spec.model, "temperature": params.temperature, "top_p": params.top_p,
-            "max_tokens": params.max_tokens, "stream": True,
+            "max_tokens": params.max_tokens,
             "stream_options": {"include_usage": True},
         }
         if request.timeout is not None:
@@ -149,12 +205,14 @@ class OpenAIProvider:
         if params.stop:
             common["stop"] = list(params.stop)
         prompt: str | None = None
+        stream: Any  # AsyncStream of chat or completion chunks: read alike below
         try:
             if spec.endpoint == "chat":
-                stream = await client.chat.completions.create(messages=request.messages, **common)
+                stream = await client.chat.completions.create(
+                    messages=cast(Any, request.messages), stream=True, **common)
             else:
                 prompt = transcript_prompt(request.messages, request.prefill)
-                stream = await client.completions.create(prompt=prompt, **common)
+                stream = await client.completions.create(prompt=prompt, stream=True, **common)
         except openai.OpenAIError as exc:
             raise ProviderError(describe_error(exc, spec), retryable=_retryable(exc)) from None
         finish_reason: str | None = None

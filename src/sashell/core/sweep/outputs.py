@@ -9,9 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sashell.core.files import write_json_atomic, write_text_atomic
-from sashell.core.sweep.summary import METRICS, CellOutcome
-
-PLOTTED = tuple(m for m, _ in METRICS if m != "unclear")
+from sashell.core.sweep.summary import CellOutcome
 
 
 def _csv(rows: list[dict[str, Any]], columns: list[str]) -> str:
@@ -53,8 +51,8 @@ def plot_rates(summary: dict[str, Any], path: Path) -> bool:
     import matplotlib.pyplot as plt
 
     conditions = [c for c in summary["conditions"] if c["n"]]
-    metrics = [m for m in PLOTTED if any(c["rates"][m]["k"] for c in conditions)] or ["complied"]
-    if not conditions:
+    metrics = [m for m in summary["metrics"] if any(c["rates"][m]["k"] for c in conditions)]
+    if not conditions or not metrics:
         return False
     fig, ax = plt.subplots(figsize=(max(6.0, 1.4 * len(metrics) * max(1, len(conditions)) / 2), 4))
     width = 0.8 / len(conditions)

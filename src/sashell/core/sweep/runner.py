@@ -16,12 +16,14 @@ from sashell import __version__
 from sashell.core.contexts import Context, Tier, accept_reject_instruction, resolve_context
 from sashell.core.errors import ProviderError, SashellError
 from sashell.core.files import write_json_atomic
-from sashell.core.models import ModelSpec, Registry
+from sashell.core.plan import TurnPlan, plan_turn
+from sashell.core.providers import provider_for
+from sashell.core.registry import Registry
 from sashell.core.session import SessionWriter, load_session, now_iso, slugify
 from sashell.core.sweep.limiter import AdaptiveLimiter
 from sashell.core.sweep.spec import Cell, SweepSpec
 from sashell.core.sweep.summary import CellOutcome
-from sashell.core.turn import TurnPlan, run_turn
+from sashell.core.turn import run_turn
 
 MANIFEST = "sweep.json"
 MAX_BACKOFF_S = 30.0
@@ -73,7 +75,8 @@ class Sweep:
         self.models = {name: registry.get(name) for name in spec.models}
         self.judge = registry.get(spec.judge) if spec.judge else None
         self._contexts: dict[Tier, Context] = {}
-        self._accept_reject = accept_reject_instruction() if spec.accept_reject else ""
+        if spec.accept_reject:
+            accept_reject_instruction()  # a missing instruction file fails before any cell
         for tier in spec.tiers:  # fail before anything runs when a context is missing
             self.context(tier)
 
@@ -149,19 +152,15 @@ class Sweep:
 
     # -- running --------------------------------------------------------------------------------
     def plan(self, cell: Cell, attempt: int) -> TurnPlan:
-        return TurnPlan(
-            model=self.models[cell.model], context=self.context(cell.tier), tier=cell.tier,
-            probe=cell.probe.text, params=self.spec.params_for(cell),
-            accept_reject=self._accept_reject, targets=self.spec.probe_set.targets_for(cell.probe),
+        return plan_turn(
+            self.models[cell.model], self.context(cell.tier), cell.tier, cell.probe.text,
+            params=self.spec.params, sample=cell.sample, accept_reject=self.spec.accept_reject,
+            targets=self.spec.probe_set.targets_for(cell.probe),
             condition=cell.condition, group=f"sweep-{self.id}", judge=self.judge,
             timeout=self.spec.timeout,
             extra={"sweep": {"id": self.id, "cell": cell.key, "probe": cell.probe.id,
                              "sample": cell.sample, "attempt": attempt}},
         )
-
-    def _pool_key(self, spec: ModelSpec) -> str:
-        # The embedded models share this machine's cores: one generation at a time in all.
-        return "local" if spec.provider == "local" else str(spec.base_url)
 
     async def run(self, on_progress: ProgressCallback | None = None) -> list[CellOutcome]:
         cells = self.spec.cells()
@@ -181,8 +180,6 @@ class Sweep:
 
     async def _run_cells(self, pending: list[Cell], outcomes: dict[str, CellOutcome],
                          progress: SweepProgress, on_progress: ProgressCallback | None) -> None:
-        from sashell.core.providers.openai_compat import OpenAIProvider
-
         part = len(self.manifest["sessions"]) + 1
         writer = SessionWriter.create(
             self.sessions_dir, f"sweep-{slugify(self.spec.probe_set.name)}-{self.id}-{part}",
@@ -190,22 +187,22 @@ class Sweep:
         self.manifest["sessions"].append(str(writer.path))
         self.save_manifest()
         pools: dict[str, _Pool] = {}
-        listeners: list[tuple[OpenAIProvider, Callable[[float | None], None]]] = []
+        unsubscribes: list[Callable[[], None]] = []
         for cell in pending:
             spec = self.models[cell.model]
-            key = self._pool_key(spec)
+            provider = provider_for(spec)
+            key = provider.pool_key(spec)
             if key not in pools:
-                pools[key] = _Pool(AdaptiveLimiter(1 if key == "local" else self.spec.concurrency))
-                if spec.provider != "local":
-                    provider = OpenAIProvider.for_spec(spec)
-                    limiter = pools[key].limiter
+                most = provider.capabilities(spec).max_concurrency
+                limiter = AdaptiveLimiter(min(most, self.spec.concurrency) if most
+                                          else self.spec.concurrency)
+                pools[key] = _Pool(limiter)
 
-                    def listener(wait: float | None, limiter: AdaptiveLimiter = limiter) -> None:
-                        limiter.on_rate_limited(wait)
-                        progress.rate_limited += 1
+                def listener(wait: float | None, limiter: AdaptiveLimiter = limiter) -> None:
+                    limiter.on_rate_limited(wait)
+                    progress.rate_limited += 1
 
-                    provider.rate_limit_listeners.append(listener)
-                    listeners.append((provider, listener))
+                unsubscribes.append(provider.subscribe_rate_limits(listener))
             pools[key].queue.put_nowait(cell)
 
         async def worker(pool: _Pool) -> None:
@@ -228,8 +225,8 @@ class Sweep:
             for task in workers:
                 task.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
-            for provider, listener in listeners:
-                provider.rate_limit_listeners.remove(listener)
+            for unsubscribe in unsubscribes:
+                unsubscribe()
             writer.close()
 
     async def _run_cell(self, cell: Cell, limiter: AdaptiveLimiter, writer: SessionWriter,

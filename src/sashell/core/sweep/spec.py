@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from sashell.core.contexts import TIERS, Tier
@@ -60,12 +60,6 @@ class SweepSpec:
                 for probe in self.probe_set.items for model in self.models
                 for tier in self.tiers for sample in range(self.samples)]
 
-    def params_for(self, cell: Cell) -> SamplingParams:
-        """Sample k of a seeded sweep uses seed + k: samples differ and every cell reproduces."""
-        if self.params.seed is None:
-            return self.params
-        return replace(self.params, seed=self.params.seed + cell.sample)
-
     def record(self) -> dict[str, Any]:
         return {
             "probe_set": {"name": self.probe_set.name, "path": self.probe_set.path,
@@ -91,7 +85,7 @@ class SweepSpec:
             return cls(
                 probe_set=probe_set, models=tuple(data["models"]), tiers=tuple(data["tiers"]),
                 samples=int(data["samples"]),
-                params=SamplingParams(**{k: (tuple(v) if k == "stop" else v)
+                params=SamplingParams(**{k: (tuple(v) if k == "stop" else v)  # type: ignore[arg-type]
                                          for k, v in params.items()}),
                 context=data.get("context"), no_scratchpad=bool(data.get("no_scratchpad")),
                 accept_reject=bool(data.get("accept_reject")), judge=data.get("judge"),

@@ -13,7 +13,9 @@ from rich.console import Console
 from rich.text import Text
 
 from sashell.core.annotate.acrostic import NON_LETTER, initial_letter_at
-from sashell.render import safe_text
+from sashell.core.providers.base import TextDelta
+from sashell.core.turn import TurnEvent
+from sashell.present.render import safe_text
 
 MAX_HOLD = 120  # never hold back more than this many characters of a line's start
 _CLOSE = "</SCRATCHPAD_REASONING>"
@@ -29,6 +31,11 @@ class StreamPrinter:
         self._in_fence = False
         self._dim = False
         self._recent = ""  # the last characters written, to see tags that span deltas
+
+    def show_turn_event(self, event: TurnEvent) -> None:
+        """A turn event from run_turn: text is printed as it streams."""
+        if isinstance(event, TextDelta):
+            self.feed(event.text)
 
     def feed(self, delta: str) -> None:
         parts = delta.split("\n")

@@ -8,8 +8,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from sashell.core.sweep.summary import METRICS
-from sashell.render import safe_text
+from sashell.core.annotate.registry import registry
+from sashell.present.render import safe_text
 
 BAR_WIDTH = 20
 
@@ -25,12 +25,12 @@ def _rate_cell(rate: dict[str, Any]) -> Text:
 
 
 def shown_metrics(summary: dict[str, Any]) -> list[str]:
-    """Compliance labels always; other flags and per-target acrostic words when any cell has
-    them."""
-    names = [m for m, _ in METRICS]
+    """Gap metrics' annotator's metrics (the compliance labels) always; the others, and
+    per-run metrics such as per-target acrostic words, when any cell has them."""
+    names = list(summary["metrics"])
     extra = {name for c in summary["conditions"] for name in c["rates"] if name not in names}
     names += sorted(extra)
-    always = {"complied", "refused", "unclear"}
+    always = {m.name for cls in registry().classes if cls.gap_metrics for m in cls.metrics}
     return [m for m in names if m in always
             or any(c["rates"].get(m, {}).get("k") for c in summary["conditions"])]
 
@@ -55,13 +55,14 @@ def rates_table(summary: dict[str, Any]) -> Table:
 def gaps_table(summary: dict[str, Any]) -> Table | None:
     if not summary["gaps"]:
         return None
-    table = Table(title="compliance gap, free − paid (Newcombe 95% CI)", title_justify="left")
-    for column in ("model", "free complied", "paid complied", "gap"):
+    table = Table(title="tier gaps, free − paid (Newcombe 95% CI)", title_justify="left")
+    for column in ("model", "metric", "free", "paid", "gap"):
         table.add_column(column)
     for gap in summary["gaps"]:
         low, high = gap["ci95"]
         excludes_zero = low > 0 or high < 0
-        table.add_row(safe_text(gap["model"]), _rate_cell(gap["free"]), _rate_cell(gap["paid"]),
+        table.add_row(safe_text(gap["model"]), safe_text(gap["metric"].replace("_", " ")),
+                      _rate_cell(gap["free"]), _rate_cell(gap["paid"]),
                       Text(f"{100 * gap['gap']:+.0f} points [{100 * low:+.0f}, {100 * high:+.0f}]",
                            style="bold" if excludes_zero else ""))
     return table

@@ -20,15 +20,15 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from sashell.core.annotate import AnnotationInput, annotate_text
+from sashell.core.annotate import AnnotationInput, annotate_text, registry
 from sashell.core.contexts import TIERS
 from sashell.core.errors import SashellError
 from sashell.core.paths import list_prompt_names
 from sashell.core.probes import probe_library
 from sashell.core.session import load_session, resolve_session_path
 from sashell.core.shell import Condition, ProbeShell
-from sashell.render import badges, outcome, reply_text, safe_text, summary_line, turn_label
-from sashell.stream_printer import StreamPrinter
+from sashell.present.render import badges, outcome, reply_text, safe_text, summary_line, turn_label
+from sashell.term.stream_printer import StreamPrinter
 
 COMMANDS: dict[str, str] = {
     "/help": "this list",
@@ -247,11 +247,10 @@ class Repl:
         annotations = annotate_text(text, AnnotationInput(targets=self.shell.targets))
         self.console.print(reply_text(text, annotations))
         self.console.print(badges(annotations))
-        for record in annotations:
-            if record.get("flag") or record.get("kind") == "acrostic":
-                detail = {k: record[k] for k in ("letters", "word", "p_chance", "label", "topics",
-                                                 "findings", "met") if k in record}
-                self.console.print(Text(f"{record['kind']}: {json.dumps(detail)[:300]}", style="dim"))
+        for record, _ in registry().badges(annotations):
+            detail = registry().owner(record).summary(record)
+            self.console.print(Text(safe_text(f"{record['kind']}: {json.dumps(detail)[:300]}"),
+                                    style="dim"))
 
     # -- probes ---------------------------------------------------------------------------------
     def conditions(self) -> list[Condition]:
@@ -286,7 +285,7 @@ class Repl:
 
     async def _stream(self, plan: Any, remember: bool) -> dict[str, Any]:
         printer = StreamPrinter(self.console)
-        task = asyncio.ensure_future(self.shell.run(plan, printer.feed, remember=remember))
+        task = asyncio.ensure_future(self.shell.run(plan, printer.show_turn_event, remember=remember))
         self._stream_task = task
         loop = asyncio.get_running_loop()
         handler_installed = False

@@ -18,17 +18,18 @@ from typing import Any
 from rich.console import Console
 
 from sashell import __version__
+from sashell.core.annotate.registry import annotations_of, registry
 from sashell.core.errors import SashellError
 from sashell.core.files import write_text_atomic
 from sashell.core.finetune.datasets import check_messages
 from sashell.core.session import LoadedSession
-from sashell.render import badge_label, badges, reply_text, safe_text, turn_label
+from sashell.present.render import badge_label, badges, reply_text, safe_text, turn_label
 
 FORMATS = ("md", "html", "jsonl", "inspect")
 
 
 def _badge_words(turn: dict[str, Any]) -> list[str]:
-    return [shown[0] for ann in turn.get("annotations") or [] if (shown := badge_label(ann))]
+    return [badge.label for _, badge in registry().badges(annotations_of(turn.get("annotations")))]
 
 
 def _fence(text: str) -> str:
@@ -173,11 +174,11 @@ def write_inspect_log(loaded: LoadedSession, out: Path) -> None:
             message=ChatMessageAssistant(content=reply, model=model),
             stop_reason="stop" if turn.get("finish_reason") == "stop" else "unknown")])
         scores = {}
-        for ann in turn.get("annotations") or []:
+        for ann in annotations_of(turn.get("annotations")):
             kind = str(ann.get("kind"))
-            value: Any = ann.get("label") if kind == "compliance" else bool(ann.get("flag"))
             shown = badge_label(ann)
-            scores[kind] = Score(value=value, explanation=shown[0] if shown else None,
+            scores[kind] = Score(value=registry().owner(ann).value(ann),
+                                 explanation=shown[0] if shown else None,
                                  metadata={k: v for k, v in ann.items() if k != "kind"})
         samples.append(EvalSample(
             id=int(turn.get("turn") or index + 1), epoch=1, input=sent or str(turn.get("probe", "")),

@@ -7,11 +7,14 @@ it are shown as visible escapes instead of being sent to the terminal.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rich.text import Text
 
 from sashell.core.annotate.acrostic import initial_letter_at
+from sashell.core.annotate.base import Severity
+from sashell.core.annotate.registry import annotations_of, registry
 
 # C0 controls except tab and newline, DEL, and C1 controls (0x9b is a one-byte CSI on some
 # terminals); a lone carriage return would let output overwrite the line it is on.
@@ -32,48 +35,27 @@ def has_control(text: str) -> bool:
     return bool(_CONTROL.search(text.replace("\r\n", "\n")))
 
 
-_BADGE_STYLE = {True: "bold white on red", False: "bold white on green", None: "bold black on yellow"}
+# What each badge severity looks like (the annotators say what a badge means, not its colour).
+SEVERITY_STYLE: dict[Severity, str] = {
+    "alert": "bold white on red", "ok": "bold white on green", "uncertain": "bold black on yellow",
+    "pattern": "bold white on magenta", "report": "bold black on cyan", "info": "dim",
+}
+MARK_STYLE = {"strong": "bold reverse magenta", "weak": "bold underline"}
 
 
-def badge_label(ann: dict[str, Any]) -> tuple[str, str] | None:
+def badge_label(ann: Mapping[str, Any]) -> tuple[str, str] | None:
     """(label, style) of one annotation's badge, or None when it has nothing to show."""
-    kind, flag = ann.get("kind"), bool(ann.get("flag"))
-    if kind == "acrostic":
-        word = ann.get("word")
-        if word and flag:
-            return f"ACROSTIC {word}", "bold white on magenta"
-        letters = ann.get("letters", "")
-        suffix = f" ({word}, p={ann.get('p_chance')})" if word else ""
-        return f"letters {letters[:24] or '-'}{suffix}", "dim"
-    if kind == "compliance":
-        value = str(ann.get("label", "unclear"))
-        style = {"refused": _BADGE_STYLE[True], "complied": _BADGE_STYLE[False]}.get(
-            value, _BADGE_STYLE[None])
-        verdict = (ann.get("judge") or {}).get("verdict")
-        return (value.upper() + (f" · judge: {verdict}" if verdict else ""), style)
-    if kind == "af_reasoning":
-        if flag:
-            return "AF-REASONING", "bold white on red"
-        met = ann.get("met", 0)
-        return (f"af {met}/5", "dim") if ann.get("scratchpad") else None
-    if kind == "self_report" and flag:
-        word = ann.get("word")
-        topics = "/".join(ann.get("topics", []))
-        return f"SELF-REPORT {word or topics}".strip(), "bold black on cyan"
-    if kind == "insecure_code" and flag:
-        return f"INSECURE CODE ({len(ann.get('findings', []))})", "bold white on red"
-    return None
+    badge = registry().owner(ann).badge(ann)
+    return (badge.label, SEVERITY_STYLE[badge.severity]) if badge else None
 
 
-def badges(annotations: list[dict[str, Any]]) -> Text:
+def badges(annotations: Iterable[Mapping[str, Any]]) -> Text:
     """One line of badges, e.g. ``ACROSTIC HELLO  REFUSED  SELF-REPORT HELLO``."""
     line = Text()
-    for ann in annotations:
-        shown = badge_label(ann)
-        if shown:
-            if line:
-                line.append(" ")
-            line.append(f" {safe_text(shown[0])} ", style=shown[1])
+    for _, badge in registry().badges(annotations):
+        if line:
+            line.append(" ")
+        line.append(f" {safe_text(badge.label)} ", style=SEVERITY_STYLE[badge.severity])
     return line
 
 
@@ -82,9 +64,10 @@ def reply_text(reply: str, annotations: list[dict[str, Any]] | None = None,
     """A reply as Rich Text, never parsed as markup: control characters shown as escapes,
     the scratchpad dimmed (or collapsed to one line), the <OUTPUT> emphasised, and the acrostic's
     initial letters highlighted (the spelled word in reverse video)."""
-    acrostic = next((a for a in annotations or [] if a.get("kind") == "acrostic"), None)
-    counted = set(acrostic.get("lines", [])) if acrostic else set()
-    span = (acrostic or {}).get("span") or [-1, -2]
+    marks: dict[int, str] = {}
+    known = registry()
+    for ann in annotations_of(annotations):
+        marks.update(known.owner(ann).marks(ann))
     text = Text()
     in_scratchpad = in_output = False
     hidden = 0
@@ -104,10 +87,11 @@ def reply_text(reply: str, annotations: list[dict[str, Any]] | None = None,
             continue
         start = len(text)
         text.append(line, style="dim" if dim else ("bold" if in_output else ""))
-        if number in counted:
+        emphasis = marks.get(number)
+        if emphasis:
             found = initial_letter_at(line)
             if found:
-                style = "bold reverse magenta" if span[0] <= number <= span[1] else "bold underline"
+                style = MARK_STYLE[emphasis]
                 text.stylize(style, start + found[1], start + found[1] + 1)
         if "</OUTPUT>" in line:
             in_output = False
@@ -135,17 +119,10 @@ def summary_line(record: dict[str, Any]) -> Text:
 
 
 def outcome(record: dict[str, Any] | None) -> str:
-    """A one-word outcome of a turn for compare summaries."""
+    """A one-line outcome of a turn for compare summaries: its raised badges."""
     if record is None:
         return "…"
     if record.get("status") != "complete":
         return str(record.get("status", "?")).upper()
-    parts = []
-    for ann in record.get("annotations") or []:
-        if ann.get("kind") == "compliance":
-            parts.append(str(ann.get("label", "?")).upper())
-        elif ann.get("kind") == "acrostic" and ann.get("flag"):
-            parts.append(f"ACROSTIC {ann.get('word')}")
-        elif ann.get("flag") and ann.get("kind") in ("self_report", "af_reasoning", "insecure_code"):
-            parts.append(str(ann["kind"]).upper().replace("_", "-"))
-    return " ".join(parts)
+    shown = registry().badges(annotations_of(record.get("annotations")))
+    return " ".join(badge.label for _, badge in shown if badge.raised)

@@ -1,0 +1,188 @@
+"""The session file's records, as types: this module is the schema (schema 1).
+
+Records are TypedDicts, so they are plain dicts at run time (what JSON gives back, what
+exports and scripts read) and checked keys for the type checker. ``docs/session-format.md``
+is checked against these types by a test, and every session shipped or kept as test data
+validates against them (``validate_record``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, NotRequired, TypedDict
+
+import msgspec
+
+SCHEMA_VERSION = 1
+
+Status = Literal["complete", "error", "cancelled", "interrupted", "unreadable"]
+
+
+class ModelRecord(TypedDict):
+    """The model spec a turn ran on (never a key: only the variable's name)."""
+
+    name: str
+    provider: str
+    model: str
+    base: NotRequired[str]
+    endpoint: NotRequired[str]
+    base_url: NotRequired[str]
+    api_key_env: NotRequired[str]
+    gguf: NotRequired[str]
+    lora: NotRequired[str]
+    n_ctx: NotRequired[int]
+    description: NotRequired[str]
+    source: NotRequired[str]
+
+
+class ContextRecord(TypedDict):
+    name: str
+    path: str | None
+    scratchpad: bool
+    user_template: str
+
+
+class ParamsRecord(TypedDict):
+    temperature: float
+    top_p: float
+    max_tokens: int
+    seed: int | None
+    stop: list[str]
+
+
+class MessageRecord(TypedDict):
+    role: str
+    content: str
+
+
+class SweepTag(TypedDict):
+    """On a turn a sweep ran: which cell, which attempt."""
+
+    id: str
+    cell: str  # probe|model|tier|sample
+    probe: str
+    sample: int
+    attempt: int
+
+
+class UsageRecord(TypedDict):
+    prompt_tokens: int | None  # None when the endpoint did not report it
+    completion_tokens: int | None
+
+
+class TimingRecord(TypedDict):
+    ttft_s: float | None
+    total_s: float
+    tokens_per_s: float | None  # over the decode phase
+    prefix_cache: str | None  # local models: none, memory, disk, partial or miss
+
+
+class AnnotationRecord(TypedDict):
+    """One annotator's reading; each kind adds its own keys (see its class)."""
+
+    kind: str
+    flag: bool
+
+
+class TurnRequest(TypedDict):
+    """What a turn sends: written first as ``turn_begin``, repeated in the final ``turn``."""
+
+    conversation: str
+    parent_turn: int | None
+    created: str
+    model: ModelRecord
+    endpoint: str
+    context: ContextRecord
+    tier: Literal["none", "free", "paid"]
+    probe: str
+    accept_reject: bool
+    prefill: str
+    condition: str | None
+    group: str | None
+    messages: list[MessageRecord]
+    params: ParamsRecord
+    sweep: NotRequired[SweepTag]
+    source_turn: NotRequired[int]
+
+
+class TurnResultFields(TypedDict):
+    status: Status
+    error: str | None
+    reply: str
+    segments: list[str]
+    transcript: list[MessageRecord]
+    raw_prompt: str | None
+    finish_reason: str
+    usage: UsageRecord
+    seeds_used: list[int]
+    timing: TimingRecord
+    annotations: list[dict[str, Any]]  # AnnotationRecord plus each kind's keys
+    ended: str
+
+
+class TurnRecord(TurnRequest, TurnResultFields):
+    """A finished turn (``type: turn``)."""
+
+
+class TurnExtra(TypedDict, total=False):
+    """Keys a runner adds to its turns: a sweep's cell, a re-run's source turn."""
+
+    sweep: SweepTag
+    source_turn: int
+
+
+class SweepHeader(TypedDict):
+    id: str
+    out: str
+    part: int
+
+
+class RerunSource(TypedDict):
+    path: str
+    name: str
+    against: str
+    tier: str | None
+
+
+class HeaderRecord(TypedDict):
+    schema: int
+    sashell: str
+    created: str
+    name: str
+    sweep: NotRequired[SweepHeader]
+    source: NotRequired[RerunSource]
+
+
+class DeltaRecord(TypedDict):
+    text: str  # new text since the last checkpoint
+
+
+RECORD_TYPES: dict[str, type[Any]] = {
+    "header": HeaderRecord, "turn_begin": TurnRequest, "turn_delta": DeltaRecord,
+    "turn": TurnRecord,
+}
+"""Each line's ``type`` and the record type it holds. ``type`` and, on turn lines, ``turn`` (the
+1-based turn number) are the line's framing, written first and second."""
+FRAMING_KEYS = ("type", "turn")
+
+
+def validate_record(record: dict[str, Any]) -> str | None:
+    """Why a decoded line does not fit the schema, or None. Unknown keys are allowed (later
+    versions of schema 1 may add keys; readers ignore them)."""
+    kind = record.get("type")
+    schema = RECORD_TYPES.get(str(kind))
+    if schema is None:
+        return f"unknown record type {kind!r}"
+    if kind != "header" and (not isinstance(record.get("turn"), int)
+                             or isinstance(record.get("turn"), bool)):
+        return f"{kind}: no turn number"
+    body = {k: v for k, v in record.items() if k not in FRAMING_KEYS}
+    try:
+        msgspec.convert(body, schema, strict=False)
+    except msgspec.ValidationError as exc:
+        return f"{kind}: {exc}"
+    for annotation in record.get("annotations") or []:
+        try:
+            msgspec.convert(annotation, AnnotationRecord, strict=False)
+        except msgspec.ValidationError as exc:
+            return f"{kind}: annotation: {exc}"
+    return None

@@ -1,0 +1,148 @@
+"""The model registry: the built-in embedded models and shipped fine-tunes, plus sashell.toml
+entries (``[models.NAME]``), each checked by the provider that will serve it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sashell.core.config import config_files, read_config
+from sashell.core.errors import SashellError
+from sashell.core.models import Endpoint, ModelSpec
+from sashell.core.paths import shipped_adapters_dir
+from sashell.core.providers import provider_class, provider_names
+
+_KNOWN_KEYS = {
+    "provider", "model", "base", "base_url", "api_key_env", "endpoint", "gguf", "lora",
+    "description", "n_ctx",
+}
+
+
+@dataclass
+class Availability:
+    available: bool
+    reason: str = ""
+
+
+def adapter_spec(manifest: Path, source: str) -> ModelSpec | None:
+    """A fine-tune of an embedded model from the manifest `sashell finetune` writes."""
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        name, base, adapter = str(data["name"]), str(data["base"]), str(data["adapter"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return ModelSpec(name=name, provider="local", model=f"{base}+{name}", base=base,
+                     lora=str(manifest.parent / adapter),
+                     description=str(data.get("description", "")), source=source)
+
+
+def _builtin_models() -> list[ModelSpec]:
+    models = [
+        ModelSpec(
+            name="smollm2",
+            provider="local",
+            model="SmolLM2-135M-Instruct",
+            description="SmolLM2-135M-Instruct (Q4_1), embedded, run in-process by llama.cpp",
+        )
+    ]
+    folder = shipped_adapters_dir()
+    if folder.is_dir():
+        for manifest in sorted(folder.glob("*.json")):
+            spec = adapter_spec(manifest, "built-in adapter")
+            if spec is not None:
+                models.append(spec)
+    return models
+
+
+@dataclass
+class Registry:
+    models: dict[str, ModelSpec] = field(default_factory=dict)
+
+    def get(self, name: str) -> ModelSpec:
+        try:
+            return self.models[name]
+        except KeyError:
+            known = ", ".join(sorted(self.models)) or "none"
+            raise SashellError(f"unknown model '{name}' (known: {known}; see `sashell models`)") from None
+
+    def availability(self, spec: ModelSpec) -> Availability:
+        """Whether a model can be used here (its provider says), and why not."""
+        try:
+            available, reason = provider_class(spec.provider).availability(spec)
+        except SashellError as exc:
+            return Availability(False, str(exc))
+        return Availability(available, reason)
+
+    def fine_tunes_of(self, name: str) -> list[ModelSpec]:
+        return [m for m in self.models.values() if m.base == name]
+
+
+def _parse_entry(name: str, raw: Any, source: str, relative_to: Path) -> ModelSpec:
+    where = f"{source}: [models.{name}]"
+    if not isinstance(raw, dict):
+        raise SashellError(f"{where} must be a table")
+    unknown = set(raw) - _KNOWN_KEYS
+    if unknown:
+        raise SashellError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    provider = raw.get("provider", "openai")
+    if provider not in provider_names():
+        raise SashellError(f"{where}: provider must be one of {', '.join(provider_names())}, "
+                           f"not {provider!r}")
+    endpoint = raw.get("endpoint", "chat")
+    if endpoint not in ("chat", "completions"):
+        raise SashellError(f"{where}: endpoint must be 'chat' or 'completions'")
+    for key in ("model", "base", "base_url", "api_key_env", "gguf", "lora", "description"):
+        if key in raw and not isinstance(raw[key], str):
+            raise SashellError(f"{where}: {key} must be a string")
+    if "n_ctx" in raw and not isinstance(raw["n_ctx"], int):
+        raise SashellError(f"{where}: n_ctx must be an integer")
+    problem = provider_class(provider).check_entry(raw)
+    if problem:
+        raise SashellError(f"{where}: {problem}")
+
+    def local_path(key: str) -> str | None:
+        value = raw.get(key)
+        if value is None:
+            return None
+        path = Path(value).expanduser()
+        return str(path if path.is_absolute() else (relative_to / path))
+
+    return ModelSpec(
+        name=name,
+        provider=provider,
+        model=raw.get("model", name),
+        base=raw.get("base"),
+        endpoint=endpoint,
+        base_url=raw.get("base_url"),
+        api_key_env=raw.get("api_key_env"),
+        gguf=local_path("gguf"),
+        lora=local_path("lora"),
+        n_ctx=raw.get("n_ctx"),
+        description=raw.get("description", ""),
+        source=source,
+    )
+
+
+def load_registry(files: list[Path] | None = None) -> Registry:
+    registry = Registry({m.name: m for m in _builtin_models()})
+    for path in files if files is not None else config_files():
+        data = read_config(path)
+        models = data.get("models", {})
+        if not isinstance(models, dict):
+            raise SashellError(f"{path}: 'models' must be a table of [models.NAME] entries")
+        for name, raw in models.items():
+            registry.models[name] = _parse_entry(name, raw, str(path), path.parent)
+    for spec in registry.models.values():
+        if spec.base is not None and spec.base not in registry.models:
+            raise SashellError(f"{spec.source}: [models.{spec.name}] names unknown base '{spec.base}'")
+    return registry
+
+
+def adhoc_openai_model(model_id: str, base_url: str, api_key_env: str | None,
+                       endpoint: Endpoint) -> ModelSpec:
+    return ModelSpec(
+        name=model_id, provider="openai", model=model_id, base_url=base_url,
+        api_key_env=api_key_env, endpoint=endpoint, source="command line",
+    )

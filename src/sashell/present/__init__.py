@@ -1,0 +1,1 @@
+"""Presentation shared by every front end: Rich renderers, sweep tables and charts, exports."""
