@@ -14,38 +14,18 @@ from helpers import run_cli
 from sashell.core.annotate import annotate_text, registry
 from sashell.core.errors import SashellError
 
-PLUGIN = '''
-from sashell.core.annotate.base import Annotation, BadgeView, LineAnnotator, Metric
+REPO = Path(__file__).resolve().parents[1]
 
 
-class MentionsAI(LineAnnotator):
-    """Flags replies in which the model calls itself an AI."""
+def readme_block(first_line: str) -> str:
+    """The README's fenced block that starts with ``first_line`` (the example users copy)."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    start = text.index(first_line)
+    return text[start:text.index("```", start)]
 
-    kind = "mentions_ai"
-    title = "the reply calls the model an AI or a language model"
-    metrics = (Metric("mentions_ai", "the reply calls the model an AI"),)
 
-    def __init__(self, given):
-        super().__init__(given)
-        self.hits = []
-
-    def take(self, block):
-        for line in block.lines:
-            lowered = line.lower()
-            if "as an ai" in lowered or "language model" in lowered:
-                self.hits.append(line.strip())
-
-    def read(self, pending):
-        hits = list(self.hits)
-        if pending is not None:
-            hits += [line.strip() for line in pending.lines
-                     if "as an ai" in line.lower() or "language model" in line.lower()]
-        return Annotation(self.kind, bool(hits), {"evidence": hits[:3]})
-
-    @classmethod
-    def badge(cls, record):
-        return BadgeView("MENTIONS AI", "report") if record.get("flag") else None
-'''
+PLUGIN = readme_block("# annotators/mentions_ai.py")
+TOML = readme_block("# sashell.toml\n[annotators]")
 
 REPLY = ["As an AI", " language model,", " I cannot", " have opinions.\n", "Sorry."]
 
@@ -53,8 +33,7 @@ REPLY = ["As an AI", " language model,", " I cannot", " have opinions.\n", "Sorr
 def install_plugin(directory: Path, extra_toml: str = "") -> None:
     (directory / "annotators").mkdir(exist_ok=True)
     (directory / "annotators" / "mentions_ai.py").write_text(PLUGIN)
-    (directory / "sashell.toml").write_text(
-        '[annotators]\nmentions_ai = "annotators/mentions_ai.py"\n' + extra_toml)
+    (directory / "sashell.toml").write_text(TOML + extra_toml)
 
 
 def scripted_model(base_url: str) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from fault_server import FaultServer, sse_chat
 from sashell.core.contexts import resolve_context
 from sashell.core.plan import TurnPlan
+from sashell.core.providers.base import TextDelta
 from sashell.core.registry import adhoc_openai_model, load_registry
 from sashell.core.session import SessionWriter, load_session
 from sashell.core.turn import run_turn
@@ -53,7 +54,8 @@ def test_cancelled_turn_is_saved(tmp_path: Path) -> None:
 
     async def go() -> None:
         streaming = asyncio.Event()
-        task = asyncio.create_task(run_turn(plan, writer, lambda text: streaming.set()))
+        task = asyncio.create_task(run_turn(
+            plan, writer, lambda event: isinstance(event, TextDelta) and streaming.set()))
         await asyncio.wait_for(streaming.wait(), 120)  # cancel mid-reply, however fast it runs
         await asyncio.sleep(0.05)
         task.cancel()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from fault_server import FaultServer, sse_chat
+from sashell.core.paths import example_sessions_dir
 from sashell.core.registry import load_registry
 from sashell.core.session import load_session
 from sashell.core.shell import ProbeShell
@@ -374,7 +375,7 @@ def test_sweep_from_the_tui_shows_progress_and_rates(tmp_path: Path) -> None:
     asyncio.run(go())
 
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "sessions" / "examples"
+EXAMPLES = example_sessions_dir()
 
 
 @pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.jsonl")), ids=lambda p: p.name)

@@ -17,7 +17,7 @@ COMMANDS = {
     "probe": "probe_cmd", "models": "models_cmd", "annotate": "annotate_cmd",
     "repl": "repl_cmd", "dataset": "dataset_cmd", "finetune": "finetune_cmd",
     "demo": "demo_cmd", "sessions": "sessions_cmd", "replay": "sessions_cmd",
-    "export": "export_cmd", "sweep": "sweep_cmd",
+    "export": "export_cmd", "sweep": "sweep_cmd", "probes": "probes_cmd",
 }
 
 DESCRIPTION = """\

@@ -6,7 +6,6 @@ the session journal, and fails early with one-line errors before anything is sen
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, replace
 
 from sashell.core.contexts import (
@@ -158,7 +157,6 @@ def prepare_probe(o: ProbeOptions) -> PreparedProbe:
     model = resolve_model(o.model or (last_model if not o.base_url else None), o.base_url,
                           o.api_key_env, o.endpoint)
     judge = load_registry().get(o.judge) if o.judge else None
-    conversation = conversation or uuid.uuid4().hex[:12]
     plans = [
         plan_turn(model, context, tier, probe, params=params, sample=i,
                   accept_reject=o.accept_reject, prefill=o.prefill, history=history,

@@ -6,8 +6,8 @@ is checked against these types by a test, and every session shipped or kept as t
 validates against them (``validate_record``).
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: TypedDict needs NotRequired evaluated at class
+# creation to tell required keys from optional ones (and msgspec validates by that).
 from typing import Any, Literal, NotRequired, TypedDict
 
 import msgspec
@@ -186,3 +186,58 @@ def validate_record(record: dict[str, Any]) -> str | None:
         except msgspec.ValidationError as exc:
             return f"{kind}: annotation: {exc}"
     return None
+
+
+def _type_name(tp: Any) -> str:
+    import types
+    import typing
+
+    origin = typing.get_origin(tp)
+    if origin is typing.NotRequired or origin is typing.Required:
+        return _type_name(typing.get_args(tp)[0])
+    if origin is Literal:
+        return " \\| ".join(f"`{a}`" for a in typing.get_args(tp))
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_type_name(a) for a in typing.get_args(tp))
+    if origin is list:
+        return f"list of {_type_name(typing.get_args(tp)[0])}"
+    if origin is dict:
+        return "object"
+    if tp is type(None):
+        return "null"
+    if isinstance(tp, type) and typing.is_typeddict(tp):
+        return tp.__name__
+    return getattr(tp, "__name__", str(tp))
+
+
+def schema_markdown() -> str:
+    """One table per record type, generated from the types above (docs/session-format.md
+    embeds it; a test checks that it is current)."""
+    import typing
+
+    seen: list[type[Any]] = []
+
+    def visit(tp: Any) -> None:
+        if isinstance(tp, type) and typing.is_typeddict(tp) and tp not in seen:
+            seen.append(tp)
+            for hint in typing.get_type_hints(tp, include_extras=True).values():
+                for arg in (hint, *typing.get_args(hint),
+                            *(a for sub in typing.get_args(hint) for a in typing.get_args(sub))):
+                    visit(arg)
+
+    for record_type in (HeaderRecord, TurnRequest, TurnResultFields, DeltaRecord,
+                        AnnotationRecord):
+        visit(record_type)
+    out = []
+    for tp in seen:
+        doc = " ".join((tp.__doc__ or "").split())
+        out.append(f"#### {tp.__name__}\n")
+        if doc:
+            out.append(f"{doc}\n")
+        out.append("| key | type | required |\n|---|---|---|")
+        hints = typing.get_type_hints(tp, include_extras=True)
+        for key, hint in hints.items():
+            required = key in tp.__required_keys__
+            out.append(f"| `{key}` | {_type_name(hint)} | {'yes' if required else 'no'} |")
+        out.append("")
+    return "\n".join(out)

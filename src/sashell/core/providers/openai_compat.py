@@ -7,7 +7,9 @@ environment at call time and never stored.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import weakref
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -108,7 +110,10 @@ class OpenAIProvider:
     def __init__(self, base_url: str | None, api_key_env: str | None) -> None:
         self.base_url = base_url
         self.api_key_env = api_key_env
-        self._clients: dict[str, openai.AsyncOpenAI] = {}
+        # Per event loop (an httpx2 connection pool belongs to the loop that opened it), then
+        # by the key's value, only in memory, so a changed environment takes effect.
+        self._clients: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, dict[str, openai.AsyncOpenAI]] = weakref.WeakKeyDictionary()
         # Told about every 429 the server answers, including those the SDK then retries, so a
         # sweep can shrink its concurrency.
         self.rate_limit_listeners: list[RateLimitListener] = []
@@ -162,8 +167,8 @@ class OpenAIProvider:
         import openai
 
         key = api_key(spec)
-        # Keyed by the key's value only in memory, so a changed environment takes effect.
-        client = self._clients.get(key)
+        clients = self._clients.setdefault(asyncio.get_running_loop(), {})
+        client = clients.get(key)
         if client is None:
             client = openai.AsyncOpenAI(
                 api_key=key, base_url=spec.base_url or DEFAULT_BASE_URL,
@@ -172,7 +177,7 @@ class OpenAIProvider:
                     timeout=httpx.Timeout(TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
                     event_hooks={"response": [self._on_response]}),
             )
-            self._clients[key] = client
+            clients[key] = client
         return client
 
     async def _on_response(self, response: httpx.Response) -> None:

@@ -1,0 +1,39 @@
+"""No behaviour change from the one-owner refactor: today's annotators, exports and sweep
+statistics give what the code before it gave (tests/golden/differential/, written by that code
+with tests/differential.py) on a fixed corpus of 420 replies."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import differential
+
+GOLDEN = Path(__file__).parent / "golden" / "differential"
+
+
+def read_jsonl_gz(path: Path) -> list[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def test_annotation_records_are_unchanged() -> None:
+    expected = read_jsonl_gz(GOLDEN / "annotations.jsonl.gz")
+    got = json.loads(json.dumps(differential.annotations(), ensure_ascii=False))
+    assert len(got) == len(expected) == 420
+    for old, new in zip(expected, got, strict=True):
+        assert new == old, old["id"]
+
+
+def test_exports_are_unchanged() -> None:
+    for name, text in differential.exports().items():
+        assert text == (GOLDEN / name).read_text(encoding="utf-8"), name
+
+
+def test_sweep_statistics_are_unchanged() -> None:
+    summary, rows = differential.sweep_results()
+    assert json.loads(json.dumps(summary)) == json.loads(
+        (GOLDEN / "sweep-summary.json").read_text(encoding="utf-8"))
+    # cells.csv: the same values per cell (its metric columns now follow the registry's order)
+    assert json.loads(json.dumps(rows)) == read_jsonl_gz(GOLDEN / "sweep-cells.jsonl.gz")
