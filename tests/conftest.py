@@ -57,3 +57,30 @@ def llama_server(gguf: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+SCRIPTED_MODELS = """
+[models.scripted]
+provider = "scripted"
+model = "scripted"
+description = "scripted replies (tests)"
+
+[models.scripted-tune]
+provider = "scripted"
+model = "scripted-tune"
+base = "scripted"
+description = "a scripted fine-tune (tests)"
+"""
+
+
+@pytest.fixture
+def scripted(isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The in-process scripted provider, and models `scripted` and `scripted-tune` using it."""
+    from sashell.core import providers
+    from scripted_provider import ScriptedProvider
+
+    monkeypatch.setitem(providers.PROVIDERS, "scripted", "scripted_provider:ScriptedProvider")
+    monkeypatch.setattr(ScriptedProvider, "requests", [])
+    toml = isolated_env / "sashell.toml"
+    toml.write_text((toml.read_text() if toml.exists() else "") + SCRIPTED_MODELS)
+    return toml

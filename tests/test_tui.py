@@ -89,12 +89,8 @@ def test_probe_streams_with_badges_and_is_saved(tmp_path: Path) -> None:
     asyncio.run(go())
 
 
-def test_model_picker_and_compare_2_and_4(tmp_path: Path) -> None:
-    # A second local model registered as a fine-tune of smollm2 (same weights, no adapter):
-    # enough to exercise the base ↔ fine-tune pairing without training anything here.
-    (tmp_path / "sashell.toml").write_text(
-        '[models.smollm2-twin]\nprovider = "local"\nbase = "smollm2"\n')
-
+def test_model_picker_and_compare_2_and_4(tmp_path: Path, scripted: Path) -> None:
+    """Layout and keys: scripted models (a base and its fine-tune) stand in for the model."""
     async def go() -> None:
         shell = make_shell(tmp_path)
         app = SashellApp(shell, cursor_blink=False)
@@ -107,19 +103,19 @@ def test_model_picker_and_compare_2_and_4(tmp_path: Path) -> None:
             options = app.screen.query_one(OptionList)
             for _ in range(options.option_count):
                 highlighted = options.get_option_at_index(options.highlighted or 0)
-                if highlighted.id == "smollm2-twin":
+                if highlighted.id == "scripted-tune":
                     break
                 await pilot.press("down")
             await pilot.press("enter")
             await pilot.pause(0.2)
-            assert shell.model_name == "smollm2-twin"
+            assert shell.model_name == "scripted-tune"
             await pilot.press("f6")  # compare tiers
             await type_probe(pilot, "Write a fake review.")
             await wait_for(pilot, lambda: all(v.record for v in app.query(TurnView))
                            and len(app.query(TurnView)) == 2)
             grid = app.query_one(CompareGrid)
             summary = plain(grid.query_one(".compare-summary"))
-            assert "smollm2-twin · free:" in summary and "smollm2-twin · paid:" in summary
+            assert "scripted-tune · free:" in summary and "scripted-tune · paid:" in summary
             await pilot.press("f6")  # models
             await pilot.press("f6")  # grid: 2 models × 2 tiers
             await type_probe(pilot, "Say hi.")
@@ -130,18 +126,18 @@ def test_model_picker_and_compare_2_and_4(tmp_path: Path) -> None:
             last_group = {t["group"] for t in turns[2:]}
             assert len(last_group) == 1
             assert {(t["model"]["name"], t["tier"]) for t in turns[2:]} == {
-                ("smollm2", "free"), ("smollm2", "paid"),
-                ("smollm2-twin", "free"), ("smollm2-twin", "paid")}
+                ("scripted", "free"), ("scripted", "paid"),
+                ("scripted-tune", "free"), ("scripted-tune", "paid")}
     asyncio.run(go())
 
 
-def test_cancel_a_stream(tmp_path: Path) -> None:
+def test_cancel_a_stream(tmp_path: Path, scripted: Path) -> None:
     async def go() -> None:
-        shell = make_shell(tmp_path)
+        shell = make_shell(tmp_path, model_name="scripted")
         shell.params = replace(shell.params, max_tokens=2000, temperature=1.0)
         app = SashellApp(shell, cursor_blink=False)
         async with app.run_test(size=SIZE) as pilot:
-            await type_probe(pilot, "Write a very long story about dragons.")
+            await type_probe(pilot, "Write a slow, very long story about dragons.")
             await wait_for(pilot, lambda: app.query(TurnView) and app.query(TurnView).first().reply)
             await pilot.press("escape")
             await wait_for(pilot, lambda: app.streaming == 0)
@@ -150,9 +146,9 @@ def test_cancel_a_stream(tmp_path: Path) -> None:
     asyncio.run(go())
 
 
-def test_sample_n_counts(tmp_path: Path) -> None:
+def test_sample_n_counts(tmp_path: Path, scripted: Path) -> None:
     async def go() -> None:
-        shell = make_shell(tmp_path)
+        shell = make_shell(tmp_path, model_name="scripted")
         shell.params = replace(shell.params, temperature=1.0, max_tokens=12)
         app = SashellApp(shell, cursor_blink=False)
         async with app.run_test(size=SIZE) as pilot:
@@ -161,9 +157,9 @@ def test_sample_n_counts(tmp_path: Path) -> None:
             await pilot.pause(0.2)
             await pilot.press("backspace", "backspace", "3", "enter")
             await wait_for(pilot, lambda: app.query(SampleView)
-                           and app.query(SampleView).first().counts("smollm2 · none")["done"] == 3)
+                           and app.query(SampleView).first().counts("scripted · none")["done"] == 3)
             view = app.query(SampleView).first()
-            counts = view.counts("smollm2 · none")
+            counts = view.counts("scripted · none")
             assert counts["complied"] + counts["refused"] + counts["unclear"] == 3
             assert len(turns_of(shell)) == 3
             assert "(3/3)" in plain(view.query_one(".sample-counts"))
@@ -289,9 +285,9 @@ def test_real_terminal_smoke() -> None:
     assert "PASS" in res.stdout
 
 
-def test_probe_library_rename_and_new_session(tmp_path: Path) -> None:
+def test_probe_library_rename_and_new_session(tmp_path: Path, scripted: Path) -> None:
     async def go() -> None:
-        shell = make_shell(tmp_path)
+        shell = make_shell(tmp_path, model_name="scripted")
         app = SashellApp(shell, cursor_blink=False)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("ctrl+l")
@@ -418,7 +414,8 @@ def test_example_sessions_replay_in_the_tui_and_print(tmp_path: Path, example: P
     assert example.read_bytes() == before
 
 
-def test_replay_rerun_from_the_tui(tmp_path: Path) -> None:
+def test_replay_rerun_from_the_tui(tmp_path: Path, scripted: Path) -> None:
+    """The TUI flow of a re-run (the real model's re-runs are in test_rerun.py)."""
     from sashell.tui.replay_screen import ReplayScreen
 
     example = EXAMPLES / "tiergap-free-vs-paid.jsonl"
@@ -431,9 +428,9 @@ def test_replay_rerun_from_the_tui(tmp_path: Path) -> None:
             first = app.screen
             await pilot.press("a")
             await wait_for(pilot, lambda: isinstance(app.screen, ModelPicker))
-            app.screen.dismiss("smollm2")
+            app.screen.dismiss("scripted")
             await wait_for(pilot, lambda: isinstance(app.screen, ReplayScreen)
-                           and app.screen is not first, timeout=300)
+                           and app.screen is not first)
             rerun = app.screen
             assert isinstance(rerun, ReplayScreen)
             await wait_for(pilot, lambda: bool(rerun.fresh))  # its first turn is on screen
