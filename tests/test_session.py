@@ -12,8 +12,7 @@ from sashell.core.session import SCHEMA_VERSION, SessionWriter, load_session
 def make_session(tmp_path: Path, turns: int = 2) -> Path:
     writer = SessionWriter.create(tmp_path, "s")
     for _ in range(turns):
-        turn = writer.new_turn_id()
-        writer.begin(turn, {"probe": "p"})
+        turn = writer.begin({"probe": "p"})  # type: ignore[typeddict-item]
         writer.checkpoint(turn, "Hel")
         writer.checkpoint(turn, "lo")
         writer.finish(turn, {"probe": "p", "reply": "Hello", "status": "complete"})

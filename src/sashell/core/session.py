@@ -8,11 +8,14 @@ skips lines it cannot parse (a torn last line after a crash, garbage) and report
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import re
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +47,7 @@ class LoadedSession:
     turns: Sequence[dict[str, Any]]
     problems: list[str] = field(default_factory=list)
     torn_tail: bool = False
+    notes: list[str] = field(default_factory=list)  # worth knowing, not damage
 
     @property
     def name(self) -> str:
@@ -90,6 +94,7 @@ Decode = Callable[[bytes], Any]
 # How SessionWriter frames every turn record: the type and turn number come first, so lines can be
 # indexed without parsing them, and each turn parsed once, or only when it is looked at.
 _FRAMED = re.compile(rb'\{"type": "(turn_begin|turn_delta|turn)", "turn": (-?\d+)[,}]')
+_FRAMED_ANYWHERE = re.compile(rb'^\{"type": "(turn_begin|turn)", "turn": (\d+)[,}]', re.MULTILINE)
 
 
 def decode_record(raw: bytes, decode: Decode = _decode_full) -> dict[str, Any] | None:
@@ -112,6 +117,7 @@ def decode_record(raw: bytes, decode: Decode = _decode_full) -> dict[str, Any] |
 
 @dataclass
 class _TurnLines:
+    number: int = 0  # the turn number its records carry
     begin: tuple[int, bytes] | None = None
     deltas: list[tuple[int, bytes]] = field(default_factory=list)
     final: tuple[int, bytes] | None = None
@@ -140,7 +146,8 @@ class _LazyTurns(Sequence[dict[str, Any]]):
         if turn_id not in self._done:
             turn = self._index.materialize(turn_id, self._decode)
             self._done[turn_id] = turn or {
-                "type": "turn", "turn": turn_id, "status": "unreadable", "reply": "",
+                "type": "turn", "turn": self._index.turns[turn_id].number,
+                "status": "unreadable", "reply": "",
                 "annotations": [], "error": "this turn's records are damaged"}
         return self._done[turn_id]
 
@@ -153,6 +160,7 @@ class _SessionIndex:
     turns: dict[int, _TurnLines]
     problems: list[str]
     torn_line: int | None
+    notes: list[str] = field(default_factory=list)
 
     def _record(self, where: tuple[int, bytes], decode: Decode) -> dict[str, Any] | None:
         number, raw = where
@@ -187,6 +195,21 @@ def _line_number(problem: str) -> int:
     return int(match.group(1)) if match else 0
 
 
+def _pair_final(final: bytes, waiting: list[int], turns: dict[int, _TurnLines]) -> int:
+    """The begun entry a final record closes: the only one, or (two writers having numbered
+    turns alike) the one whose begin has the same conversation and start time."""
+    if len(waiting) == 1:
+        return waiting[0]
+    record = decode_record(final) or {}
+    mark = (record.get("conversation"), record.get("created"))
+    for key in waiting:
+        begin = turns[key].begin
+        begun = decode_record(begin[1]) if begin is not None else None
+        if begun is not None and (begun.get("conversation"), begun.get("created")) == mark:
+            return key
+    return waiting[0]
+
+
 def _index(path: Path) -> _SessionIndex:
     try:
         raw = path.read_bytes()
@@ -202,6 +225,9 @@ def _index(path: Path) -> _SessionIndex:
     header: dict[str, Any] | None = None
     turns: dict[int, _TurnLines] = {}
     order: list[int] = []
+    open_turns: dict[int, list[int]] = {}
+    seen_numbers: set[int] = set()
+    notes: list[str] = []
     problems: list[str] = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -233,19 +259,37 @@ def _index(path: Path) -> _SessionIndex:
             if kind not in ("turn_begin", "turn_delta", "turn"):
                 problems.append(f"line {number}: unknown record type {kind!r}, skipped")
                 continue
-        entry = turns.setdefault(turn_id, _TurnLines())
+        # Entries are keyed by order of appearance: files written by two processes at once
+        # before writers took a lock may number two turns alike, and every turn is kept.
+        waiting = open_turns.setdefault(turn_id, [])  # keys of begun, unfinished entries
         if kind == "turn_begin":
-            entry.begin = (number, line)
-            order.append(turn_id)
+            if turn_id in seen_numbers:
+                notes.append(f"line {number}: turn {turn_id} is numbered like an earlier one "
+                             "(two writers at once); both are kept")
+            seen_numbers.add(turn_id)
+            key = len(turns)
+            turns[key] = _TurnLines(number=turn_id, begin=(number, line))
+            order.append(key)
+            waiting.append(key)
         elif kind == "turn_delta":
-            entry.deltas.append((number, line))
+            if waiting:
+                turns[waiting[-1]].deltas.append((number, line))
         else:
-            if entry.begin is None and entry.final is None:
-                order.append(turn_id)
-            entry.final = (number, line)
+            paired = _pair_final(line, waiting, turns) if waiting else None
+            if paired is None:
+                if turn_id in seen_numbers and not waiting:
+                    notes.append(f"line {number}: turn {turn_id} is numbered like an earlier "
+                                 "one (two writers at once); both are kept")
+                seen_numbers.add(turn_id)
+                paired = len(turns)
+                turns[paired] = _TurnLines(number=turn_id)
+                order.append(paired)
+            else:
+                waiting.remove(paired)
+            turns[paired].final = (number, line)
     if header is None:
         raise SashellError(f"{path}: not a sashell session (no valid header)")
-    return _SessionIndex(path, header, list(dict.fromkeys(order)), turns, problems, torn_line)
+    return _SessionIndex(path, header, order, turns, problems, torn_line, notes)
 
 
 def load_session(path: str | os.PathLike[str], *, lazy: bool = False,
@@ -265,19 +309,63 @@ def load_session(path: str | os.PathLike[str], *, lazy: bool = False,
         index.problems.sort(key=_line_number)
     return LoadedSession(index.path, index.header, turns, index.problems,
                          index.torn_line is not None and any(
-                             "torn last line" in p for p in index.problems))
+                             "torn last line" in p for p in index.problems), index.notes)
+
+
+SHARED_SESSION_NOTE = ("another sashell is writing to this session too: both are kept, each turn "
+                       "under its own number")
 
 
 class SessionWriter:
-    """Appends records to one session file; safe to share between concurrent turns of one process."""
+    """Appends records to one session file. Safe to share between the concurrent turns of one
+    process, and between processes: every write holds an exclusive ``flock`` on the file, and a
+    turn's number is chosen under that lock from the turns already in the file, so two writers
+    (two ``probe --session`` runs, a TUI and a REPL) never number two turns alike."""
 
     def __init__(self, path: Path, header: dict[str, Any] | None, next_turn: int) -> None:
         self.path = path
-        self._next_turn = next_turn
+        self._max_turn = next_turn - 1
+        self._thread_lock = threading.Lock()
         self._file: IO[str] = open(path, "a", encoding="utf-8", newline="\n")  # noqa: SIM115
+        self._scanned = 0  # bytes of the file already read for turn numbers
+        self.others_writing = self._announce()
         if header is not None:
-            self._write(header)
-            self._sync()
+            with self._locked():
+                self._write(header)
+                self._sync()
+
+    def _announce(self) -> bool:
+        """Mark this process as a writer (a shared lock on the file's first byte, held while it
+        is open) and say whether another process already holds one."""
+        fd = self._file.fileno()
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 0, os.SEEK_SET)
+            others = False
+        except OSError:
+            others = True
+        # (An exclusive holder would be another sashell checking, for an instant.)
+        with contextlib.suppress(OSError):
+            fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB, 1, 0, os.SEEK_SET)
+        return others
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        with self._thread_lock:
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+
+    def _catch_up(self) -> None:
+        """Read what other writers appended since the last look, for their turn numbers."""
+        with open(self.path, "rb") as handle:
+            handle.seek(self._scanned)
+            tail = handle.read()
+        complete = tail.rfind(b"\n") + 1
+        for match in _FRAMED_ANYWHERE.finditer(tail, 0, complete):
+            self._max_turn = max(self._max_turn, int(match.group(2)))
+        self._scanned += complete
 
     @classmethod
     def create(cls, directory: Path, name: str, title: str | None = None,
@@ -300,23 +388,26 @@ class SessionWriter:
         last = max((t.get("turn", 0) for t in loaded.turns), default=0)
         return cls(loaded.path, None, last + 1)
 
-    def new_turn_id(self) -> int:
-        turn_id = self._next_turn
-        self._next_turn += 1
+    def begin(self, record: TurnRequest) -> int:
+        """Write a turn's begin record under a new turn number, and return the number."""
+        with self._locked():
+            self._catch_up()
+            self._max_turn += 1
+            turn_id = self._max_turn
+            self._write({"type": "turn_begin", "turn": turn_id, **record})
+            self._file.flush()
         return turn_id
-
-    def begin(self, turn_id: int, record: TurnRequest) -> None:
-        self._write({"type": "turn_begin", "turn": turn_id, **record})
-        self._file.flush()
 
     def checkpoint(self, turn_id: int, text: str) -> None:
         if text:
-            self._write({"type": "turn_delta", "turn": turn_id, "text": text})
-            self._file.flush()
+            with self._locked():
+                self._write({"type": "turn_delta", "turn": turn_id, "text": text})
+                self._file.flush()
 
     def finish(self, turn_id: int, record: TurnRecord) -> None:
-        self._write({"type": "turn", "turn": turn_id, **record})
-        self._sync()
+        with self._locked():
+            self._write({"type": "turn", "turn": turn_id, **record})
+            self._sync()
 
     def close(self) -> None:
         if not self._file.closed:

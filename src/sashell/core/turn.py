@@ -87,7 +87,7 @@ class _TurnRun:
         self.on_event = on_event
         self._last_update = 0.0
         self.messages = plan.messages()
-        self.turn_id = writer.new_turn_id()
+        self.turn_id = 0  # chosen by the writer when the turn begins (unique among writers)
         self.head: TurnRequest = {
             "conversation": plan.conversation or uuid.uuid4().hex[:12],
             "parent_turn": plan.parent_turn,
@@ -111,7 +111,6 @@ class _TurnRun:
             self.head["sweep"] = extra["sweep"]
         if "source_turn" in extra:
             self.head["source_turn"] = extra["source_turn"]
-        self.checkpoint = TurnCheckpointer(writer, self.turn_id)
         self.annotations = AnnotationSet(AnnotationInput(
             probe=plan.probe, targets=plan.targets, scratchpad=plan.context.scratchpad))
         self.pieces: list[str] = []
@@ -124,6 +123,10 @@ class _TurnRun:
         self.seeds: list[int] = []
         self.started = time.perf_counter()
         self.first_token: float | None = None
+
+    def begin(self) -> None:
+        self.turn_id = self.writer.begin(self.head)
+        self.checkpoint = TurnCheckpointer(self.writer, self.turn_id)
 
     def take(self, text: str, delta: TextDelta | None = None) -> None:
         self.pieces.append(text)
@@ -239,7 +242,7 @@ async def _run_turn(plan: TurnPlan, writer: SessionWriter,
         )
     await provider.prepare(plan.model)
     run = _TurnRun(plan, writer, on_event)
-    writer.begin(run.turn_id, run.head)
+    run.begin()
     if on_event is not None:
         on_event(TurnStarted(run.turn_id, run.head))
     try:

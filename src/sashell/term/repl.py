@@ -25,7 +25,7 @@ from sashell.core.contexts import TIERS
 from sashell.core.errors import SashellError
 from sashell.core.paths import list_prompt_names
 from sashell.core.probes import probe_library
-from sashell.core.session import load_session, resolve_session_path
+from sashell.core.session import SHARED_SESSION_NOTE, load_session, resolve_session_path
 from sashell.core.shell import Condition, ProbeShell
 from sashell.present.render import badges, outcome, reply_text, safe_text, summary_line, turn_label
 from sashell.term.stream_printer import StreamPrinter
@@ -214,7 +214,10 @@ class Repl:
         path = resolve_session_path(name, self.shell.sessions_dir)
         if path.exists():
             loaded = self.shell.open_session(path)
-            self.console.print(Text(f"appending to {path} ({len(loaded.turns)} turns)", style="dim"))
+            self.console.print(Text(safe_text(f"appending to {path} ({len(loaded.turns)} turns)"),
+                                    style="dim"))
+            if self.shell.writer is not None and self.shell.writer.others_writing:
+                self.console.print(Text(SHARED_SESSION_NOTE, style="yellow"))
         else:
             from sashell.core.session import SessionWriter
 

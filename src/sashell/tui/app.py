@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from sashell.core.errors import SashellError
-from sashell.core.session import load_session
+from sashell.core.session import SHARED_SESSION_NOTE, load_session
 from sashell.core.shell import CompareMode, Condition, ProbeShell
 from sashell.core.turn import TurnResult
 from sashell.present.render import safe_text, turn_label
@@ -380,6 +380,8 @@ class SashellApp(App[None]):
         except SashellError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
+        if self.shell.writer is not None and self.shell.writer.others_writing:
+            self.notify(SHARED_SESSION_NOTE, severity="warning", markup=False)
         transcript = self.query_one("#transcript", VerticalScroll)
         transcript.remove_children()
         blocks: list[Any] = []
