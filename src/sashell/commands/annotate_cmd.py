@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from rich.console import Console
@@ -11,7 +10,7 @@ from rich.console import Console
 from sashell.commands.options import add_reading_options, read_stdin, targets_of
 from sashell.core.annotate import AnnotationInput, annotate_text
 from sashell.core.errors import SashellError
-from sashell.present.render import badges, reply_text
+from sashell.present.render import badges, reply_text, safe_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -42,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         judge = load_registry().get(args.judge)
         asyncio.run(add_judgements(annotations, args.probe, text, judge))
     if args.json:
-        print(json.dumps({"annotations": annotations}, ensure_ascii=False))
+        print(safe_json({"annotations": annotations}))
         return 0
     console = Console(highlight=False)
     console.print(reply_text(text, annotations))

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from sashell.core.finetune.datasets import check_dataset, resolve_dataset
-from sashell.present.render import safe_text
+from sashell.present.render import safe_json, safe_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -37,7 +36,7 @@ def _token_counter():  # type: ignore[no-untyped-def]
 def run_check(args: argparse.Namespace) -> int:
     report = check_dataset(resolve_dataset(args.file), _token_counter())
     if args.json:
-        print(json.dumps({"file": args.file, "examples": len(report.examples),
+        print(safe_json({"file": args.file, "examples": len(report.examples),
                           "problems": report.problems, "tokens": report.tokens,
                           "acrostics": report.acrostics}))
         return 1 if report.problems else 0

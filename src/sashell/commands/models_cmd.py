@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from rich.console import Console
 from rich.table import Table
@@ -11,6 +10,7 @@ from rich.text import Text
 
 from sashell.core.models import ModelSpec
 from sashell.core.registry import load_registry
+from sashell.present.render import safe_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
             "source": spec.source, "description": spec.description,
         })
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(safe_json(rows, indent=2))
         return 0
     table = Table(box=None, header_style="bold")
     for column in ("name", "kind", "provider", "model", "available", "source"):

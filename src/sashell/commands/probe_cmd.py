@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from typing import Any
 
@@ -14,7 +13,7 @@ from sashell.commands.options import add_reading_options, read_stdin, targets_of
 from sashell.core.contexts import TIERS
 from sashell.core.probing import ProbeOptions, prepare_probe
 from sashell.core.turn import TurnResult, run_turn
-from sashell.present.render import badges, summary_line
+from sashell.present.render import badges, safe_json, summary_line
 from sashell.term.stream_printer import StreamPrinter
 
 
@@ -112,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
                 if result.error:
                     failures.append(result.error)
                 if args.json:
-                    print(json.dumps(json_record(result), ensure_ascii=False), flush=True)
+                    print(safe_json(json_record(result)), flush=True)
                 else:
                     if result.reply and not result.reply.endswith("\n"):
                         sys.stdout.write("\n")

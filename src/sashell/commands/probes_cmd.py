@@ -4,14 +4,13 @@ set's probes."""
 from __future__ import annotations
 
 import argparse
-import json
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from sashell.core.probes import probe_library, resolve_probe_set
-from sashell.present.render import safe_text
+from sashell.present.render import safe_json, safe_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,8 +31,7 @@ def run(args: argparse.Namespace) -> int:
         items = [{"id": p.id, "text": p.text, "scale": list(p.scale) if p.scale else None,
                   "targets": list(probe_set.targets_for(p))} for p in probe_set.items]
         if args.json:
-            print(json.dumps({"name": probe_set.name, "path": probe_set.path, "probes": items},
-                             ensure_ascii=False))
+            print(safe_json({"name": probe_set.name, "path": probe_set.path, "probes": items}))
             return 0
         table = Table(title=safe_text(f"{probe_set.name}: {probe_set.description}"),
                       title_justify="left")
@@ -47,9 +45,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     sets = probe_library()
     if args.json:
-        print(json.dumps([{"name": s.name, "probes": len(s.items), "description": s.description,
-                           "targets": list(s.targets), "path": s.path} for s in sets],
-                         ensure_ascii=False))
+        print(safe_json([{"name": s.name, "probes": len(s.items), "description": s.description,
+                           "targets": list(s.targets), "path": s.path} for s in sets]))
         return 0
     table = Table(title="probe library", title_justify="left")
     table.add_column("name", no_wrap=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +17,7 @@ from sashell.core.errors import SashellError
 from sashell.core.paths import sessions_dir
 from sashell.core.replay import SessionSummary, list_sessions, reannotate, summarize
 from sashell.core.session import load_session
-from sashell.present.render import badges, reply_text, safe_text, turn_label
+from sashell.present.render import badges, reply_text, safe_json, safe_text, turn_label
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -58,7 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run_sessions(args: argparse.Namespace) -> int:
     entries = list_sessions(sessions_dir(args.sessions_dir))
     if args.json:
-        print(json.dumps([e.record() if isinstance(e, SessionSummary)
+        print(safe_json([e.record() if isinstance(e, SessionSummary)
                           else {"path": str(e[0]), "error": e[1]} for e in entries], indent=2))
         return 0
     table = Table(box=None, header_style="bold")
@@ -97,13 +96,12 @@ def run_replay(args: argparse.Namespace) -> int:
     console = Console(highlight=False)
     if args.summary:
         summary = summarize(loaded)
-        print(json.dumps(summary.record()))
+        print(safe_json(summary.record()))
     elif args.json:
         for turn in loaded.turns:
             fresh, differences = reannotate(turn)
-            print(json.dumps({**turn, "annotations": fresh, "stored_annotations":
-                              turn.get("annotations"), "differences": differences},
-                             ensure_ascii=False))
+            print(safe_json({**turn, "annotations": fresh, "stored_annotations":
+                              turn.get("annotations"), "differences": differences}))
     else:
         for turn in loaded.turns:
             fresh, differences = reannotate(turn)
@@ -181,9 +179,9 @@ def run_rerun(args: argparse.Namespace) -> int:
     result = asyncio.run(rerun_session(loaded, model, args.tier, sessions_dir(args.sessions_dir),
                                        targets_of(args), judge, progress))
     if args.json:
-        print(json.dumps(result.record(), ensure_ascii=False))
+        print(safe_json(result.record()))
     elif args.summary:
-        print(json.dumps({"source": str(result.source), "session": str(result.session),
+        print(safe_json({"source": str(result.source), "session": str(result.session),
                           **result.totals()}))
     else:
         console = Console(highlight=False)

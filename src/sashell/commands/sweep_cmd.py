@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import time
 from datetime import datetime
@@ -30,6 +29,7 @@ from sashell.core.session import slugify
 from sashell.core.sweep import Sweep, SweepProgress, SweepSpec, summarise
 from sashell.core.sweep.outputs import write_outputs
 from sashell.core.sweep.summary import CellOutcome
+from sashell.present.render import safe_json
 from sashell.present.sweep import summary_renderable
 
 
@@ -141,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
                         "sessions": sweep.manifest["sessions"]}
     written = write_outputs(sweep.out_dir, summary, outcomes, plot=not args.no_plot)
     if args.json:
-        print(json.dumps(summary, ensure_ascii=False))
+        print(safe_json(summary))
     else:
         Console().print(summary_renderable(summary))
     err.print("wrote " + ", ".join(str(p) for p in written), markup=False, highlight=False)

@@ -142,6 +142,10 @@ def load_registry(files: list[Path] | None = None) -> Registry:
 
 def adhoc_openai_model(model_id: str, base_url: str, api_key_env: str | None,
                        endpoint: Endpoint) -> ModelSpec:
+    """A model at a one-off endpoint (``--base-url``), checked like a sashell.toml entry."""
+    problem = provider_class("openai").check_entry({"model": model_id, "base_url": base_url})
+    if problem:
+        raise SashellError(f"--base-url: {problem}")
     return ModelSpec(
         name=model_id, provider="openai", model=model_id, base_url=base_url,
         api_key_env=api_key_env, endpoint=endpoint, source="command line",

@@ -16,7 +16,7 @@ from typing import Any
 
 from sashell.core.annotate import AnnotationInput, AnnotationSet
 from sashell.core.contexts import NEXT_TURN, Message, needs_next_turn
-from sashell.core.errors import ProviderError, SashellError
+from sashell.core.errors import ProviderError, SashellError, one_line
 from sashell.core.plan import TurnPlan
 from sashell.core.providers import provider_for
 from sashell.core.providers.base import Finished, GenerationRequest, TextDelta
@@ -253,6 +253,9 @@ async def _run_turn(plan: TurnPlan, writer: SessionWriter,
     except (asyncio.CancelledError, KeyboardInterrupt):
         run.close("cancelled", "cancelled by the user")
         raise
+    except Exception as exc:  # a malformed response (bad bytes, SSE that is not JSON), a bug
+        reason = one_line(f"{plan.model.name}: the stream failed: {type(exc).__name__}: {exc}")
+        return TurnResult(run.turn_id, run.close("error", reason), str(writer.path))
     try:
         annotations = await run.annotate()
     except (asyncio.CancelledError, KeyboardInterrupt):

@@ -6,6 +6,7 @@ it are shown as visible escapes instead of being sent to the terminal.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -16,14 +17,30 @@ from sashell.core.annotate.acrostic import initial_letter_at
 from sashell.core.annotate.base import Severity
 from sashell.core.annotate.registry import annotations_of, registry
 
-# C0 controls except tab and newline, DEL, and C1 controls (0x9b is a one-byte CSI on some
-# terminals); a lone carriage return would let output overwrite the line it is on.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls except tab and newline, DEL, C1 controls (0x9b is a one-byte CSI on some
+# terminals), bidi overrides and isolates (they reorder what follows), and lone surrogates (a
+# byte that was not UTF-8, kept by surrogateescape, would reach the terminal as that byte); a
+# lone carriage return would let output overwrite the line it is on.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# What JSON output escapes besides what json.dumps does (it escapes C0 controls itself).
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _visible(match: re.Match[str]) -> str:
     char = match.group(0)
-    return "" if char == "\r" else f"\\x{ord(char):02x}"
+    if char == "\r":
+        return ""
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape: the original byte
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe_json(value: Any, **options: Any) -> str:
+    """JSON for output: readable Unicode, but every character that could steer a terminal or
+    reorder text (C1 controls, bidi controls, lone surrogates) written as a \\u escape."""
+    text = json.dumps(value, ensure_ascii=False, **options)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 def safe_text(text: str) -> str:

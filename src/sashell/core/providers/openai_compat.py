@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import weakref
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from sashell.core.errors import ProviderError
+from sashell.core.errors import ProviderError, note_secret, one_line
 from sashell.core.models import ModelSpec
 from sashell.core.providers.base import (
     Capabilities,
@@ -46,6 +47,22 @@ def is_default_endpoint(spec: ModelSpec) -> bool:
     return not spec.base_url or spec.base_url.rstrip("/") == DEFAULT_BASE_URL
 
 
+def base_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be an endpoint's base URL, or None."""
+    from urllib.parse import urlsplit
+
+    if any(ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F for ch in url):
+        return "the base URL holds spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError as exc:
+        return f"the base URL is malformed: {exc}"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"the base URL must be http(s)://HOST[:PORT]/PATH, not {url!r}"
+    return None
+
+
 def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     """The wait a 429 asks for (retry-after-ms or retry-after in seconds), if any."""
     for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
@@ -63,6 +80,7 @@ def api_key(spec: ModelSpec) -> str:
     env = key_env(spec)
     key = os.environ.get(env)
     if key:
+        note_secret(key)  # redacted from every error message, stored or shown
         return key
     if not is_default_endpoint(spec):
         return "sashell-no-key"  # local servers (llama.cpp, vLLM, Ollama) accept any key
@@ -87,9 +105,11 @@ def describe_error(exc: Exception, spec: ModelSpec) -> str:
     if isinstance(exc, openai.APIConnectionError):
         cause = exc.__cause__ or exc
         detail = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
-        return f"cannot reach {where}: {detail}"
+        return (f"cannot reach {where}: {detail} (is the server running? check the base URL; "
+                "`sashell models` lists the configured endpoints)")
     if isinstance(exc, openai.APIStatusError):
-        message = str(exc.message).splitlines()[0] if exc.message else ""
+        # An error body may be an HTML page (a proxy's 502): its text, tags dropped, one line.
+        message = one_line(re.sub(r"<[^>]*>", " ", str(exc.message or "")), 200)
         return f"{where} answered HTTP {exc.status_code}: {message}"[:300]
     return f"{where}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
 
@@ -138,7 +158,8 @@ class OpenAIProvider:
     def check_entry(cls, raw: dict[str, Any]) -> str | None:
         if "model" not in raw:
             return 'an openai model needs model = "<id at the endpoint>"'
-        return None
+        base_url = raw.get("base_url")
+        return base_url_problem(base_url) if isinstance(base_url, str) else None
 
     def capabilities(self, spec: ModelSpec) -> Capabilities:
         completions = spec.endpoint == "completions"
