@@ -23,8 +23,8 @@ def assert_one_line_error(res, needle: str) -> None:  # type: ignore[no-untyped-
     (("--context", "missing", "hi"), "unknown context 'missing'"),
     (("--system-file", "/no/such/file", "hi"), "system prompt file not found"),
     (("--base-url", "ftp://x", "--model", "m", "hi"), "must start with http"),
-    (("-n", "0", "hi"), "-n must be at least 1"),
-    (("--top-p", "1.5", "hi"), "--top-p"),
+    (("-n", "0", "hi"), "-n must be from 1 to 10,000"),
+    (("--top-p", "1.5", "hi"), "top-p must be in (0, 1]"),
     (("--continue", "hi"), "--continue needs an existing session"),
 ])
 def test_probe_bad_input(args: tuple[str, ...], needle: str) -> None:

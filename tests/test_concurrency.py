@@ -56,6 +56,8 @@ def test_processes_appending_to_one_session_keep_every_turn(tmp_path: Path) -> N
 
 def test_a_second_writer_is_told(tmp_path: Path) -> None:
     first = SessionWriter.create(tmp_path, "s")
+    first.finish(first.begin({"probe": "p"}), {"probe": "p", "reply": "r",  # type: ignore[typeddict-item]
+                                                "status": "complete"})
     code = ("import sys; from sashell.core.session import SessionWriter, load_session;"
             "w = SessionWriter.open_existing(load_session(sys.argv[1]));"
             "print(w.others_writing)")

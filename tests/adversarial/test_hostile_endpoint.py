@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.adversarial.hostile import FAILING, FORBIDDEN, SECRET, evil_reply
 
 from fault_server import FaultServer
 from sashell.core.session import load_session
-from tests.adversarial.hostile import FAILING, FORBIDDEN, SECRET, evil_reply
 
 
 def sashell(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -86,9 +86,10 @@ def test_repl_script_keeps_going_and_stays_clean(tmp_path: Path) -> None:
 
 
 def test_tui_survives_a_malformed_stream(tmp_path: Path) -> None:
+    from tests.test_tui import make_shell, plain, type_probe, wait_for
+
     from sashell.tui.app import SashellApp
     from sashell.tui.widgets import TurnView
-    from tests.test_tui import make_shell, plain, type_probe, wait_for
 
     with FaultServer([FAILING["non_json_sse"], evil_reply]) as server:
         (tmp_path / "sashell.toml").write_text(model_toml(server.base_url))

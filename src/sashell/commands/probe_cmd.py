@@ -13,7 +13,7 @@ from sashell.commands.options import add_reading_options, read_stdin, targets_of
 from sashell.core.contexts import TIERS
 from sashell.core.probing import ProbeOptions, prepare_probe
 from sashell.core.turn import TurnResult, run_turn
-from sashell.present.render import badges, safe_json, summary_line
+from sashell.present.render import badges, safe_json, safe_text, summary_line
 from sashell.term.stream_printer import StreamPrinter
 
 
@@ -124,8 +124,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         asyncio.run(go())
     finally:
-        if not args.json:
-            out.print(f"session: {prepared.writer.path}", style="dim", markup=False)
+        if not args.json and prepared.writer.path.exists():
+            out.print(safe_text(f"session: {prepared.writer.path}"), style="dim", markup=False)
     if failures:
         print(f"sashell: error: {failures[0]}", file=sys.stderr)
         return 2

@@ -10,6 +10,7 @@ for, beside HELLO) and ``probes``: each a string, or a mapping with ``text`` and
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,6 +121,8 @@ def load_probe_set(path: Path) -> ProbeSet:
         data = yaml.safe_load(_read_text(path))
     except yaml.YAMLError as exc:
         raise SashellError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise SashellError(f"{path}: nested too deeply to be a probe set") from None
     if isinstance(data, list):
         data = {"probes": data}
     if not isinstance(data, dict) or not isinstance(data.get("probes"), list):
@@ -158,6 +161,8 @@ def load_jsonl_probes(path: Path, column: str | None = None) -> ProbeSet:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
             raise SashellError(f"{where}: not JSON: {exc.msg}") from None
+        except RecursionError:
+            raise SashellError(f"{where}: nested too deeply") from None
         if isinstance(data, str):
             items.append(_probe(data, where, len(items)))
         elif isinstance(data, dict):
@@ -170,14 +175,20 @@ def load_jsonl_probes(path: Path, column: str | None = None) -> ProbeSet:
 
 
 def load_csv_probes(path: Path, column: str | None = None) -> ProbeSet:
-    reader = csv.DictReader(_read_text(path).splitlines())
-    key = _pick_column(list(reader.fieldnames or []), column, str(path))
+    # Fields as long as a probe may be; strict: an unterminated quote is an error, not a probe
+    # that swallows the rest of the file.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_PROBE_CHARS + 1))
+    reader = csv.DictReader(io.StringIO(_read_text(path), newline=""), strict=True)
     items: list[Probe] = []
-    for row in reader:
-        value = row.get(key)
-        if value is None or not value.strip():
-            continue  # blank cells (ragged rows) are skipped, not probed
-        items.append(_probe(value, f"{path}:{reader.line_num}", len(items), row.get("id")))
+    try:
+        key = _pick_column(list(reader.fieldnames or []), column, str(path))
+        for row in reader:
+            value = row.get(key)
+            if value is None or not value.strip():
+                continue  # blank cells (ragged rows) are skipped, not probed
+            items.append(_probe(value, f"{path}:{reader.line_num}", len(items), row.get("id")))
+    except csv.Error as exc:
+        raise SashellError(f"{path}:{reader.line_num}: not valid CSV: {exc}") from None
     return ProbeSet(name=path.stem, items=_check_ids(items, str(path)), path=str(path))
 
 

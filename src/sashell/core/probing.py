@@ -78,15 +78,12 @@ def resolve_model(name: str | None, base_url: str | None, api_key_env: str | Non
     return spec.with_endpoint(endpoint)
 
 
+MAX_SAMPLES = 10_000
+
+
 def validate_sampling(o: ProbeOptions) -> SamplingParams:
-    if o.samples < 1:
-        raise SashellError("-n must be at least 1")
-    if o.max_tokens < 1:
-        raise SashellError("--max-tokens must be at least 1")
-    if o.temperature < 0:
-        raise SashellError("--temperature must be >= 0")
-    if not 0 < o.top_p <= 1:
-        raise SashellError("--top-p must be in (0, 1]")
+    if not 1 <= o.samples <= MAX_SAMPLES:
+        raise SashellError(f"-n must be from 1 to {MAX_SAMPLES:,} (a sweep runs more)")
     return SamplingParams(temperature=o.temperature, top_p=o.top_p, max_tokens=o.max_tokens,
                           seed=o.seed)
 
@@ -98,10 +95,8 @@ def open_session(name: str | None, directory_option: str | None,
     if name:
         path = resolve_session_path(name, directory)
         if path.exists():
-            loaded = load_session(path)
-            return SessionWriter.open_existing(loaded), loaded
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return SessionWriter.create(path.parent, path.stem, path.stem), None
+            return SessionWriter.append_to(path)
+        return SessionWriter.named(path), None
     from datetime import datetime
 
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")

@@ -8,6 +8,9 @@ validates against them (``validate_record``).
 
 # No ``from __future__ import annotations`` here: TypedDict needs NotRequired evaluated at class
 # creation to tell required keys from optional ones (and msgspec validates by that).
+import types
+import typing
+from collections.abc import Mapping
 from typing import Any, Literal, NotRequired, TypedDict
 
 import msgspec
@@ -241,3 +244,66 @@ def schema_markdown() -> str:
             out.append(f"| `{key}` | {_type_name(hint)} | {'yes' if required else 'no'} |")
         out.append("")
     return "\n".join(out)
+
+
+_HINTS: dict[str, dict[str, Any]] = {}
+
+
+def _hints(schema: type[Any]) -> dict[str, Any]:
+    name = schema.__qualname__
+    if name not in _HINTS:
+        _HINTS[name] = typing.get_type_hints(schema)
+    return _HINTS[name]
+
+
+def _misfit(value: Any, hint: Any, where: str) -> str | None:
+    """Where ``value`` has a type ``hint`` does not allow (keys may be missing), or None."""
+    origin = typing.get_origin(hint)
+    if hint is Any:
+        return None
+    if isinstance(hint, type) and typing.is_typeddict(hint):
+        if not isinstance(value, dict):
+            return f"{where}: expected an object"
+        hints = _hints(hint)
+        for key, item in value.items():
+            if key in hints and (problem := _misfit(item, hints[key], f"{where}.{key}")):
+                return problem
+        return None
+    if origin in (typing.Union, types.UnionType):
+        problems = [_misfit(value, arg, where) for arg in typing.get_args(hint)]
+        return None if None in problems else problems[0]
+    if origin is Literal:
+        return None if value in typing.get_args(hint) else f"{where}: unexpected value {value!r}"
+    if origin is list:
+        if not isinstance(value, list):
+            return f"{where}: expected a list"
+        (item_hint,) = typing.get_args(hint)
+        for index, item in enumerate(value):
+            if problem := _misfit(item, item_hint, f"{where}[{index}]"):
+                return problem
+        return None
+    if origin is dict:
+        return None if isinstance(value, dict) else f"{where}: expected an object"
+    if hint is type(None):
+        return None if value is None else f"{where}: expected null"
+    if hint is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+    elif hint is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, hint)
+    return None if ok else f"{where}: expected {getattr(hint, '__name__', hint)}"
+
+
+def shape_problem(record: Mapping[str, Any], schema: type[Any] = TurnRecord) -> str | None:
+    """A loaded record's first value whose type the schema does not allow, or None. Missing
+    and unknown keys are fine (older and newer writers); a wrong type is damage that would
+    otherwise surface as a crash in whatever reads the key."""
+    hints = _hints(schema)
+    for key, value in record.items():
+        if key in hints and (problem := _misfit(value, hints[key], key)):
+            return problem
+    for index, annotation in enumerate(record.get("annotations") or []):
+        if not isinstance(annotation.get("kind"), str):
+            return f"annotations[{index}]: no kind"
+    return None

@@ -14,6 +14,7 @@ from sashell.core.models import Endpoint, ModelSpec
 from sashell.core.paths import shipped_adapters_dir
 from sashell.core.providers import provider_class, provider_names
 
+MIN_CTX, MAX_CTX = 64, 1 << 20  # and at most the model's training context (checked on load)
 _KNOWN_KEYS = {
     "provider", "model", "base", "base_url", "api_key_env", "endpoint", "gguf", "lora",
     "description", "n_ctx",
@@ -81,6 +82,9 @@ class Registry:
 
 def _parse_entry(name: str, raw: Any, source: str, relative_to: Path) -> ModelSpec:
     where = f"{source}: [models.{name}]"
+    if not name or not all(ch.isprintable() for ch in name) or len(name) > 200:
+        raise SashellError(f"{source}: a model name must be printable text of at most 200 "
+                           f"characters, not {name!r}")
     if not isinstance(raw, dict):
         raise SashellError(f"{where} must be a table")
     unknown = set(raw) - _KNOWN_KEYS
@@ -96,8 +100,10 @@ def _parse_entry(name: str, raw: Any, source: str, relative_to: Path) -> ModelSp
     for key in ("model", "base", "base_url", "api_key_env", "gguf", "lora", "description"):
         if key in raw and not isinstance(raw[key], str):
             raise SashellError(f"{where}: {key} must be a string")
-    if "n_ctx" in raw and not isinstance(raw["n_ctx"], int):
-        raise SashellError(f"{where}: n_ctx must be an integer")
+    n_ctx = raw.get("n_ctx")
+    if n_ctx is not None and (not isinstance(n_ctx, int) or isinstance(n_ctx, bool)
+                              or not MIN_CTX <= n_ctx <= MAX_CTX):
+        raise SashellError(f"{where}: n_ctx must be a whole number from {MIN_CTX} to {MAX_CTX:,}")
     problem = provider_class(provider).check_entry(raw)
     if problem:
         raise SashellError(f"{where}: {problem}")
@@ -137,6 +143,14 @@ def load_registry(files: list[Path] | None = None) -> Registry:
     for spec in registry.models.values():
         if spec.base is not None and spec.base not in registry.models:
             raise SashellError(f"{spec.source}: [models.{spec.name}] names unknown base '{spec.base}'")
+        seen = [spec.name]
+        base = spec.base
+        while base is not None:  # a fine-tune's chain of bases must end at a base model
+            if base in seen:
+                raise SashellError(f"{spec.source}: [models.{spec.name}]: its bases form a cycle "
+                                   f"({' → '.join([*seen, base])})")
+            seen.append(base)
+            base = registry.models[base].base if base in registry.models else None
     return registry
 
 

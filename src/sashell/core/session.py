@@ -26,7 +26,7 @@ import msgspec
 from sashell import __version__
 from sashell.core.errors import SashellError
 from sashell.core.paths import example_sessions_dir
-from sashell.core.records import SCHEMA_VERSION, TurnRecord, TurnRequest
+from sashell.core.records import SCHEMA_VERSION, TurnRecord, TurnRequest, shape_problem
 
 CHECKPOINT_INTERVAL_S = 0.25
 
@@ -63,18 +63,18 @@ class LoadedSession:
         return f"{self.path}: {self.problems[0]}{more}"
 
 
-class _SummaryModel(msgspec.Struct, frozen=True):
+class _SummaryModel(msgspec.Struct, frozen=True, omit_defaults=True):
     name: str | None = None
 
 
-class _SummaryAnnotation(msgspec.Struct):
+class _SummaryAnnotation(msgspec.Struct, omit_defaults=True):
     kind: str | None = None
     flag: bool | None = None
     label: str | None = None
     word: str | None = None
 
 
-class _SummaryTurn(msgspec.Struct):
+class _SummaryTurn(msgspec.Struct, omit_defaults=True):
     """The fields a session listing needs; msgspec skips the rest without building them."""
 
     type: str | None = None
@@ -106,12 +106,10 @@ def decode_record(raw: bytes, decode: Decode = _decode_full) -> dict[str, Any] |
             return decode_record(raw)  # odd types in known fields: read it the general way
         try:
             record = json.loads(raw)  # also accepts what msgspec does not, e.g. NaN
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return None
-    if isinstance(record, msgspec.Struct):
-        record = msgspec.structs.asdict(record)
-        record["model"] = msgspec.structs.asdict(record["model"]) if record["model"] else {}
-        record["annotations"] = [msgspec.structs.asdict(a) for a in record["annotations"]]
+    if isinstance(record, msgspec.Struct):  # only the fields the JSON held (defaults omitted)
+        record = msgspec.to_builtins(record)
     return record if isinstance(record, dict) else None
 
 
@@ -173,6 +171,19 @@ class _SessionIndex:
         return record
 
     def materialize(self, turn_id: int, decode: Decode) -> dict[str, Any] | None:
+        turn = self._materialize(turn_id, decode)
+        if turn is None:
+            return None
+        problem = shape_problem(turn)
+        if problem is not None:
+            lines = self.turns[turn_id]
+            where = (lines.final or lines.begin or (0, b""))[0]
+            self.problems.append(f"line {where}: turn {lines.number} does not fit the session "
+                                 f"format ({problem}), skipped")
+            return None
+        return turn
+
+    def _materialize(self, turn_id: int, decode: Decode) -> dict[str, Any] | None:
         lines = self.turns[turn_id]
         if lines.final is not None:
             final = self._record(lines.final, decode)
@@ -322,40 +333,91 @@ class SessionWriter:
     turn's number is chosen under that lock from the turns already in the file, so two writers
     (two ``probe --session`` runs, a TUI and a REPL) never number two turns alike."""
 
-    def __init__(self, path: Path, header: dict[str, Any] | None, next_turn: int) -> None:
+    def __init__(self, path: Path, header: dict[str, Any] | None, next_turn: int,
+                 shared_name: bool = False) -> None:
         self.path = path
+        self._shared_name = shared_name  # a --session NAME: appended to by whoever comes
         self._max_turn = next_turn - 1
         self._thread_lock = threading.Lock()
-        self._file: IO[str] = open(path, "a", encoding="utf-8", newline="\n")  # noqa: SIM115
         self._scanned = 0  # bytes of the file already read for turn numbers
+        self._header = header  # a new session's file is created with its first turn
+        self._file: IO[str] | None = None
+        self._presence: int | None = None
+        self.others_writing = False
+        if header is None:
+            self._open("a")
+
+    def _open(self, mode: str) -> IO[str]:
+        try:
+            self._file = open(self.path, mode, encoding="utf-8", newline="\n")  # noqa: SIM115
+        except OSError as exc:
+            raise SashellError(f"cannot write session {self.path}: {exc.strerror or exc}"
+                               ) from None
         self.others_writing = self._announce()
-        if header is not None:
-            with self._locked():
-                self._write(header)
-                self._sync()
+        return self._file
+
+    def _ensure_file(self) -> IO[str]:
+        """The open file; a new session's is created now, exclusively (another process that
+        picked the same name moves this one to the next free name), its header first."""
+        if self._file is not None:
+            return self._file
+        if self._shared_name:
+            handle = self._open("a")
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                if handle.tell() == 0 and self.path.stat().st_size == 0:
+                    self._write(self._header or {})
+                    self._sync()
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            return handle
+        while True:
+            try:
+                handle = self._open("x")
+                break
+            except SashellError:
+                if not self.path.exists():
+                    raise
+                self.path = _next_free(self.path)
+        self._write(self._header or {})
+        self._sync()
+        return handle
 
     def _announce(self) -> bool:
-        """Mark this process as a writer (a shared lock on the file's first byte, held while it
-        is open) and say whether another process already holds one."""
-        fd = self._file.fileno()
+        """Mark this writer present (a shared ``flock`` on a hidden ``.NAME.jsonl.writers``
+        file beside the session, held while it is open) and say whether another one already
+        is. A lock file of its own: POSIX locks on the session would be dropped whenever this
+        process closed any other handle on it (a listing reading it, say)."""
+        marker = self.path.with_name(f".{self.path.name}.writers")
         try:
-            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 0, os.SEEK_SET)
+            fd = os.open(marker, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            return False  # a read-only directory: presence cannot be told, writing still locks
+        self._presence = fd
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             others = False
         except OSError:
             others = True
-        # (An exclusive holder would be another sashell checking, for an instant.)
         with contextlib.suppress(OSError):
-            fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB, 1, 0, os.SEEK_SET)
+            fcntl.flock(fd, fcntl.LOCK_SH)
         return others
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
+        """The file lock, for one write; a failed write (a full disk, a file gone read-only)
+        becomes a one-line SashellError naming the session."""
         with self._thread_lock:
-            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
             try:
-                yield
-            finally:
-                fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+                handle = self._ensure_file()
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            except OSError as exc:
+                raise SashellError(f"cannot write session {self.path}: "
+                                   f"{exc.strerror or exc}") from None
 
     def _catch_up(self) -> None:
         """Read what other writers appended since the last look, for their turn numbers."""
@@ -371,15 +433,37 @@ class SessionWriter:
     def create(cls, directory: Path, name: str, title: str | None = None,
                extra: dict[str, Any] | None = None) -> SessionWriter:
         """A new session file; ``extra`` adds header fields (a sweep's id, a re-run's source)."""
-        directory.mkdir(parents=True, exist_ok=True)
+        ensure_directory(directory, "sessions directory")
         path = directory / f"{name}.jsonl"
-        suffix = 1
-        while path.exists():
-            suffix += 1
-            path = directory / f"{name}-{suffix}.jsonl"
+        if path.exists():
+            path = _next_free(path)
         header = {"type": "header", "schema": SCHEMA_VERSION, "sashell": __version__,
                   "created": now_iso(), "name": title or path.stem, **(extra or {})}
         return cls(path, header, 1)
+
+    @classmethod
+    def named(cls, path: Path, title: str | None = None) -> SessionWriter:
+        """A session chosen by name (``--session NAME``) that does not exist yet: created with
+        its first turn, unless another writer creates it first; then both append to it."""
+        ensure_directory(path.parent, "sessions directory")
+        header = {"type": "header", "schema": SCHEMA_VERSION, "sashell": __version__,
+                  "created": now_iso(), "name": title or path.stem}
+        return cls(path, header, 1, shared_name=True)
+
+    @classmethod
+    def append_to(cls, path: Path) -> tuple[SessionWriter, LoadedSession]:
+        """Load a session and open it for appending, reading it while no writer is mid-line
+        (under a shared lock), so another process's turn in progress is not taken for damage."""
+        try:
+            with open(path, "rb") as handle:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
+                try:
+                    loaded = load_session(path)
+                finally:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        except OSError as exc:
+            raise SashellError(f"cannot read session {path}: {exc.strerror or exc}") from None
+        return cls.open_existing(loaded), loaded
 
     @classmethod
     def open_existing(cls, loaded: LoadedSession) -> SessionWriter:
@@ -395,14 +479,14 @@ class SessionWriter:
             self._max_turn += 1
             turn_id = self._max_turn
             self._write({"type": "turn_begin", "turn": turn_id, **record})
-            self._file.flush()
+            self._flush()
         return turn_id
 
     def checkpoint(self, turn_id: int, text: str) -> None:
         if text:
             with self._locked():
                 self._write({"type": "turn_delta", "turn": turn_id, "text": text})
-                self._file.flush()
+                self._flush()
 
     def finish(self, turn_id: int, record: TurnRecord) -> None:
         with self._locked():
@@ -410,13 +494,27 @@ class SessionWriter:
             self._sync()
 
     def close(self) -> None:
-        if not self._file.closed:
+        if self._file is not None and not self._file.closed:
             self._file.close()
+        if self._presence is not None:
+            try:  # the last writer out removes the marker
+                fcntl.flock(self._presence, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self.path.with_name(f".{self.path.name}.writers").unlink(missing_ok=True)
+            except OSError:
+                pass
+            os.close(self._presence)
+            self._presence = None
 
     def _write(self, record: Mapping[str, Any]) -> None:
+        assert self._file is not None
         self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
 
+    def _flush(self) -> None:
+        assert self._file is not None
+        self._file.flush()
+
     def _sync(self) -> None:
+        assert self._file is not None
         self._file.flush()
         os.fsync(self._file.fileno())
 
@@ -446,19 +544,45 @@ class TurnCheckpointer:
 EXAMPLES_PREFIX = "examples/"
 
 
+def _next_free(path: Path) -> Path:
+    """``name-2.jsonl``, ``name-3.jsonl``…: the first that does not exist."""
+    suffix = 2
+    while (candidate := path.with_name(f"{path.stem}-{suffix}.jsonl")).exists():
+        suffix += 1
+    return candidate
+
+
+def ensure_directory(directory: Path, what: str) -> None:
+    """Create ``directory`` (and its parents) or say in one line why it cannot be one."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise SashellError(f"{what} {directory} is a file, not a directory") from None
+    except OSError as exc:
+        raise SashellError(f"cannot create {what} {directory}: {exc.strerror or exc}") from None
+    if not directory.is_dir():
+        raise SashellError(f"{what} {directory} is not a directory")
+
+
 def resolve_session_path(name: str, directory: Path) -> Path:
     """``--session NAME``: a path if it looks like one, else <sessions-dir>/NAME.jsonl.
     ``examples/NAME`` names a shipped example session when no such file is here."""
     if name.startswith(EXAMPLES_PREFIX) and not Path(name).exists():
         stem = name.removeprefix(EXAMPLES_PREFIX).removesuffix(".jsonl")
         return example_sessions_dir() / f"{stem}.jsonl"
+    if "\0" in name or not name.strip() or name.strip(".") == "":
+        raise SashellError(f"{name!r} is not a session name")
     if "/" in name or name.endswith(".jsonl"):
         return Path(name)
+    if len(name.encode()) > 200:
+        raise SashellError("a session name is at most 200 bytes")
     return directory / f"{name}.jsonl"
 
 
 def session_files(directory: Path) -> list[Path]:
-    """The session files in a directory, newest first."""
+    """The session files in a directory, newest first (none when it does not exist yet)."""
+    if directory.exists() and not directory.is_dir():
+        raise SashellError(f"sessions directory {directory} is not a directory")
     if not directory.is_dir():
         return []
     stamped = []

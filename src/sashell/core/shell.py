@@ -127,8 +127,7 @@ class ProbeShell:
         self.writer, self.last_turn = None, None
 
     def open_session(self, path: Path) -> LoadedSession:
-        loaded = load_session(path)
-        writer = SessionWriter.open_existing(loaded)  # refuses damaged files, never modifies them
+        writer, loaded = SessionWriter.append_to(path)  # refuses damaged files, never modifies them
         if self.writer is not None:
             self.writer.close()
         self.writer = writer

@@ -223,7 +223,7 @@ class Repl:
 
             self.shell.new_session()
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.shell.writer = SessionWriter.create(path.parent, path.stem, path.stem)
+            self.shell.writer = SessionWriter.named(path)
             self.console.print(Text(f"new session {self.shell.writer.path}", style="dim"))
 
     def _replay(self, path: Path) -> None:

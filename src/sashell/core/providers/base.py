@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sashell.core.contexts import Message
+from sashell.core.errors import SashellError
 from sashell.core.models import ModelSpec
 from sashell.core.records import ParamsRecord
+
+MAX_TOKENS_LIMIT = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,24 @@ class SamplingParams:
     max_tokens: int = 512
     seed: int | None = None
     stop: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        """Every way parameters arrive (flags, /set, the TUI, a manifest) is checked here."""
+        def number(value: object) -> bool:
+            return isinstance(value, int | float) and not isinstance(value, bool)
+
+        if not number(self.temperature) or not math.isfinite(self.temperature) \
+                or self.temperature < 0:
+            raise SashellError(f"temperature must be a finite number >= 0, not {self.temperature!r}")
+        if not number(self.top_p) or not 0 < self.top_p <= 1:
+            raise SashellError(f"top-p must be in (0, 1], not {self.top_p!r}")
+        if not isinstance(self.max_tokens, int) or isinstance(self.max_tokens, bool) \
+                or not 1 <= self.max_tokens <= MAX_TOKENS_LIMIT:
+            raise SashellError(f"max-tokens must be a whole number from 1 to {MAX_TOKENS_LIMIT:,}, "
+                               f"not {self.max_tokens!r}")
+        if self.seed is not None and (not isinstance(self.seed, int) or isinstance(self.seed, bool)
+                                      or not -(2**63) <= self.seed < 2**63):
+            raise SashellError(f"seed must be a whole number, not {self.seed!r}")
 
     def record(self) -> ParamsRecord:
         return {"temperature": self.temperature, "top_p": self.top_p,

@@ -69,6 +69,25 @@ class PromptPlan:
         return self.boundaries[-1] if self.boundaries else 0
 
 
+def check_gguf(path: str, what: str) -> None:
+    """A GGUF file's magic and version, checked before llama.cpp sees it (handed another
+    file, it may crash the process)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise SashellError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    if len(head) < 8 or head[:4] != b"GGUF" or int.from_bytes(head[4:8], "little") not in (1, 2, 3):
+        raise SashellError(f"{what} {path} is not a GGUF file")
+
+
+def _trained_context(gguf: str) -> int | None:
+    """The context length a GGUF was trained with (its metadata, read by a vocab-only load)."""
+    metadata: dict[str, str] = LocalEngine(gguf, None, 512, vocab_only=True).llm.metadata
+    value = metadata.get(f"{metadata.get('general.architecture', 'llama')}.context_length")
+    return int(value) if value and value.isdigit() else None
+
+
 class LocalEngine:
     """One loaded llama.cpp model (+ adapter); generations are serialised by a lock."""
 
@@ -78,6 +97,14 @@ class LocalEngine:
             from llama_cpp import Llama
         except ImportError:  # pragma: no cover - a broken install
             raise SashellError("the embedded model needs llama-cpp-python") from None
+        check_gguf(gguf, "model")
+        if lora:
+            check_gguf(lora, "LoRA adapter")
+        if n_ctx and not vocab_only:
+            trained = _trained_context(gguf)
+            if trained and n_ctx > trained:
+                raise SashellError(f"n_ctx {n_ctx:,} is more than {Path(gguf).name} was trained "
+                                   f"with ({trained:,})")
         threads = _threads()
         try:
             # llama.cpp warns about the context size of a vocab-only load; nothing to act on.
@@ -268,6 +295,12 @@ class LocalProvider:
             return False, f"GGUF not found: {gguf}"
         if spec.lora and not Path(spec.lora).is_file():
             return False, f"LoRA adapter not found: {spec.lora}"
+        try:
+            check_gguf(str(gguf), "model")
+            if spec.lora:
+                check_gguf(spec.lora, "LoRA adapter")
+        except SashellError as exc:
+            return False, str(exc)
         if importlib.util.find_spec("llama_cpp") is None:
             return False, "llama-cpp-python is not installed"
         return True, ""

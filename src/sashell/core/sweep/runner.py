@@ -111,10 +111,14 @@ class Sweep:
             manifest = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise SashellError(f"no sweep to resume in {out_dir} (no {MANIFEST})") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise SashellError(f"{path}: cannot read the sweep manifest: {exc}") from None
         if not isinstance(manifest, dict) or manifest.get("kind") != "sashell-sweep":
             raise SashellError(f"{path}: not a sashell sweep manifest")
+        sessions = manifest.get("sessions", [])
+        if not isinstance(sessions, list) or not all(isinstance(s, str) for s in sessions) \
+                or not isinstance(manifest.get("id"), str):
+            raise SashellError(f"{path}: the sweep manifest is damaged (its id or sessions)")
         return cls(SweepSpec.from_record(manifest.get("spec") or {}), out_dir, manifest, registry)
 
     def save_manifest(self) -> None:

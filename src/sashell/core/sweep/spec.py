@@ -27,6 +27,9 @@ class Cell:
         return f"{self.model} · {self.tier}"
 
 
+MAX_CELLS = 10_000_000
+
+
 @dataclass(frozen=True)
 class SweepSpec:
     probe_set: ProbeSet
@@ -48,8 +51,12 @@ class SweepSpec:
             raise SashellError("a sweep needs at least one model (--models)")
         if not self.tiers or any(t not in TIERS for t in self.tiers):
             raise SashellError(f"--tiers takes a comma-separated subset of {', '.join(TIERS)}")
-        if self.samples < 1:
-            raise SashellError("-n must be at least 1")
+        if not isinstance(self.samples, int) or isinstance(self.samples, bool) or self.samples < 1:
+            raise SashellError("-n must be a whole number, at least 1")
+        cells = len(self.probe_set.items) * len(self.models) * len(self.tiers) * self.samples
+        if cells > MAX_CELLS:
+            raise SashellError(f"the sweep has {cells:,} cells; the limit is {MAX_CELLS:,} (split "
+                               "it, or hand it to a batch engine)")
         if self.concurrency < 1:
             raise SashellError("--concurrency must be at least 1")
         if self.retries < 0:
