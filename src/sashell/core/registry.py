@@ -10,7 +10,7 @@ from typing import Any
 
 from sashell.core.config import config_files, read_config
 from sashell.core.errors import SashellError
-from sashell.core.models import Endpoint, ModelSpec
+from sashell.core.models import ADHOC_SOURCE, Endpoint, ModelSpec
 from sashell.core.paths import shipped_adapters_dir
 from sashell.core.providers import provider_class, provider_names
 
@@ -162,5 +162,5 @@ def adhoc_openai_model(model_id: str, base_url: str, api_key_env: str | None,
         raise SashellError(f"--base-url: {problem}")
     return ModelSpec(
         name=model_id, provider="openai", model=model_id, base_url=base_url,
-        api_key_env=api_key_env, endpoint=endpoint, source="command line",
+        api_key_env=api_key_env, endpoint=endpoint, source=ADHOC_SOURCE,
     )

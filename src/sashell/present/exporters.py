@@ -37,28 +37,49 @@ def _fence(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
+_MD_SPECIAL = re.compile(r"([\\`*\[\]#|~])")
+
+
+def md_text(value: object) -> str:
+    """Outside text for Markdown outside a code block: visible escapes for control characters,
+    HTML made inert, Markdown punctuation backslash-escaped (no link, heading or emphasis)."""
+    text = html.escape(safe_text(str(value)).replace("\n", " "), quote=False)
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_code(value: object) -> str:
+    """Outside text as inline code, fenced with more backticks than it holds."""
+    text = safe_text(str(value)).replace("\n", " ")
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def _overview(loaded: LoadedSession) -> list[str]:
     turns = loaded.turns
     models = sorted({str((t.get("model") or {}).get("name")) for t in turns})
     tiers = sorted({str(t.get("tier")) for t in turns})
-    return [f"session file `{loaded.path.name}`, created {loaded.header.get('created', '?')} "
-            f"by sashell {loaded.header.get('sashell', '?')}",
-            f"{len(turns)} turns · models: {', '.join(models)} · tiers: {', '.join(tiers)}"]
+    return [f"session file {md_code(loaded.path.name)}, created "
+            f"{md_text(loaded.header.get('created', '?'))} by sashell "
+            f"{md_text(loaded.header.get('sashell', '?'))}",
+            f"{len(turns)} turns · models: {', '.join(md_text(m) for m in models)} · tiers: "
+            f"{', '.join(md_text(t) for t in tiers)}"]
 
 
 # -- Markdown ------------------------------------------------------------------------------------
 def to_markdown(loaded: LoadedSession) -> str:
-    out = [f"# {safe_text(loaded.name)}", ""]
+    out = [f"# {md_text(loaded.name)}", ""]
     out += [f"- {line}" for line in _overview(loaded)]
     for turn in loaded.turns:
         context = turn.get("context") or {}
-        out += ["", f"## Turn {turn.get('turn')} · {safe_text(turn_label(turn))} · {turn.get('status')}",
-                "", f"- context: `{context.get('name')}`, tier `{turn.get('tier')}`",
-                f"- sampling: {json.dumps(turn.get('params') or {}, sort_keys=True)}"]
+        out += ["", f"## Turn {md_text(turn.get('turn'))} · {md_text(turn_label(turn))} · "
+                    f"{md_text(turn.get('status'))}",
+                "", f"- context: {md_code(context.get('name'))}, tier {md_code(turn.get('tier'))}",
+                f"- sampling: {md_text(json.dumps(turn.get('params') or {}, sort_keys=True))}"]
         if turn.get("error"):
-            out.append(f"- error: {safe_text(str(turn['error']))}")
+            out.append(f"- error: {md_text(turn['error'])}")
         words = _badge_words(turn)
-        out.append(f"- annotations: {' · '.join(f'**{w}**' for w in words) if words else 'none'}")
+        out.append(f"- annotations: {' · '.join(f'**{md_text(w)}**' for w in words) if words else 'none'}")
         probe = safe_text(str(turn.get("probe", "")))
         reply = safe_text(str(turn.get("reply", "")))
         out += ["", "Probe:", "", _fence(probe) + "text", probe, _fence(probe),

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from sashell.core.errors import ProviderError, note_secret, one_line
-from sashell.core.models import ModelSpec
+from sashell.core.models import ADHOC_SOURCE, ModelSpec
 from sashell.core.providers.base import (
     Capabilities,
     Finished,
@@ -75,16 +75,28 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     return None
 
 
+NO_KEY = "sashell-no-key"  # what keyless local servers (llama.cpp, vLLM, Ollama) get
+
+
+def sends_key(spec: ModelSpec) -> bool:
+    """Whether a key goes to this endpoint at all: OpenAI's, a registry entry's, or one the user
+    named with --api-key-env. A one-off --base-url gets none unless asked, so a key meant for
+    OpenAI never reaches a host typed on the command line."""
+    return is_default_endpoint(spec) or spec.source != ADHOC_SOURCE or bool(spec.api_key_env)
+
+
 def api_key(spec: ModelSpec) -> str:
-    """The key to send: from the spec's variable; a placeholder for a keyless local server."""
+    """The key to send: from the spec's variable, or the placeholder where none is sent."""
+    if not sends_key(spec):
+        return NO_KEY
     env = key_env(spec)
     key = os.environ.get(env)
     if key:
         note_secret(key)  # redacted from every error message, stored or shown
         return key
-    if not is_default_endpoint(spec):
-        return "sashell-no-key"  # local servers (llama.cpp, vLLM, Ollama) accept any key
-    raise ProviderError(f"model '{spec.name}' needs an API key in ${env}", retryable=False)
+    if spec.api_key_env or is_default_endpoint(spec):
+        raise ProviderError(f"model '{spec.name}' needs an API key in ${env}", retryable=False)
+    return NO_KEY
 
 
 def describe_error(exc: Exception, spec: ModelSpec) -> str:
@@ -93,6 +105,9 @@ def describe_error(exc: Exception, spec: ModelSpec) -> str:
     where = spec.base_url or DEFAULT_BASE_URL
     env = key_env(spec)
     if isinstance(exc, openai.AuthenticationError):
+        if not sends_key(spec):
+            return (f"{where} wants an API key (401); none is sent to a --base-url endpoint "
+                    "unless you name its variable with --api-key-env")
         return f"{where} rejected the API key (401); check ${env}"
     if isinstance(exc, openai.PermissionDeniedError):
         return f"{where} refused access to model '{spec.model}' (403)"
@@ -147,11 +162,10 @@ class OpenAIProvider:
 
     @classmethod
     def availability(cls, spec: ModelSpec) -> tuple[bool, str]:
-        env = key_env(spec)
-        if spec.api_key_env and not os.environ.get(env):
-            return False, f"${env} is not set"
-        if not spec.api_key_env and is_default_endpoint(spec) and not os.environ.get(env):
-            return False, f"${env} is not set"
+        try:
+            api_key(spec)  # the same rule a request follows
+        except ProviderError:
+            return False, f"${key_env(spec)} is not set"
         return True, ""
 
     @classmethod
