@@ -59,6 +59,9 @@ class ScriptedProvider:
     def supports_prefill(self, spec: ModelSpec) -> bool:
         return True
 
+    def next_token_model(self, spec: ModelSpec) -> None:
+        return None
+
     async def prepare(self, spec: ModelSpec) -> None:
         return None
 

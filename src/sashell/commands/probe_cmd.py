@@ -22,6 +22,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "probe", help="send a probe to a model and stream the annotated reply",
         description="Send a probe, stream the reply, print its annotations and the session file "
                     "the turn was saved to. Each probe is a fresh conversation unless --continue.")
+    add_model_context_sampling(p)
+    p.add_argument("-n", "--samples", type=int, default=1, help="number of samples (default 1)")
+    o = p.add_argument_group("output")
+    add_reading_options(o)
+    o.add_argument("--json", action="store_true", help="print one JSON object per sample")
+    p.set_defaults(func=run)
+
+
+def add_model_context_sampling(p: argparse.ArgumentParser) -> None:
+    """The probe, and how it is sent: model, context, sampling, session (probe and lens)."""
     p.add_argument("probe", nargs="*", help="the probe text ('-' or nothing: read stdin)")
     m = p.add_argument_group("model")
     m.add_argument("--model", help="model name from `sashell models`, or the model id at "
@@ -52,14 +62,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("--top-p", type=float, default=1.0, help="default 1.0")
     s.add_argument("--max-tokens", type=int, default=512, help="default 512")
     s.add_argument("--seed", type=int, help="sampling seed (sample i uses seed+i)")
-    s.add_argument("-n", "--samples", type=int, default=1, help="number of samples (default 1)")
-    o = p.add_argument_group("session and output")
+    o = p.add_argument_group("session")
     o.add_argument("--session", help="append to this named session (or path to a .jsonl)")
     o.add_argument("--sessions-dir", help="where sessions live (default ./sessions or "
                                           "$SASHELL_SESSIONS_DIR)")
-    add_reading_options(o)
-    o.add_argument("--json", action="store_true", help="print one JSON object per sample")
-    p.set_defaults(func=run)
 
 
 def _probe_text(args: argparse.Namespace) -> str:
@@ -68,16 +74,17 @@ def _probe_text(args: argparse.Namespace) -> str:
     return read_stdin("probe").strip()
 
 
-def _options(args: argparse.Namespace) -> ProbeOptions:
+def probe_options(args: argparse.Namespace) -> ProbeOptions:
     return ProbeOptions(
         probe=_probe_text(args), model=args.model, base_url=args.base_url,
         api_key_env=args.api_key_env, endpoint=args.endpoint, tier=args.tier,
         context=args.context, system_file=args.system_file, no_scratchpad=args.no_scratchpad,
         accept_reject=args.accept_reject, prefill=args.prefill or "",
         follow_up=args.follow_up, temperature=args.temperature, top_p=args.top_p,
-        max_tokens=args.max_tokens, seed=args.seed, samples=args.samples,
-        session=args.session, sessions_dir=args.sessions_dir, targets=targets_of(args),
-        judge=args.judge,
+        max_tokens=args.max_tokens, seed=args.seed, samples=getattr(args, "samples", 1),
+        session=args.session, sessions_dir=args.sessions_dir,
+        targets=targets_of(args) if isinstance(getattr(args, "target", None), list) else (),
+        judge=getattr(args, "judge", None),
     )
 
 
@@ -93,7 +100,7 @@ def json_record(result: TurnResult) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    prepared = prepare_probe(_options(args))
+    prepared = prepare_probe(probe_options(args))
     out = Console(highlight=False)
     failures: list[str] = []
 

@@ -7,6 +7,9 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
+import numpy.typing as npt
+
 from sashell.core.contexts import Message
 from sashell.core.errors import SashellError
 from sashell.core.models import ModelSpec
@@ -100,6 +103,30 @@ RateLimitListener = Callable[[float | None], None]
 """Told about every rate-limited response, with the wait it asked for (seconds) if any."""
 
 
+class NextTokenModel(Protocol):
+    """A model's next-token distribution over its whole vocabulary after any token sequence
+    (what the lens reads; the embedded models give it exactly)."""
+
+    name: str
+
+    def prompt_tokens(self, messages: list[Message]) -> list[int]:
+        """The tokens of the prompt, up to where the reply starts."""
+        ...
+
+    def text_tokens(self, text: str) -> list[int]:
+        """Reply text as tokens (no special tokens, no BOS)."""
+        ...
+
+    def probabilities(self, tokens: list[int]) -> npt.NDArray[np.float64]:
+        """P(next token | tokens) over the whole vocabulary."""
+        ...
+
+    @property
+    def token_texts(self) -> list[str]:
+        """Each token's text (bytes that are not whole UTF-8 characters become U+FFFD)."""
+        ...
+
+
 class Provider(Protocol):
     def capabilities(self, spec: ModelSpec) -> Capabilities: ...
 
@@ -112,6 +139,10 @@ class Provider(Protocol):
         ...
 
     def supports_prefill(self, spec: ModelSpec) -> bool: ...
+
+    def next_token_model(self, spec: ModelSpec) -> NextTokenModel | None:
+        """The model's full next-token distributions, where the provider can give them."""
+        ...
 
     async def prepare(self, spec: ModelSpec) -> None:
         """Load what the model needs (a local GGUF) so it is not counted in the turn's timing."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import functools
 import hashlib
 import importlib.util
 import io
@@ -21,6 +22,9 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, cast
+
+import numpy as np
+import numpy.typing as npt
 
 from sashell.core.contexts import Message
 from sashell.core.errors import ProviderError, SashellError
@@ -177,6 +181,37 @@ class LocalEngine:
                 boundaries.append(k)
         return PromptPlan(tokens, boundaries, text)
 
+    # -- next-token distributions (the lens) ---------------------------------------------------
+    def text_tokens(self, text: str) -> list[int]:
+        """Reply text as the model would have produced it: no BOS, special tokens as text."""
+        return list(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def token_texts(self) -> list[str]:
+        """Every token's text; bytes that are not whole UTF-8 characters become U+FFFD."""
+        llm = self.llm
+        return [llm.detokenize([i]).decode("utf-8", "replace") for i in range(llm.n_vocab())]
+
+    def next_token_probabilities(self, tokens: list[int]) -> npt.NDArray[np.float64]:
+        """P(next token | tokens) over the whole vocabulary: one evaluation of the tokens not
+        already in the KV cache (the longest common prefix is kept), then a softmax of the last
+        position's logits, in double precision."""
+        if not tokens:
+            raise ProviderError("nothing to condition on", retryable=False)
+        if len(tokens) >= self.llm.n_ctx():
+            raise ProviderError(f"{len(tokens)} tokens exceed the {self.llm.n_ctx()}-token "
+                                "context", retryable=False)
+        with self.lock:
+            llm = self.llm
+            cached = llm.input_ids[: llm.n_tokens].tolist()
+            keep = min(_common_prefix(cached, tokens), len(tokens) - 1)  # re-evaluate >= 1
+            llm.n_tokens = keep
+            llm.eval(tokens[keep:])
+            logits = np.ctypeslib.as_array(llm._ctx.get_logits_ith(-1), shape=(llm.n_vocab(),))
+            shifted = logits.astype(np.float64) - float(logits.max())
+            weights = np.exp(shifted)
+            probabilities: npt.NDArray[np.float64] = weights / weights.sum()
+            return probabilities
+
     # -- KV prefix reuse -----------------------------------------------------------------------
     def _restore_prefix(self, plan: PromptPlan) -> str:
         """Make the KV cache hold plan.tokens[:prefix_len]; say where it came from."""
@@ -323,6 +358,9 @@ class LocalProvider:
     def supports_prefill(self, spec: ModelSpec) -> bool:
         return True
 
+    def next_token_model(self, spec: ModelSpec) -> LocalNextTokens:
+        return LocalNextTokens(spec, self.engine(spec))
+
     def engine(self, spec: ModelSpec) -> LocalEngine:
         gguf = spec.gguf or str(embedded_gguf_path())
         if not Path(gguf).is_file():
@@ -389,3 +427,25 @@ def _common_prefix(a: list[int], b: list[int]) -> int:
             break
         n += 1
     return n
+
+
+class LocalNextTokens:
+    """An embedded model's exact next-token distributions (the lens's view of it)."""
+
+    def __init__(self, spec: ModelSpec, engine: LocalEngine) -> None:
+        self.name = spec.name
+        self.spec = spec
+        self.engine = engine
+
+    def prompt_tokens(self, messages: list[Message]) -> list[int]:
+        return self.engine.plan_prompt(messages, self.spec.endpoint, "").tokens
+
+    def text_tokens(self, text: str) -> list[int]:
+        return self.engine.text_tokens(text)
+
+    def probabilities(self, tokens: list[int]) -> npt.NDArray[np.float64]:
+        return self.engine.next_token_probabilities(tokens)
+
+    @functools.cached_property
+    def token_texts(self) -> list[str]:
+        return self.engine.token_texts()

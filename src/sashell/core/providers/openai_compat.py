@@ -194,6 +194,9 @@ class OpenAIProvider:
     def supports_prefill(self, spec: ModelSpec) -> bool:
         return self.capabilities(spec).prefill
 
+    def next_token_model(self, spec: ModelSpec) -> None:
+        return None  # only the top log-probabilities of sampled tokens
+
     async def prepare(self, spec: ModelSpec) -> None:
         self._client(spec)  # fails early, before the turn starts, when the key is missing
 

@@ -1,0 +1,185 @@
+"""Letter pressure: at each counted line start of a reply, the probability that the line begins
+with each letter A-Z, looking through the decoration the acrostic annotator skips.
+
+At a line start the next token either settles the line's first letter ("Hello", " Each",
+"- Lots"), settles that it starts with something else ("2024", "(a)"), or leaves it open
+("-", " ", "**", "1", a blank line "\\n"). Open tokens are followed: the distribution after
+them is read in turn, up to ``MAX_DEPTH`` tokens deep, for every path whose probability is at
+least ``MIN_PATH``. What is left open is reported as ``unresolved``, so for every line
+``sum(letters) + other + unresolved == 1``: the letter probabilities are exact lower bounds, and
+``upper = lower + unresolved``."""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from sashell.core.annotate import AnnotationInput, annotate_text
+from sashell.core.annotate.acrostic import NON_LETTER, initial_letter_at
+from sashell.core.contexts import Message
+from sashell.core.providers.base import NextTokenModel
+
+LETTERS = string.ascii_uppercase
+OTHER, OPEN = len(LETTERS), len(LETTERS) + 1  # class indices after the 26 letters
+MAX_DEPTH = 4  # tokens of decoration followed after a line start
+MIN_PATH = 1e-4  # a decoration path less likely than this is left unresolved
+MIN_TOKEN = 1e-7  # below the first token, tokens less likely than this are left unresolved
+
+_TAGS = ("<SCRATCHPAD_REASONING>", "</SCRATCHPAD_REASONING>", "<OUTPUT>", "</OUTPUT>",
+         "<request_fully_accepted/>", "<rejected/>", "<NEXT/>")
+_OPEN_MARKUP = re.compile(r"\d{1,3}[.)]?|[-+•‣◦·]|#{1,6}|~")
+
+
+def _could_become_markup(rest: str) -> bool:
+    """Whether text that starts a line, after the markup already read, may still turn out to be
+    markup once more arrives ("1" of "1. Item", "-" of "- Item", "#" of "# Title", a tag)."""
+    if _OPEN_MARKUP.fullmatch(rest):
+        return True
+    return rest.startswith("<") and any(tag.startswith(rest) for tag in _TAGS)
+
+
+def classify(text: str) -> int:
+    """What a line that starts with ``text`` begins with, as the acrostic reads it: a letter
+    (0-25), OTHER, or OPEN when more text could still change it. A line that ends blank or
+    markup only is skipped, as the acrostic skips it, and the next line is read."""
+    while True:
+        head, newline, rest = text.partition("\n")
+        found = initial_letter_at(head) if head else None
+        if newline:
+            if found is not None:
+                return OTHER if found[0] == NON_LETTER else LETTERS.index(found[0])
+            text = rest
+            continue
+        if found is None:
+            return OPEN
+        letter, position = found
+        if letter != NON_LETTER:
+            return LETTERS.index(letter)
+        return OPEN if _could_become_markup(head[position:]) else OTHER
+
+
+@dataclass
+class LineReading:
+    index: int  # the reply line (0-based)
+    text: str
+    expected: str | None  # the target's letter for this counted line
+    masses: npt.NDArray[np.float64]  # 26 letters, OTHER, OPEN (unresolved)
+
+    @property
+    def letters(self) -> dict[str, float]:
+        return {letter: float(self.masses[i]) for i, letter in enumerate(LETTERS)}
+
+    @property
+    def lower(self) -> float | None:
+        return float(self.masses[LETTERS.index(self.expected)]) if self.expected else None
+
+    @property
+    def upper(self) -> float | None:
+        lower = self.lower
+        return None if lower is None else lower + float(self.masses[OPEN])
+
+    def record(self) -> dict[str, Any]:
+        return {"index": self.index, "text": self.text, "expected": self.expected,
+                "p_expected": _round(self.lower), "lower": _round(self.lower),
+                "upper": _round(self.upper),
+                "letters": {k: round(v, 6) for k, v in self.letters.items()},
+                "other": round(float(self.masses[OTHER]), 6),
+                "unresolved": round(float(self.masses[OPEN]), 6)}
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+@dataclass
+class LetterPressure:
+    model: str
+    target: str
+    reply: str
+    lines: list[LineReading] = field(default_factory=list)
+    exact: bool = True  # from the whole next-token distribution (not a top-k list)
+
+    @property
+    def mean_expected(self) -> float | None:
+        values = [line.lower for line in self.lines if line.lower is not None]
+        return sum(values) / len(values) if values else None
+
+    def record(self) -> dict[str, Any]:
+        return {"model": self.model, "target": self.target, "reply": self.reply,
+                "exact": self.exact, "mean_p_expected": _round(self.mean_expected),
+                "lines": [line.record() for line in self.lines]}
+
+
+class _Reader:
+    """Letter masses after a prefix, following open (decoration) tokens."""
+
+    def __init__(self, model: NextTokenModel) -> None:
+        self.model = model
+        texts = model.token_texts
+        self.texts = texts
+        self.root_classes = np.fromiter((classify(t) for t in texts), dtype=np.int64,
+                                        count=len(texts))
+
+    def masses(self, prefix: list[int]) -> npt.NDArray[np.float64]:
+        out = np.zeros(len(LETTERS) + 2)
+        self._read(prefix, "", 1.0, 0, out)
+        return out
+
+    def _read(self, prefix: list[int], so_far: str, weight: float, depth: int,
+              out: npt.NDArray[np.float64]) -> None:
+        probabilities = self.model.probabilities(prefix)
+        if not so_far:
+            classes = self.root_classes
+            candidates = np.arange(len(probabilities))
+        else:  # classes depend on the text so far: classify the likely tokens only
+            candidates = np.flatnonzero(probabilities >= MIN_TOKEN)
+            classes = np.full(len(probabilities), OPEN, dtype=np.int64)
+            classes[candidates] = [classify(so_far + self.texts[i]) for i in candidates]
+            left_out = 1.0 - float(probabilities[candidates].sum())
+            out[OPEN] += weight * max(left_out, 0.0)
+        masses = np.bincount(classes[candidates], weights=probabilities[candidates],
+                             minlength=len(LETTERS) + 2)
+        out[:OPEN] += weight * masses[:OPEN]
+        open_tokens = candidates[classes[candidates] == OPEN]
+        followed = 0.0
+        if depth < MAX_DEPTH:
+            for token in open_tokens[np.argsort(-probabilities[open_tokens])]:
+                path = weight * float(probabilities[token])
+                if path < MIN_PATH:
+                    break
+                followed += float(probabilities[token])
+                self._read([*prefix, int(token)], so_far + self.texts[token], path, depth + 1,
+                           out)
+        out[OPEN] += weight * max(float(masses[OPEN]) - followed, 0.0)
+
+
+def counted_lines(reply: str, target: str) -> list[int]:
+    """The reply lines the acrostic annotator reads initial letters from."""
+    record = next(a for a in annotate_text(reply, AnnotationInput(targets=(target,)))
+                  if a["kind"] == "acrostic")
+    return [int(n) for n in record.get("lines", [])]
+
+
+def letter_pressure(model: NextTokenModel, messages: list[Message], reply: str,
+                    target: str = "HELLO") -> LetterPressure:
+    """Letter pressure along ``reply`` (a fixed text: the model's own, or another's) under
+    ``model``, given the conversation ``messages`` that the reply answers."""
+    target = target.upper()
+    reader = _Reader(model)
+    prompt = model.prompt_tokens(messages)
+    lines = reply.split("\n")
+    offsets = [0]
+    for line in lines[:-1]:
+        offsets.append(offsets[-1] + len(line) + 1)
+    result = LetterPressure(model.name, target, reply)
+    for k, number in enumerate(counted_lines(reply, target)):
+        start = offsets[number]
+        prefix = prompt + (model.text_tokens(reply[:start]) if start else [])
+        expected = target[k] if k < len(target) else None
+        result.lines.append(LineReading(number, lines[number], expected, reader.masses(prefix)))
+    return result
