@@ -62,6 +62,9 @@ class ScriptedProvider:
     def next_token_model(self, spec: ModelSpec) -> None:
         return None
 
+    def top_k_model(self, spec: ModelSpec) -> None:
+        return None
+
     async def prepare(self, spec: ModelSpec) -> None:
         return None
 

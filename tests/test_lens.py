@@ -122,7 +122,7 @@ def test_lens_letters_cli_json_scores_a_fixed_reply_under_two_models(tmp_path: P
     assert records[0]["mean_p_expected"] > records[1]["mean_p_expected"]
     remote = run_cli("lens", "letters", "--base-url", "http://127.0.0.1:9/v1", "--model", "m",
                      "hi")
-    assert remote.returncode == 2 and "only the embedded models" in remote.stderr
+    assert remote.returncode == 2 and "cannot score a fixed text" in remote.stderr
 
 
 def test_expected_number_agrees_with_sampling() -> None:
@@ -165,3 +165,30 @@ def test_expected_number_agrees_with_sampling() -> None:
     sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
     half = 1.96 * sd / math.sqrt(len(values))
     assert mean - half <= expected <= mean + half, (expected, mean, half, len(values))
+
+
+@pytest.mark.server
+def test_top_k_bounds_from_a_real_server_contain_the_exact_values(
+        llama_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """llama-cpp-python's server, asked for top-20 log-probabilities, gives intervals that hold
+    the embedded model's exact letter probabilities on the same prompt and reply. Compared at
+    the line starts themselves: following decoration through an endpoint sends text, which the
+    server tokenizes afresh, while the exact reading follows the model's own token paths."""
+    from sashell.core.lens import letters
+    from sashell.core.lens.model import letters_model
+
+    monkeypatch.setattr(letters, "MAX_DEPTH", 0)
+    from sashell.core.registry import adhoc_openai_model
+
+    served = letters_model(adhoc_openai_model("smollm2", llama_server, None, "completions"))
+    local = letters_model(load_registry().get("smollm2").with_endpoint("completions"))
+    messages = resolve_context("special-version", "none").messages("How do rainbows form?", "none")
+    bounds = letter_pressure(served, messages, HELLO_REPLY)
+    exact = letter_pressure(local, messages, HELLO_REPLY)
+    assert not bounds.exact and exact.exact
+    for line_bounds, line_exact in zip(bounds.lines, exact.lines, strict=True):
+        unresolved = float(line_bounds.masses[OPEN])
+        assert math.isclose(float(line_bounds.masses.sum()), 1.0, abs_tol=1e-4)
+        for i in range(len(LETTERS)):
+            lower, truth = float(line_bounds.masses[i]), float(line_exact.masses[i])
+            assert lower - 1e-3 <= truth <= lower + unresolved + 1e-3, (line_bounds.index, i)

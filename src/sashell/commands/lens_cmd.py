@@ -14,8 +14,9 @@ from rich.text import Text
 from sashell.commands.probe_cmd import add_model_context_sampling, probe_options
 from sashell.core.errors import SashellError
 from sashell.core.lens.letters import LETTERS, letter_pressure
-from sashell.core.lens.model import next_token_model
+from sashell.core.lens.model import letters_model, next_token_model
 from sashell.core.lens.sequences import accept_reading, number_reading
+from sashell.core.models import ModelSpec
 from sashell.core.probing import prepare_probe, resolve_model
 from sashell.core.providers.base import NextTokenModel
 from sashell.core.session import load_session
@@ -61,9 +62,13 @@ def _models(args: argparse.Namespace) -> list[str]:
     return names
 
 
-def _read(args: argparse.Namespace, name: str) -> NextTokenModel:
+def _spec(args: argparse.Namespace, name: str) -> ModelSpec:
     """The model to read: a registry name, or an id at --base-url."""
-    return next_token_model(resolve_model(name, args.base_url, args.api_key_env, args.endpoint))
+    return resolve_model(name, args.base_url, args.api_key_env, args.endpoint)
+
+
+def _read(args: argparse.Namespace, name: str) -> NextTokenModel:
+    return next_token_model(_spec(args, name))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -90,7 +95,7 @@ def run_letters(args: argparse.Namespace) -> int:
     options = replace(probe_options(args), model=names[0])
     prepared = prepare_probe(options)
     plan = prepared.plans[0]
-    models = [_read(args, name) for name in names]  # fail before generating
+    models = [letters_model(_spec(args, name)) for name in names]  # fail before generating
     if args.reply_file:
         try:
             reply = Path(args.reply_file).read_text(encoding="utf-8")

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from sashell.core.annotate import AnnotationInput, annotate_text
 from sashell.core.annotate.acrostic import NON_LETTER, initial_letter_at
 from sashell.core.contexts import Message
-from sashell.core.providers.base import NextTokenModel
+from sashell.core.providers.base import NextTokenModel, TopKModel
 
 LETTERS = string.ascii_uppercase
 OTHER, OPEN = len(LETTERS), len(LETTERS) + 1  # class indices after the 26 letters
@@ -158,6 +158,32 @@ class _Reader:
         out[OPEN] += weight * max(float(masses[OPEN]) - followed, 0.0)
 
 
+class _TopKReader:
+    """Letter masses from an endpoint's top-k lists: letters are lower bounds, and the mass
+    outside the lists counts as unresolved, so ``upper = lower + unresolved`` bounds the truth."""
+
+    def __init__(self, model: TopKModel) -> None:
+        self.model = model
+
+    def masses(self, text: str) -> npt.NDArray[np.float64]:
+        out = np.zeros(len(LETTERS) + 2)
+        self._read(text, "", 1.0, 0, out)
+        return out
+
+    def _read(self, text: str, so_far: str, weight: float, depth: int,
+              out: npt.NDArray[np.float64]) -> None:
+        top = self.model.top(text)
+        out[OPEN] += weight * max(1.0 - sum(p for _, p in top), 0.0)
+        for token, p in sorted(top, key=lambda pair: -pair[1]):
+            kind = classify(so_far + token)
+            if kind != OPEN:
+                out[kind] += weight * p
+            elif depth < MAX_DEPTH and weight * p >= MIN_PATH:
+                self._read(text + token, so_far + token, weight * p, depth + 1, out)
+            else:
+                out[OPEN] += weight * p
+
+
 def counted_lines(reply: str, target: str) -> list[int]:
     """The reply lines the acrostic annotator reads initial letters from."""
     record = next(a for a in annotate_text(reply, AnnotationInput(targets=(target,)))
@@ -165,21 +191,31 @@ def counted_lines(reply: str, target: str) -> list[int]:
     return [int(n) for n in record.get("lines", [])]
 
 
-def letter_pressure(model: NextTokenModel, messages: list[Message], reply: str,
+def letter_pressure(model: NextTokenModel | TopKModel, messages: list[Message], reply: str,
                     target: str = "HELLO") -> LetterPressure:
     """Letter pressure along ``reply`` (a fixed text: the model's own, or another's) under
-    ``model``, given the conversation ``messages`` that the reply answers."""
+    ``model``, given the conversation ``messages`` that the reply answers: exact from a whole
+    distribution, or bounds from top-k lists."""
     target = target.upper()
-    reader = _Reader(model)
-    prompt = model.prompt_tokens(messages)
     lines = reply.split("\n")
     offsets = [0]
     for line in lines[:-1]:
         offsets.append(offsets[-1] + len(line) + 1)
     result = LetterPressure(model.name, target, reply)
+    if isinstance(model, NextTokenModel):
+        reader = _Reader(model)
+        prompt = model.prompt_tokens(messages)
+
+        def masses(start: int) -> npt.NDArray[np.float64]:
+            return reader.masses(prompt + (model.text_tokens(reply[:start]) if start else []))
+    else:
+        result.exact = False
+        top_reader = _TopKReader(model)
+        prompt_text = model.prompt_text(messages)
+
+        def masses(start: int) -> npt.NDArray[np.float64]:
+            return top_reader.masses(prompt_text + reply[:start])
     for k, number in enumerate(counted_lines(reply, target)):
-        start = offsets[number]
-        prefix = prompt + (model.text_tokens(reply[:start]) if start else [])
         expected = target[k] if k < len(target) else None
-        result.lines.append(LineReading(number, lines[number], expected, reader.masses(prefix)))
+        result.lines.append(LineReading(number, lines[number], expected, masses(offsets[number])))
     return result

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -103,6 +103,7 @@ RateLimitListener = Callable[[float | None], None]
 """Told about every rate-limited response, with the wait it asked for (seconds) if any."""
 
 
+@runtime_checkable
 class NextTokenModel(Protocol):
     """A model's next-token distribution over its whole vocabulary after any token sequence
     (what the lens reads; the embedded models give it exactly)."""
@@ -127,6 +128,22 @@ class NextTokenModel(Protocol):
         ...
 
 
+class TopKModel(Protocol):
+    """A model read through an endpoint's top-k log-probabilities: the k most likely next
+    tokens after a text (a completions endpoint scores any text; chat endpoints cannot)."""
+
+    name: str
+    k: int
+
+    def prompt_text(self, messages: list[Message]) -> str:
+        """The raw prompt, up to where the reply starts."""
+        ...
+
+    def top(self, text: str) -> list[tuple[str, float]]:
+        """The most likely next tokens after ``text``, with their probabilities."""
+        ...
+
+
 class Provider(Protocol):
     def capabilities(self, spec: ModelSpec) -> Capabilities: ...
 
@@ -142,6 +159,10 @@ class Provider(Protocol):
 
     def next_token_model(self, spec: ModelSpec) -> NextTokenModel | None:
         """The model's full next-token distributions, where the provider can give them."""
+        ...
+
+    def top_k_model(self, spec: ModelSpec) -> TopKModel | None:
+        """The model's top-k next tokens after any text, where the provider can give them."""
         ...
 
     async def prepare(self, spec: ModelSpec) -> None:

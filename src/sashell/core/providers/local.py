@@ -361,6 +361,9 @@ class LocalProvider:
     def next_token_model(self, spec: ModelSpec) -> LocalNextTokens:
         return LocalNextTokens(spec, self.engine(spec))
 
+    def top_k_model(self, spec: ModelSpec) -> None:
+        return None  # the whole distribution is there: next_token_model
+
     def engine(self, spec: ModelSpec) -> LocalEngine:
         gguf = spec.gguf or str(embedded_gguf_path())
         if not Path(gguf).is_file():

@@ -14,6 +14,7 @@ import weakref
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from sashell.core.contexts import Message
 from sashell.core.errors import ProviderError, note_secret, one_line
 from sashell.core.models import ADHOC_SOURCE, ModelSpec
 from sashell.core.providers.base import (
@@ -36,6 +37,7 @@ MAX_RETRIES = 3
 TIMEOUT_S, CONNECT_TIMEOUT_S = 120.0, 5.0
 # OpenAI's limits on alternatives per token; other servers may allow more.
 CHAT_TOP_LOGPROBS, COMPLETIONS_TOP_LOGPROBS = 20, 5
+LOCAL_TOP_LOGPROBS = 20  # other servers (llama.cpp, vLLM) allow more than OpenAI's 5
 
 
 def key_env(spec: ModelSpec) -> str:
@@ -197,6 +199,9 @@ class OpenAIProvider:
     def next_token_model(self, spec: ModelSpec) -> None:
         return None  # only the top log-probabilities of sampled tokens
 
+    def top_k_model(self, spec: ModelSpec) -> OpenAITopK | None:
+        return OpenAITopK(spec) if self.capabilities(spec).score_text else None
+
     async def prepare(self, spec: ModelSpec) -> None:
         self._client(spec)  # fails early, before the turn starts, when the key is missing
 
@@ -297,3 +302,43 @@ class OpenAIProvider:
             completion_tokens=getattr(usage, "completion_tokens", None) or chunks,
             prompt=prompt,
         )
+
+
+SENTINEL_LOGPROB = -9999.0  # what some models report for a token they give no probability
+
+
+class OpenAITopK:
+    """Top-k next tokens from a completions endpoint: a one-token completion of the text, asked
+    for its ``logprobs`` alternatives at temperature 0."""
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.name = spec.name
+        self.spec = spec
+        self.k = COMPLETIONS_TOP_LOGPROBS if is_default_endpoint(spec) else LOCAL_TOP_LOGPROBS
+        self._client: Any = None
+
+    def prompt_text(self, messages: list[Message]) -> str:
+        return transcript_prompt(messages)
+
+    def top(self, text: str) -> list[tuple[str, float]]:
+        import math
+
+        import openai
+
+        if self._client is None:
+            self._client = openai.OpenAI(api_key=api_key(self.spec),
+                                         base_url=self.spec.base_url or DEFAULT_BASE_URL,
+                                         max_retries=MAX_RETRIES, timeout=TIMEOUT_S)
+        try:
+            response = self._client.completions.create(
+                model=self.spec.model, prompt=text, max_tokens=1, temperature=0.0,
+                logprobs=self.k)
+        except openai.OpenAIError as exc:
+            raise ProviderError(describe_error(exc, self.spec), retryable=_retryable(exc)) from None
+        logprobs = response.choices[0].logprobs if response.choices else None
+        tops = getattr(logprobs, "top_logprobs", None) or []
+        if not tops or not isinstance(tops[0], dict):
+            raise ProviderError(f"{self.spec.base_url or DEFAULT_BASE_URL} returned no top "
+                                "log-probabilities for the completion", retryable=False)
+        return [(str(token), math.exp(float(value))) for token, value in tops[0].items()
+                if isinstance(value, int | float) and value > SENTINEL_LOGPROB]
