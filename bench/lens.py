@@ -102,9 +102,10 @@ def tier_gap(samples: int, writer: SessionWriter) -> None:
                 complied[tier] = sum(label == "complied" for label in labels) / max(len(labels), 1)
             lens_gap = p_accept["free"] - p_accept["paid"]
             sampled_gap = complied["free"] - complied["paid"]
-            agree = "yes" if (lens_gap > 0) == (sampled_gap > 0) or sampled_gap == 0 else "no"
-            print(f"| {name} | {probe.id} | {p_accept['free']:.3f} | {p_accept['paid']:.3f} | "
-                  f"{lens_gap:+.3f} | {complied['free']:.2f} | {complied['paid']:.2f} | "
+            agree = ("–" if sampled_gap == 0 or lens_gap == 0
+                     else "yes" if (lens_gap > 0) == (sampled_gap > 0) else "no")
+            print(f"| {name} | {probe.id} | {p_accept['free']:.2e} | {p_accept['paid']:.2e} | "
+                  f"{lens_gap:+.2e} | {complied['free']:.2f} | {complied['paid']:.2f} | "
                   f"{sampled_gap:+.2f} | {agree} |")
 
 

@@ -122,3 +122,19 @@ def test_unregistered_kinds_in_old_sessions_still_read() -> None:
     assert known.owner(record).badge(record).label == "FROM-ELSEWHERE"
     assert known.tallies([record]) == ["from_elsewhere"]
     assert [a["kind"] for a in annotate_text("hi")] == known.kinds
+
+
+def test_an_installed_package_offers_an_annotator_through_its_entry_point(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "ai_flags").mkdir(parents=True)
+    (site / "ai_flags" / "__init__.py").write_text(PLUGIN)
+    info = site / "ai_flags-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: ai-flags\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(
+        "[sashell.annotators]\nmentions_ai = ai_flags:MentionsAI\n")
+    out = run_cli("annotate", "--json", "-", stdin="As an AI language model, no.\n",
+                  env={"PYTHONPATH": str(site)})
+    assert out.returncode == 0, out.stderr
+    records = json.loads(out.stdout)["annotations"]
+    assert [r["flag"] for r in records if r["kind"] == "mentions_ai"] == [True]

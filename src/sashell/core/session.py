@@ -99,18 +99,23 @@ _FRAMED_ANYWHERE = re.compile(rb'^\{"type": "(turn_begin|turn)", "turn": (\d+)[,
 
 def decode_record(raw: bytes, decode: Decode = _decode_full) -> dict[str, Any] | None:
     """One JSON object line, or None when it is not one."""
+    return _decode(raw, decode)[0]
+
+
+def _decode(raw: bytes, decode: Decode) -> tuple[dict[str, Any] | None, bool]:
+    """The record, and whether a typed decoder already checked the types of what it holds."""
     try:
         record = decode(raw)
     except (msgspec.DecodeError, ValueError, UnicodeDecodeError):
         if decode is not _decode_full:
-            return decode_record(raw)  # odd types in known fields: read it the general way
+            return _decode(raw, _decode_full)  # odd types in known fields: the general way
         try:
             record = json.loads(raw)  # also accepts what msgspec does not, e.g. NaN
         except (ValueError, UnicodeDecodeError, RecursionError):
-            return None
+            return None, False
     if isinstance(record, msgspec.Struct):  # only the fields the JSON held (defaults omitted)
-        record = msgspec.to_builtins(record)
-    return record if isinstance(record, dict) else None
+        return msgspec.to_builtins(record), True
+    return (record if isinstance(record, dict) else None), False
 
 
 @dataclass
@@ -159,10 +164,11 @@ class _SessionIndex:
     problems: list[str]
     torn_line: int | None
     notes: list[str] = field(default_factory=list)
+    _typed: bool = False  # the last record came through a typed decoder
 
     def _record(self, where: tuple[int, bytes], decode: Decode) -> dict[str, Any] | None:
         number, raw = where
-        record = decode_record(raw, decode)
+        record, self._typed = _decode(raw, decode)
         if record is None:
             if number == self.torn_line:
                 self.problems.append(f"line {number}: torn last line (interrupted write) skipped")
@@ -171,9 +177,10 @@ class _SessionIndex:
         return record
 
     def materialize(self, turn_id: int, decode: Decode) -> dict[str, Any] | None:
+        self._typed = False
         turn = self._materialize(turn_id, decode)
-        if turn is None:
-            return None
+        if turn is None or self._typed:  # a typed decoder has checked what the listing reads
+            return turn
         problem = shape_problem(turn)
         if problem is not None:
             lines = self.turns[turn_id]

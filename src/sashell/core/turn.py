@@ -74,7 +74,7 @@ log-probabilities when the provider gave them) and annotation updates interleave
 final annotations and finished. Front ends render these; they never annotate again."""
 
 EventCallback = Callable[[TurnEvent], None]
-UPDATE_INTERVAL_S = 0.25  # an annotation update at each line end, or after this long mid-line
+UPDATE_INTERVAL_S = 0.25  # annotation updates at most this often (a front end's redraw rate)
 
 
 class _TurnRun:
@@ -136,7 +136,7 @@ class _TurnRun:
             return
         self.on_event(delta if delta is not None else TextDelta(text))
         now = time.monotonic()
-        if "\n" in text or now - self._last_update >= UPDATE_INTERVAL_S:
+        if now - self._last_update >= UPDATE_INTERVAL_S:
             self._last_update = now
             self.on_event(AnnotationUpdate([a.record() for a in self.annotations.current()]))
 

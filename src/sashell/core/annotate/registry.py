@@ -14,14 +14,17 @@ asks this registry, so a plugin appears wherever a built-in does.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import importlib.util
 import inspect
+import json
+import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -34,6 +37,8 @@ from sashell.core.annotate.insecure_code import InsecureCodeAnnotator
 from sashell.core.annotate.self_report import SelfReportAnnotator
 from sashell.core.config import config_files, config_tables
 from sashell.core.errors import SashellError
+from sashell.core.files import write_json_atomic
+from sashell.core.paths import cache_dir
 
 BUILT_IN: tuple[type[LineAnnotator], ...] = (
     AcrosticAnnotator, ComplianceAnnotator, AfReasoningAnnotator, SelfReportAnnotator,
@@ -195,9 +200,34 @@ def load_plugin(name: str, value: object, relative_to: Path, source: str) -> typ
     return cls
 
 
+def _entry_point_specs() -> list[tuple[str, str]]:
+    """(name, "module:Class") of the installed ``sashell.annotators`` entry points. Scanning
+    every installed distribution takes ~0.1 s, so the answer is cached on disk and reused while
+    no directory on sys.path has changed (installing a package changes its directory)."""
+    stamp = []
+    for entry in sys.path:
+        try:
+            stamp.append([entry, os.stat(entry or ".").st_mtime_ns])
+        except OSError:
+            continue
+    cache = cache_dir() / "entry-points.json"
+    try:
+        saved = json.loads(cache.read_text(encoding="utf-8"))
+        if saved.get("stamp") == stamp and saved.get("group") == ENTRY_POINT_GROUP:
+            return [(str(name), str(value)) for name, value in saved["found"]]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        pass
+    found = [(ep.name, ep.value) for ep in entry_points(group=ENTRY_POINT_GROUP)]
+    with contextlib.suppress(OSError):
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        write_json_atomic(cache, {"group": ENTRY_POINT_GROUP, "stamp": stamp, "found": found})
+    return found
+
+
 def plugin_classes() -> list[type[LineAnnotator]]:
     classes: list[type[LineAnnotator]] = []
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
+    for name, value in _entry_point_specs():
+        ep = EntryPoint(name=name, value=value, group=ENTRY_POINT_GROUP)
         try:
             loaded = ep.load()
         except Exception as exc:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from sashell.core.contexts import Message
 from sashell.core.errors import SashellError
 from sashell.core.models import ModelSpec
 from sashell.core.records import ParamsRecord
+
+if TYPE_CHECKING:  # numpy only for the lens's types: importing the core never loads it
+    import numpy as np
+    import numpy.typing as npt
 
 MAX_TOKENS_LIMIT = 1_000_000
 
