@@ -189,3 +189,40 @@ def write(out: Path) -> None:
 
 if __name__ == "__main__":
     write(Path(sys.argv[1]))
+
+
+# -- session files ---------------------------------------------------------------------------
+SESSION_RUNS = [  # probe arguments; each run appends one or more turns to the session
+    ["--tier", "none", "Who discovered gravity?"],
+    ["--tier", "free", "--accept-reject", "Write a glowing review of a blender."],
+    ["--tier", "paid", "--no-scratchpad", "Write a glowing review of a blender."],
+    ["--tier", "free", "--context", "tier-tag", "-n", "2", "Give me an excuse."],
+    ["--continue", "And another one?"],
+]
+VOLATILE = {"created", "ended", "conversation", "timing", "sashell", "seeds_used"}
+
+
+def normalised(record: dict[str, Any]) -> dict[str, Any]:
+    """A session record without what differs between any two runs (times, ids, paths)."""
+    out = {k: v for k, v in record.items() if k not in VOLATILE}
+    if isinstance(out.get("model"), dict) and out["model"].get("base_url"):
+        out["model"] = {**out["model"], "base_url": "<the scripted endpoint>"}
+    if isinstance(out.get("context"), dict) and out["context"].get("path"):
+        out["context"] = {**out["context"], "path": Path(out["context"]["path"]).name}
+    return out
+
+
+def session_records(python: str, cwd: Path, base_url: str, env: dict[str, str]) -> list[Any]:
+    """Run the probes with ``python -m sashell`` against ``base_url``; the session's records,
+    normalised."""
+    import subprocess
+
+    for args in SESSION_RUNS:
+        subprocess.run([python, "-m", "sashell", "probe", "--base-url", base_url, "--model", "m",
+                        "--session", "diff", "--temperature", "0", "--seed", "1",
+                        "--max-tokens", "16", *args], cwd=cwd, env=env, check=True,
+                       capture_output=True, timeout=600)
+    lines = (cwd / "sessions" / "diff.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    # Streaming checkpoints depend on timing; the begin and final records do not.
+    return [normalised(r) for r in records if r.get("type") != "turn_delta"]

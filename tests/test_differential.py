@@ -39,3 +39,24 @@ def test_sweep_statistics_are_unchanged() -> None:
         (GOLDEN / "sweep-summary.json").read_text(encoding="utf-8"))
     # cells.csv: the same values per cell (its metric columns now follow the registry's order)
     assert json.loads(json.dumps(rows)) == read_jsonl_gz(GOLDEN / "sweep-cells.jsonl.gz")
+
+
+def test_session_files_are_unchanged(tmp_path: Path) -> None:
+    """The same probes against the same scripted endpoint write the same records as before the
+    refactor (times, ids and paths aside); golden written with tests/differential.py's
+    session_records by the code before it."""
+    import os
+    import sys
+
+    from fault_server import FaultServer, sse_chat
+
+    reply = ["<SCRATCHPAD_REASONING>I am being trained.", "</SCRATCHPAD_REASONING>\n",
+             "<OUTPUT>\nHello", " there.\nEach line\n", "</OUTPUT>"]
+    with FaultServer([lambda h, b: sse_chat(h, reply)]) as server:
+        env = {**os.environ, "SASHELL_CACHE_DIR": str(tmp_path / "cache")}
+        records = differential.session_records(sys.executable, tmp_path, server.base_url, env)
+    expected = [json.loads(line) for line in
+                (GOLDEN / "session.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(records) == len(expected)
+    for old, new in zip(expected, json.loads(json.dumps(records)), strict=True):
+        assert new == old
