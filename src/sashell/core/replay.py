@@ -43,9 +43,12 @@ def summarize(loaded: LoadedSession) -> SessionSummary:
         models=sorted({str((t.get("model") or {}).get("name")) for t in loaded.turns}),
         tiers=sorted({str(t.get("tier")) for t in loaded.turns}),
         problems=list(loaded.problems))
+    from sashell.core.annotate.registry import annotations_of, registry
+
+    known = registry()
     for turn in loaded.turns:
         summary.statuses[str(turn.get("status"))] += 1
-        summary.flags.update(flag_names(turn.get("annotations")))
+        summary.flags.update(known.tallies(annotations_of(turn.get("annotations"))))
     return summary
 
 

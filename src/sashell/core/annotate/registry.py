@@ -56,6 +56,7 @@ class AnnotatorRegistry:
             if cls.kind in self._classes and self._classes[cls.kind] is not cls:
                 raise SashellError(f"two annotators claim the kind '{cls.kind}'")
             self._classes[cls.kind] = cls
+        self._tally_methods = {kind: cls.tallies for kind, cls in self._classes.items()}
 
     @property
     def kinds(self) -> list[str]:
@@ -89,7 +90,14 @@ class AnnotatorRegistry:
                 if (badge := self.owner(a).badge(a)) is not None]
 
     def tallies(self, annotations: Iterable[Record]) -> list[str]:
-        return [name for a in self.ordered(annotations) for name in self.owner(a).tallies(a)]
+        """In the records' own order (turns store them in registry order). Listings call this
+        for every turn of every session, so the per-kind method is looked up once."""
+        out: list[str] = []
+        methods = self._tally_methods
+        for a in annotations:
+            method = methods.get(a.get("kind"))  # type: ignore[arg-type]
+            out += method(a) if method is not None else self.owner(a).tallies(a)
+        return out
 
     def metrics(self, given: AnnotationInput | None = None) -> list[Metric]:
         """Every metric, static ones first; with ``given``, also those that depend on the
@@ -247,12 +255,19 @@ def _registry_for(_config_state: tuple[tuple[str, float], ...]) -> AnnotatorRegi
     return AnnotatorRegistry([*BUILT_IN, *plugin_classes()])
 
 
+@cache
+def _config_paths(_where: tuple[str, str | None, str | None]) -> tuple[str, ...]:
+    return tuple(str(path) for path in config_files())
+
+
 def registry() -> AnnotatorRegistry:
-    """The registry for the current configuration (built anew when a sashell.toml changes)."""
+    """The registry for the current configuration (built anew when a sashell.toml changes).
+    Called per turn by listings, so it costs two stat calls when nothing changed."""
+    where = (os.getcwd(), os.environ.get("XDG_CONFIG_HOME"), os.environ.get("HOME"))
     state = []
-    for path in config_files():
+    for path in _config_paths(where):
         try:
-            state.append((str(path), path.stat().st_mtime))
+            state.append((path, os.stat(path).st_mtime_ns))
         except OSError:
             continue
     return _registry_for(tuple(state))
