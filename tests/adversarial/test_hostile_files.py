@@ -182,3 +182,16 @@ def test_read_only_sessions_dir_is_one_line(tmp_path: Path) -> None:
                           "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "hi"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert out.returncode == 2 and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("line, needle", [
+    ("/set max_tokens -5", "max-tokens must be"),
+    ("/set temperature nan", "temperature must be a finite number"),
+    ("/set temperature inf", "temperature must be a finite number"),
+    ("/session a\x00b", "not a session name"),
+])
+def test_repl_refuses_bad_settings_in_one_line(tmp_path: Path, line: str, needle: str) -> None:
+    out = subprocess.run([sys.executable, "-m", "sashell", "repl"], cwd=tmp_path,
+                         input=line + "\n", capture_output=True, text=True, timeout=300)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert needle in out.stderr and len(out.stderr.strip().splitlines()) == 1
