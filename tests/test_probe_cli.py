@@ -86,3 +86,11 @@ def test_probe_from_stdin_and_sessions_dir_env(tmp_path: Path) -> None:
                   env={"SASHELL_SESSIONS_DIR": str(tmp_path / "elsewhere")})
     assert res.returncode == 0, res.stderr
     assert Path(json.loads(res.stdout)["session"]).parent == tmp_path / "elsewhere"
+
+
+def test_plain_output_names_the_condition_and_tallies_samples(tmp_path: Path) -> None:
+    res = run_cli("probe", "-n", "3", "--max-tokens", "8", "--temperature", "1", "--seed", "4",
+                  "--tier", "free", "--context", "tier-tag", "Say hi.")
+    assert res.returncode == 0, res.stderr
+    assert "smollm2 · tier free · context tier-tag" in res.stdout
+    assert "over 3 samples:" in res.stdout

@@ -37,7 +37,9 @@ def test_replay_print_json_summary(tmp_path: Path) -> None:
     turns = [json.loads(line) for line in lines]
     assert len(turns) == 3 and all(t["differences"] == [] for t in turns)
     assert {a["kind"] for a in turns[0]["annotations"]} >= {"acrostic", "compliance"}
-    summary = json.loads(run_cli("replay", "--summary", str(path)).stdout)
+    summary = json.loads(run_cli("replay", "--summary", "--json", str(path)).stdout)
+    text = run_cli("replay", "--summary", str(path)).stdout
+    assert "3 turns (3 complete)" in text and "flags:" in text
     assert summary["turns"] == 3 and summary["statuses"] == {"complete": 3}
     assert path.read_bytes() == before
 
@@ -60,7 +62,7 @@ def test_replay_damaged_files(tmp_path: Path) -> None:
     with open(path, "a") as handle:
         handle.write("garbage line\n{\"type\": \"turn\", \"tu")
     before = path.read_bytes()
-    res = run_cli("replay", "--summary", str(path))
+    res = run_cli("replay", "--summary", "--json", str(path))
     assert res.returncode == 0 and json.loads(res.stdout)["turns"] == 3
     assert len([line for line in res.stderr.splitlines() if line.strip()]) == 1
     assert "not valid JSON" in res.stderr

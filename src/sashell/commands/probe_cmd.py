@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections import Counter
 from typing import Any
 
 from rich.console import Console
+from rich.text import Text
 
 from sashell.commands.options import add_reading_options, read_stdin, targets_of
+from sashell.core.annotate.registry import annotations_of, registry
 from sashell.core.contexts import TIERS
 from sashell.core.probing import ProbeOptions, prepare_probe
 from sashell.core.turn import TurnResult, run_turn
@@ -105,7 +108,14 @@ def run(args: argparse.Namespace) -> int:
     failures: list[str] = []
 
 
+    tally: Counter[str] = Counter()
+
     async def go() -> None:
+        if not args.json and prepared.plans:
+            first = prepared.plans[0]
+            out.print(Text(safe_text(f"{first.model.name} · tier {first.tier} · context "
+                                     f"{first.context.name}"
+                                     + (" · follow-up" if first.history else "")), style="dim"))
         try:
             for index, plan in enumerate(prepared.plans):
                 if not args.json and len(prepared.plans) > 1:
@@ -117,6 +127,8 @@ def run(args: argparse.Namespace) -> int:
                     printer.close()
                 if result.error:
                     failures.append(result.error)
+                else:
+                    tally.update(registry().tallies(annotations_of(result.record["annotations"])))
                 if args.json:
                     print(safe_json(json_record(result)), flush=True)
                 else:
@@ -130,6 +142,11 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         asyncio.run(go())
+        if not args.json and len(prepared.plans) > 1:
+            done = len(prepared.plans) - len(failures)
+            counts = ", ".join(f"{name} {count}/{done}" for name, count in sorted(tally.items()))
+            out.print(Text(safe_text(f"over {done} samples: {counts or 'no flags'}"),
+                           style="bold"))
     finally:
         if not args.json and prepared.writer.path.exists():
             out.print(safe_text(f"session: {prepared.writer.path}"), style="dim", markup=False)

@@ -38,8 +38,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     mode = r.add_mutually_exclusive_group()
     mode.add_argument("--print", dest="plain", action="store_true",
                       help="rich terminal output instead of the TUI")
-    mode.add_argument("--json", action="store_true", help="one JSON object per turn")
-    mode.add_argument("--summary", action="store_true", help="counts only")
+    mode.add_argument("--summary", action="store_true",
+                      help="counts only, as text (with --json: as one JSON object)")
+    r.add_argument("--json", action="store_true",
+                   help="one JSON object per turn (with --summary: the counts)")
     r.add_argument("--delay", type=float, default=1.5,
                    help="seconds per turn when playing in the TUI (default 1.5)")
     again = r.add_argument_group("re-run")
@@ -75,6 +77,20 @@ def run_sessions(args: argparse.Namespace) -> int:
     return 0
 
 
+def summary_text(summary: SessionSummary) -> Text:
+    """A session's counts for people: turns by status, models, tiers and flags."""
+    text = Text(safe_text(f"{summary.name}: {summary.turns} turns"), style="bold")
+    statuses = ", ".join(f"{count} {status}" for status, count in sorted(summary.statuses.items()))
+    text.append(safe_text(f" ({statuses})\n") if statuses else "\n")
+    text.append(safe_text(f"models: {', '.join(summary.models) or '–'}\n"
+                          f"tiers: {', '.join(summary.tiers) or '–'}\n"))
+    flags = ", ".join(f"{name} {count}" for name, count in sorted(summary.flags.items()))
+    text.append(safe_text(f"flags: {flags or 'none'}"))
+    if summary.problems:
+        text.append(safe_text(f"\n{len(summary.problems)} damaged lines skipped"), style="yellow")
+    return text
+
+
 def run_replay(args: argparse.Namespace) -> int:
     if args.tier and not args.against:
         raise SashellError("--tier re-runs a session: use it with --against MODEL")
@@ -94,9 +110,10 @@ def run_replay(args: argparse.Namespace) -> int:
                        Path(args.file), args.delay)
         return 0
     console = Console(highlight=False)
-    if args.summary:
-        summary = summarize(loaded)
-        print(safe_json(summary.record()))
+    if args.summary and args.json:
+        print(safe_json(summarize(loaded).record()))
+    elif args.summary:
+        console.print(summary_text(summarize(loaded)))
     elif args.json:
         for turn in loaded.turns:
             fresh, differences = reannotate(turn)

@@ -64,7 +64,10 @@ def reannotate(turn: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
     given = AnnotationInput(probe=str(turn.get("probe", "")),
                             scratchpad=bool((turn.get("context") or {}).get("scratchpad")))
     fresh = annotate_text(str(turn.get("reply", "")), given)
-    return fresh, registry().diff(annotations_of(turn.get("annotations")), fresh)
+    stored = annotations_of(turn.get("annotations"))
+    if not stored:  # an interrupted turn: nothing was recorded to compare with
+        return fresh, []
+    return fresh, registry().diff(stored, fresh)
 
 
 def list_sessions(directory: Path) -> list[SessionSummary | tuple[Path, str]]:
