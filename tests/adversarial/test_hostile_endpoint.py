@@ -67,6 +67,7 @@ def test_sweep_records_failed_cells_and_finishes(tmp_path: Path) -> None:
                       "-n", "2", "--retries", "0", "--concurrency", "1", "--out", "sw")
     assert out.returncode == 1, out.stderr
     assert_clean(out.stdout + out.stderr)
+    assert "sweep 4/4 cells (100%)" in out.stderr  # progress lines when not in a terminal
     manifest = json.loads((tmp_path / "sw" / "sweep.json").read_text())
     assert manifest["status"] != "running"
     summary = json.loads((tmp_path / "sw" / "summary.json").read_text())

@@ -29,7 +29,7 @@ from sashell.core.session import slugify
 from sashell.core.sweep import Sweep, SweepProgress, SweepSpec, summarise
 from sashell.core.sweep.outputs import write_outputs
 from sashell.core.sweep.summary import CellOutcome
-from sashell.present.render import safe_json
+from sashell.present.render import safe_json, safe_text
 from sashell.present.sweep import summary_renderable
 
 
@@ -110,6 +110,9 @@ def open_sweep(args: argparse.Namespace) -> Sweep:
     return Sweep.create(spec, out, registry, sessions_dir(args.sessions_dir))
 
 
+PROGRESS_STEP = 5  # percent between progress lines when stderr is not a terminal
+
+
 async def _run(sweep: Sweep, err: Console) -> list[CellOutcome]:
     columns = (TextColumn("[bold]sweep"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]}"), TextColumn("{task.fields[status]}"),
@@ -117,15 +120,26 @@ async def _run(sweep: Sweep, err: Console) -> list[CellOutcome]:
     started = time.monotonic()
     with Progress(*columns, console=err, disable=not err.is_terminal,
                   refresh_per_second=4) as bar:
-        task = bar.add_task("sweep", total=len(sweep.spec.cells()), status="", rate="")
+        total = len(sweep.spec.cells())
+        task = bar.add_task("sweep", total=total, status="", rate="")
+        reported = [-1]  # the last percentage printed as a line (output that is not a terminal)
 
         def update(progress: SweepProgress, outcome: CellOutcome | None) -> None:
             ran = progress.done + progress.failed
             rate = f"{ran / (time.monotonic() - started):.2f} cells/s" if ran else ""
             bar.update(task, completed=progress.finished, status=progress.notes(), rate=rate)
-            if outcome is not None and outcome.status == "failed" and not err.is_terminal:
-                err.print(f"cell {outcome.cell.key} failed: {outcome.reason}", markup=False,
-                          highlight=False)
+            if err.is_terminal:
+                return
+            if outcome is not None and outcome.status == "failed":
+                err.print(safe_text(f"cell {outcome.cell.key} failed: {outcome.reason}"),
+                          markup=False, highlight=False)
+            percent = 100 * progress.finished // max(total, 1)
+            if percent >= reported[0] + PROGRESS_STEP or progress.finished == total:
+                reported[0] = percent
+                err.print(safe_text(f"sweep {progress.finished}/{total} cells ({percent}%)"
+                                    + (f", {rate}" if rate else "")
+                                    + (f", {progress.notes()}" if progress.notes() else "")),
+                          markup=False, highlight=False)
 
         return await sweep.run(update)
 
