@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from rich.text import Text
@@ -76,20 +76,26 @@ def badges(annotations: Iterable[Mapping[str, Any]]) -> Text:
     return line
 
 
-def reply_text(reply: str, annotations: list[dict[str, Any]] | None = None,
-               collapse_scratchpad: bool = False) -> Text:
-    """A reply as Rich Text, never parsed as markup: control characters shown as escapes,
-    the scratchpad dimmed (or collapsed to one line), the <OUTPUT> emphasised, and the acrostic's
-    initial letters highlighted (the spelled word in reverse video)."""
+def reply_lines(reply: str | Iterable[str], annotations: list[dict[str, Any]] | None = None,
+                collapse_scratchpad: bool = False) -> Iterator[Text]:
+    """A reply as Rich Text, one line at a time (so a very long reply never becomes one huge
+    renderable), never parsed as markup: control characters shown as escapes, the scratchpad
+    dimmed (or collapsed to one line), the <OUTPUT> emphasised, and the acrostic's initial
+    letters highlighted (the spelled word in reverse video)."""
     marks: dict[int, str] = {}
     known = registry()
     for ann in annotations_of(annotations):
         marks.update(known.owner(ann).marks(ann))
-    text = Text()
     in_scratchpad = in_output = False
     hidden = 0
-    lines = safe_text(reply).split("\n")
-    for number, line in enumerate(lines):
+    source = _split_lines(reply) if isinstance(reply, str) else iter(reply)
+    following = next(source, None)
+    number = -1
+    while following is not None:
+        raw, following = following, next(source, None)
+        number += 1
+        is_last = following is None
+        line = safe_text(raw)
         opens = "<SCRATCHPAD_REASONING>" in line
         closes = "</SCRATCHPAD_REASONING>" in line
         dim = in_scratchpad or opens
@@ -98,23 +104,34 @@ def reply_text(reply: str, annotations: list[dict[str, Any]] | None = None,
             in_output = True
         if dim and collapse_scratchpad:
             hidden += 1
-            if closes or number == len(lines) - 1:
-                text.append(f"[scratchpad: {hidden} lines hidden]\n", style="dim italic")
+            if closes or is_last:
+                yield Text(f"[scratchpad: {hidden} lines hidden]", style="dim italic")
                 hidden = 0
             continue
-        start = len(text)
-        text.append(line, style="dim" if dim else ("bold" if in_output else ""))
+        text = Text(line, style="dim" if dim else ("bold" if in_output else ""))
         emphasis = marks.get(number)
         if emphasis:
             found = initial_letter_at(line)
             if found:
-                style = MARK_STYLE[emphasis]
-                text.stylize(style, start + found[1], start + found[1] + 1)
+                text.stylize(MARK_STYLE[emphasis], found[1], found[1] + 1)
         if "</OUTPUT>" in line:
             in_output = False
-        if number < len(lines) - 1:
-            text.append("\n")
-    return text
+        yield text
+
+
+def _split_lines(text: str) -> Iterator[str]:
+    """``text.split("\\n")`` without building the list."""
+    start = 0
+    while (end := text.find("\n", start)) != -1:
+        yield text[start:end]
+        start = end + 1
+    yield text[start:]
+
+
+def reply_text(reply: str, annotations: list[dict[str, Any]] | None = None,
+               collapse_scratchpad: bool = False) -> Text:
+    """The whole reply as one Rich Text (see ``reply_lines``)."""
+    return Text("\n").join(reply_lines(reply, annotations, collapse_scratchpad))
 
 
 def turn_label(turn: dict[str, Any]) -> str:

@@ -34,19 +34,20 @@ class AnnotationSet:
         for annotator in self.annotators:
             annotator.take(block)
 
-    def _catch_up(self) -> None:
+    def catch_up(self) -> None:
+        """Annotate the text fed since the last reading (without computing a reading)."""
         if self._chunks:
             text = "".join(self._chunks)
             self._chunks.clear()
             self._batcher.feed(text)
 
     def current(self) -> list[Annotation]:
-        self._catch_up()
+        self.catch_up()
         pending = self._batcher.peek()
         return [a.read(pending) for a in self.annotators]
 
     def finish(self) -> list[Annotation]:
-        self._catch_up()
+        self.catch_up()
         block = self._batcher.flush()
         for annotator in self.annotators:
             if block is not None:
@@ -55,9 +56,17 @@ class AnnotationSet:
         return [a.read(None) for a in self.annotators]
 
 
+FEED_CHUNK = 1 << 20  # a long text is annotated a megabyte at a time (memory stays bounded)
+
+
 def annotate_text(text: str, given: AnnotationInput | None = None) -> list[dict[str, Any]]:
     annotations = AnnotationSet(given or AnnotationInput())
-    annotations.feed(text)
+    if len(text) <= FEED_CHUNK:
+        annotations.feed(text)
+    else:
+        for start in range(0, len(text), FEED_CHUNK):
+            annotations.feed(text[start:start + FEED_CHUNK])
+            annotations.catch_up()
     return [a.record() for a in annotations.finish()]
 
 
