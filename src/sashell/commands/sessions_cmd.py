@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -16,7 +17,7 @@ from sashell.core.contexts import TIERS
 from sashell.core.errors import SashellError
 from sashell.core.paths import sessions_dir
 from sashell.core.replay import SessionSummary, list_sessions, reannotate, summarize
-from sashell.core.session import load_session
+from sashell.core.session import LoadedSession, load_session
 from sashell.present.render import badges, reply_text, safe_json, safe_text, turn_label
 
 
@@ -91,6 +92,15 @@ def summary_text(summary: SessionSummary) -> Text:
     return text
 
 
+STREAM_BYTES = 16 << 20
+
+
+def turns_of(loaded: LoadedSession) -> Iterable[dict[str, Any]]:
+    """A session's turns in order, streamed when it was loaded lazily."""
+    stream = getattr(loaded.turns, "stream", None)
+    return stream() if stream is not None else loaded.turns
+
+
 def run_replay(args: argparse.Namespace) -> int:
     if args.tier and not args.against:
         raise SashellError("--tier re-runs a session: use it with --against MODEL")
@@ -98,7 +108,14 @@ def run_replay(args: argparse.Namespace) -> int:
         return run_rerun(args)
     tui = not (args.plain or args.json or args.summary) and sys.stdin.isatty() \
         and sys.stdout.isatty()
-    loaded = load_session(Path(args.file), summary_only=args.summary, lazy=tui)
+    # A large session is printed a turn at a time (decoded lazily, not kept): memory stays
+    # bounded. Smaller ones are read whole first, so damage is reported before anything.
+    try:
+        large = Path(args.file).stat().st_size > STREAM_BYTES
+    except OSError:
+        large = False
+    loaded = load_session(Path(args.file), summary_only=args.summary,
+                          lazy=tui or (large and not args.summary))
     note = loaded.problem_summary()
     if not loaded.turns:
         raise SashellError(f"{args.file}: no readable turns" + (f" ({note})" if note else ""))
@@ -115,12 +132,12 @@ def run_replay(args: argparse.Namespace) -> int:
     elif args.summary:
         console.print(summary_text(summarize(loaded)))
     elif args.json:
-        for turn in loaded.turns:
+        for turn in turns_of(loaded):
             fresh, differences = reannotate(turn)
             print(safe_json({**turn, "annotations": fresh, "stored_annotations":
                               turn.get("annotations"), "differences": differences}))
     else:
-        for turn in loaded.turns:
+        for turn in turns_of(loaded):
             fresh, differences = reannotate(turn)
             label = turn_label(turn)
             console.rule(Text(f"#{turn.get('turn')} {safe_text(str(label))} · {turn.get('status')}"),

@@ -256,21 +256,26 @@ def _hints(schema: type[Any]) -> dict[str, Any]:
     return _HINTS[name]
 
 
-def _misfit(value: Any, hint: Any, where: str) -> str | None:
-    """Where ``value`` has a type ``hint`` does not allow (keys may be missing), or None."""
+def _misfit(value: Any, hint: Any, where: str, depth: int = 0) -> str | None:
+    """Where ``value`` has a type ``hint`` does not allow (keys may be missing), or None.
+    Objects are checked two levels deep (a turn's fields and theirs): what readers index into;
+    list items of objects (messages, annotations) only for being objects."""
     origin = typing.get_origin(hint)
     if hint is Any:
         return None
     if isinstance(hint, type) and typing.is_typeddict(hint):
         if not isinstance(value, dict):
             return f"{where}: expected an object"
+        if depth >= 2:
+            return None
         hints = _hints(hint)
         for key, item in value.items():
-            if key in hints and (problem := _misfit(item, hints[key], f"{where}.{key}")):
+            if key in hints and (problem := _misfit(item, hints[key], f"{where}.{key}",
+                                                    depth + 1)):
                 return problem
         return None
     if origin in (typing.Union, types.UnionType):
-        problems = [_misfit(value, arg, where) for arg in typing.get_args(hint)]
+        problems = [_misfit(value, arg, where, depth) for arg in typing.get_args(hint)]
         return None if None in problems else problems[0]
     if origin is Literal:
         return None if value in typing.get_args(hint) else f"{where}: unexpected value {value!r}"
@@ -279,7 +284,7 @@ def _misfit(value: Any, hint: Any, where: str) -> str | None:
             return f"{where}: expected a list"
         (item_hint,) = typing.get_args(hint)
         for index, item in enumerate(value):
-            if problem := _misfit(item, item_hint, f"{where}[{index}]"):
+            if problem := _misfit(item, item_hint, f"{where}[{index}]", depth + 2):
                 return problem
         return None
     if origin is dict:

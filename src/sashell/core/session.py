@@ -137,6 +137,15 @@ class _LazyTurns(Sequence[dict[str, Any]]):
     def __len__(self) -> int:
         return len(self._ids)
 
+    def stream(self) -> Iterator[dict[str, Any]]:
+        """Every turn in order, decoded one at a time and not kept (a 100 MB session is
+        printed in bounded memory)."""
+        for turn_id in self._ids:
+            yield self._done.get(turn_id) or self._index.materialize(turn_id, self._decode) or {
+                "type": "turn", "turn": self._index.turns[turn_id].number,
+                "status": "unreadable", "reply": "", "annotations": [],
+                "error": "this turn's records are damaged"}
+
     @overload
     def __getitem__(self, item: int) -> dict[str, Any]: ...
     @overload
