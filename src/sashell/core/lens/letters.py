@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from sashell.core.annotate import AnnotationInput, annotate_text
+from sashell.core.annotate import AnnotationInput, annotate_text, annotations_of, registry
 from sashell.core.annotate.acrostic import NON_LETTER, initial_letter_at
 from sashell.core.contexts import Message
 from sashell.core.providers.base import NextTokenModel, TopKModel
@@ -185,10 +185,10 @@ class _TopKReader:
 
 
 def counted_lines(reply: str, target: str) -> list[int]:
-    """The reply lines the acrostic annotator reads initial letters from."""
-    record = next(a for a in annotate_text(reply, AnnotationInput(targets=(target,)))
-                  if a["kind"] == "acrostic")
-    return [int(n) for n in record.get("lines", [])]
+    """The reply lines whose initial letters the annotators read (the lines they mark)."""
+    annotations = annotations_of(annotate_text(reply, AnnotationInput(targets=(target,))))
+    known = registry()
+    return sorted({line for a in annotations for line in known.owner(a).marks(a)})
 
 
 def letter_pressure(model: NextTokenModel | TopKModel, messages: list[Message], reply: str,
