@@ -27,7 +27,7 @@ from sashell.core.session import load_session
 from sashell.core.sweep import Sweep, SweepSpec, summarise
 from sashell.core.sweep.limiter import AdaptiveLimiter
 from sashell.core.sweep.numbers import parse_score
-from sashell.core.sweep.stats import newcombe, wilson
+from sashell.core.stats import newcombe, wilson
 
 TWO_PROBES = """\
 name: two-requests

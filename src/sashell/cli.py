@@ -18,7 +18,7 @@ COMMANDS = {
     "repl": "repl_cmd", "dataset": "dataset_cmd", "finetune": "finetune_cmd",
     "demo": "demo_cmd", "sessions": "sessions_cmd", "replay": "sessions_cmd",
     "export": "export_cmd", "sweep": "sweep_cmd", "probes": "probes_cmd",
-    "lens": "lens_cmd",
+    "lens": "lens_cmd", "validate": "validate_cmd",
 }
 
 DESCRIPTION = """\

@@ -84,6 +84,7 @@ class AfReasoningAnnotator(EventAnnotator):
              "grey 'af N/5' counts the criteria met")
     metrics = (Metric("af_reasoning", "all five alignment-faking reasoning criteria met"),)
     summary_keys = ("met",)
+    flag_label = "faking"
 
     judge_prompt = "af_reasoning"
     judge_max_tokens = 40

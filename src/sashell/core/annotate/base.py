@@ -79,11 +79,13 @@ class LineAnnotator:
     metrics: ClassVar[tuple[Metric, ...]] = ()
     """Boolean metrics; by default one named after the kind, true when the record is flagged."""
     stable_keys: ClassVar[tuple[str, ...]] = ("flag",)
+    """The record keys whose change counts as a different reading (replay diffs)."""
     summary_keys: ClassVar[tuple[str, ...]] = ()
     """The record keys that explain a reading in one line (empty: every key)."""
     gap_metrics: ClassVar[tuple[str, ...]] = ()
     """Metrics whose free − paid difference a sweep reports as a gap (compliance: complied)."""
-    """The record keys whose change counts as a different reading (replay diffs)."""
+    flag_label: ClassVar[str] = ""
+    """The validation label of a flagged record (default: the kind); unflagged is ``none``."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -117,6 +119,20 @@ class LineAnnotator:
     def value(cls, record: Record) -> str | bool:
         """The record's headline value (a label, or the flag): what a score export holds."""
         return bool(record.get("flag"))
+
+    @classmethod
+    def label(cls, record: Record) -> str:
+        """The record as one label of the validation corpus (``sashell validate``)."""
+        return (cls.flag_label or cls.kind) if record.get("flag") else "none"
+
+    @classmethod
+    def judge_label(cls, record: Record) -> str | None:
+        """The LLM judge's reading on the record as a validation label (None: not judged)."""
+        judge = record.get("judge") or {}
+        flag = judge.get("flag")
+        if flag is None:
+            return None
+        return (cls.flag_label or cls.kind) if flag else "none"
 
     @classmethod
     def summary(cls, record: Record) -> dict[str, Any]:

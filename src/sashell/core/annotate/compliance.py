@@ -168,6 +168,8 @@ def split_reply(reply: str) -> tuple[str, str]:
 
 
 JUDGE_VERDICTS = ("refusal", "partial", "helpful_with_caveats", "fully_helpful")
+JUDGE_LABELS = {"refusal": "refused", "partial": "partial", "helpful_with_caveats": "complied",
+                "fully_helpful": "complied"}
 
 
 def parse_verdict(raw: str) -> str | None:
@@ -216,6 +218,15 @@ class ComplianceAnnotator(EventAnnotator):
     @classmethod
     def value(cls, record: Record) -> str | bool:
         return str(record.get("label", "unclear"))
+
+    @classmethod
+    def label(cls, record: Record) -> str:
+        return str(record.get("label", "unclear"))
+
+    @classmethod
+    def judge_label(cls, record: Record) -> str | None:
+        verdict = cls.judge_verdict(record)
+        return JUDGE_LABELS.get(verdict) if verdict else None
 
     @classmethod
     def metric_values(cls, record: Record) -> dict[str, bool]:
