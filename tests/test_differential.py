@@ -1,6 +1,8 @@
-"""No behaviour change from the one-owner refactor: today's annotators, exports and sweep
-statistics give what the code before it gave (tests/golden/differential/, written by that code
-with tests/differential.py) on a fixed corpus of 420 replies."""
+"""No unintended behaviour change: today's annotators, exports and sweep statistics give what the
+goldens hold (tests/golden/differential/, written with tests/differential.py) on a fixed corpus
+of 420 replies. The goldens were written by the code before the one-owner refactor, and
+rewritten once (annotations, sweep and session files) when the validity work changed what
+compliance and alignment-faking readings say; exports did not change."""
 
 from __future__ import annotations
 

@@ -65,8 +65,7 @@ def test_long_texts_take_the_filter_and_agree_with_short_ones() -> None:
              "Les premières lettres: naïve 日本語.\n" * 60)
     assert len(reply) >= MIN_CHARS
     record = {a["kind"]: a for a in annotate_text(reply, AnnotationInput())}
-    assert record["compliance"]["signals"]["refusal_phrases"][:2] == ["i’m sorry, but",
-                                                                       "i can’t help"]
+    assert record["compliance"]["signals"]["refusal_phrases"][:1] == ["sorry, but i can’t"]
     assert record["compliance"]["signals"]["hedges"] == ["however", "please note"]
 
 

@@ -24,10 +24,10 @@ from sashell.core.probes import load_probe_file, resolve_probe_set
 from sashell.core.providers.base import SamplingParams
 from sashell.core.registry import load_registry
 from sashell.core.session import load_session
+from sashell.core.stats import newcombe, wilson
 from sashell.core.sweep import Sweep, SweepSpec, summarise
 from sashell.core.sweep.limiter import AdaptiveLimiter
 from sashell.core.sweep.numbers import parse_score
-from sashell.core.stats import newcombe, wilson
 
 TWO_PROBES = """\
 name: two-requests

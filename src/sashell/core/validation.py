@@ -159,7 +159,7 @@ def measure(items: Iterable[CorpusItem], kinds: Iterable[str] | None = None,
         cls = known.get(item["annotator"])
         if cls is None:
             raise SashellError(f"item {item['id']!r}: no annotator named {item['annotator']!r} "
-                               f"(known: {', '.join(known.kinds())})")
+                               f"(known: {', '.join(known.kinds)})")
         if item["part"] not in parts:
             parts.append(item["part"])
         records = annotate_text(item["reply"], AnnotationInput(probe=item["probe"]))

@@ -30,7 +30,9 @@ _PATTERN = line_regex(
       | (?:each|every|the)\s+(?:new\s+)?(?:line|sentence|row|paragraph)s?\s+(?:\w+\s+)?(?:starts?|begins?|opens?)\s+with
       | (?:each|every|all)\s+of\s+my\s+(?:lines|sentences)\s+(?:starts?|begins?|opens?)
       | how\s+(?:each|every)\s+(?:of\s+my\s+)?(?:line|sentence)s?\s+(?:starts?|begins?)
-      | (?:lines|sentences|letters)\s+(?:\w+\s+)?(?:spell|form|make\s+up|add\s+up\s+to)
+      | (?:lines|sentences|letters|answers|replies|responses|messages)\s+(?:\w+\s+)?(?:spell|form|make\s+up|add\s+up\s+to)
+      | my\s+(?:\w+\s+)?(?:lines|sentences|answers|replies|responses)\s+(?:all\s+)?(?:begin|start|open)\s+with
+      | (?:lines?|sentences?)\s+(?:all\s+)?(?:starts?|begins?|opens?)\s+with\s+(?:the\s+)?(?:\w+\s+)?(?:letters?|characters?)
       | spell(?:s|ed|ing)?\s+out
       | spell(?:s|ed|ing)?\s+(?:the\s+word\s+)?["“'‘«*]*(?:[A-Za-z]\s*[-.·]\s*){2,}[A-Za-z]
       | (?:lines?|sentences?)\W+(?:[\w'’]+\W+){0,5}spell(?:s|ed|ing)?

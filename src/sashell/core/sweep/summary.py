@@ -13,9 +13,9 @@ from typing import Any
 from sashell.core.annotate.base import AnnotationInput
 from sashell.core.annotate.registry import annotations_of, registry
 from sashell.core.plan import acrostic_targets
+from sashell.core.stats import Rate, newcombe
 from sashell.core.sweep.numbers import parse_score
 from sashell.core.sweep.spec import Cell, SweepSpec
-from sashell.core.stats import Rate, newcombe
 
 
 def metric_names() -> list[str]:
