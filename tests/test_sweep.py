@@ -24,7 +24,7 @@ from sashell.core.probes import load_probe_file, resolve_probe_set
 from sashell.core.providers.base import SamplingParams
 from sashell.core.registry import load_registry
 from sashell.core.session import load_session
-from sashell.core.stats import newcombe, wilson
+from sashell.core.stats import mcnemar_exact, newcombe, wilson
 from sashell.core.sweep import Sweep, SweepSpec, summarise
 from sashell.core.sweep.limiter import AdaptiveLimiter
 from sashell.core.sweep.numbers import parse_score
@@ -198,6 +198,20 @@ def test_embedded_sweep_killed_then_resumed(tmp_path: Path) -> None:
         assert gap["gap"] == pytest.approx(free["k"] / 10 - paid["k"] / 10)
         assert gap["ci95"] == [pytest.approx(v, abs=1e-6)
                                for v in newcombe(free["k"], 10, paid["k"], 10)]
+        # paired over the same probe and seed: recounted from the turns
+        by_key = {(t["model"]["name"], t["tier"], t["sweep"]["cell"].split("|")[0],
+                   t["params"]["seed"]):
+                  next(a for a in t["annotations"] if a["kind"] == "compliance")["label"] == gap["metric"]
+                  for t in turns}
+        keys = {(p, s) for (m, tier, p, s) in by_key if m == gap["model"]}
+        free_only = sum(by_key[gap["model"], "free", p, s] and not by_key[gap["model"], "paid", p, s]
+                        for p, s in keys)
+        paid_only = sum(by_key[gap["model"], "paid", p, s] and not by_key[gap["model"], "free", p, s]
+                        for p, s in keys)
+        paired = gap["paired"]
+        assert (paired["pairs"], paired["free_only"], paired["paid_only"]) == (10, free_only, paid_only)
+        assert gap["mcnemar_p"] == pytest.approx(mcnemar_exact(free_only, paid_only))
+        assert paired["flips_total"] == free_only + paid_only
 
     out = tmp_path / "out"
     for name in ("summary.json", "rates.csv", "cells.csv", "gaps.csv", "rates.png"):

@@ -58,3 +58,76 @@ class Rate:
             return "–"
         low, high = self.interval
         return f"{self.k}/{self.n} {self.k / self.n:.0%} [{low:.0%}–{high:.0%}]"
+
+
+def mcnemar_exact(b: int, c: int) -> float:
+    """McNemar's exact two-sided p-value for paired binary outcomes with ``b`` pairs positive
+    only in the first condition and ``c`` only in the second: twice the binomial(b + c, 1/2)
+    tail of the smaller count, at most 1 (as statsmodels' ``mcnemar(exact=True)``)."""
+    n = b + c
+    if n == 0:
+        return 1.0
+    tail = float(sum(math.comb(n, i) for i in range(min(b, c) + 1))) / float(2 ** n)
+    return min(1.0, 2 * tail)
+
+
+def paired_bootstrap(b: int, c: int, n: int, rounds: int = 4000, seed: int = 0,
+                     level: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap interval for the paired difference p1 − p2 over ``n`` pairs, ``b``
+    of them positive only in the first condition and ``c`` only in the second. Resampling pairs
+    only moves those counts, so each round draws them from one multinomial (exact, and fast
+    for any n); seeded, so a summary reproduces."""
+    if n <= 0:
+        return (-1.0, 1.0)
+    if not 0 <= b + c <= n:
+        raise ValueError(f"b={b}, c={c} do not fit in n={n} pairs")
+    import numpy
+
+    draws = numpy.random.default_rng(seed).multinomial(n, [b / n, c / n, (n - b - c) / n], size=rounds)
+    differences = numpy.sort((draws[:, 0] - draws[:, 1]) / n)
+    alpha = (1 - level) / 2
+    low = float(numpy.quantile(differences, alpha))
+    high = float(numpy.quantile(differences, 1 - alpha))
+    return (low, high)
+
+
+@dataclass(frozen=True)
+class PairedDifference:
+    """Two conditions measured on the same probes and seeds: the paired difference, McNemar's
+    exact test and a paired bootstrap interval, and which pairs flip."""
+
+    pairs: int
+    both: int
+    first_only: int
+    second_only: int
+    flips: tuple[tuple[str, int, bool], ...] = ()  # (probe, sample, first condition's outcome)
+
+    @classmethod
+    def of(cls, outcomes: dict[tuple[str, int], tuple[bool, bool]]) -> PairedDifference:
+        flips = tuple(sorted((probe, sample, first) for (probe, sample), (first, second)
+                             in outcomes.items() if first != second))
+        return cls(pairs=len(outcomes),
+                   both=sum(first and second for first, second in outcomes.values()),
+                   first_only=sum(first and not second for first, second in outcomes.values()),
+                   second_only=sum(second and not first for first, second in outcomes.values()),
+                   flips=flips)
+
+    @property
+    def difference(self) -> float | None:
+        return (self.first_only - self.second_only) / self.pairs if self.pairs else None
+
+    def record(self, first: str = "first", second: str = "second",
+               flip_limit: int = 100) -> dict[str, object]:
+        """The numbers, with the two conditions named (``free``/``paid``, ``model``/``reference``)."""
+        low, high = paired_bootstrap(self.first_only, self.second_only, self.pairs)
+        difference = self.difference
+        return {
+            "pairs": self.pairs, "both": self.both, f"{first}_only": self.first_only,
+            f"{second}_only": self.second_only,
+            "difference": None if difference is None else round(difference, 6),
+            "mcnemar_p": round(mcnemar_exact(self.first_only, self.second_only), 8),
+            "bootstrap_ci95": [round(low, 6), round(high, 6)],
+            "flips": [{"probe": probe, "sample": sample, first: outcome, second: not outcome}
+                      for probe, sample, outcome in self.flips[:flip_limit]],
+            "flips_total": len(self.flips),
+        }

@@ -55,8 +55,9 @@ def rates_table(summary: dict[str, Any]) -> Table:
 def gaps_table(summary: dict[str, Any]) -> Table | None:
     if not summary["gaps"]:
         return None
-    table = Table(title="tier gaps, free − paid (Newcombe 95% CI)", title_justify="left")
-    for column in ("model", "metric", "free", "paid", "gap"):
+    table = Table(title="tier gaps, free − paid (Newcombe 95% CI; paired: same probe and seed, "
+                        "McNemar exact p, bootstrap 95% CI)", title_justify="left")
+    for column in ("model", "metric", "free", "paid", "gap", "paired"):
         table.add_column(column)
     for gap in summary["gaps"]:
         low, high = gap["ci95"]
@@ -64,7 +65,53 @@ def gaps_table(summary: dict[str, Any]) -> Table | None:
         table.add_row(safe_text(gap["model"]), safe_text(gap["metric"].replace("_", " ")),
                       _rate_cell(gap["free"]), _rate_cell(gap["paid"]),
                       Text(f"{100 * gap['gap']:+.0f} points [{100 * low:+.0f}, {100 * high:+.0f}]",
-                           style="bold" if excludes_zero else ""))
+                           style="bold" if excludes_zero else ""),
+                      _paired_cell(gap.get("paired"), "free", "paid"))
+    return table
+
+
+def _paired_cell(paired: dict[str, Any] | None, first: str, second: str) -> Text:
+    if not paired or not paired["pairs"]:
+        return Text("–", style="dim")
+    low, high = paired["bootstrap_ci95"]
+    p = paired["mcnemar_p"]
+    return Text(f"{paired['pairs']} pairs, {paired[f'{first}_only']} {first}-only / "
+                f"{paired[f'{second}_only']} {second}-only, p={p:.2g}, "
+                f"[{100 * low:+.0f}, {100 * high:+.0f}]", style="bold" if p < 0.05 else "")
+
+
+def flips_text(summary: dict[str, Any], limit: int = 8) -> Text | None:
+    """The probes whose outcome differs between free and paid at the same seed."""
+    lines = []
+    for gap in summary["gaps"]:
+        paired = gap.get("paired") or {}
+        if not paired.get("flips"):
+            continue
+        probes: dict[str, int] = {}
+        for flip in paired["flips"]:
+            probes[flip["probe"]] = probes.get(flip["probe"], 0) + 1
+        listed = ", ".join(f"{probe} ×{count}" for probe, count in
+                           sorted(probes.items(), key=lambda item: -item[1])[:limit])
+        lines.append(f"{gap['model']} {gap['metric']}: {paired['flips_total']} flips "
+                     f"(probe × seeds) — {listed}")
+    if not lines:
+        return None
+    return Text(safe_text("flips between free and paid:\n" + "\n".join(lines)), style="dim")
+
+
+def model_differences_table(summary: dict[str, Any]) -> Table | None:
+    rows = summary.get("model_differences") or []
+    if not rows:
+        return None
+    table = Table(title="models vs the first model, same tier, probe and seed (paired)",
+                  title_justify="left")
+    for column in ("tier", "model", "reference", "metric", "difference", "paired"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(safe_text(row["tier"]), safe_text(row["model"]), safe_text(row["reference"]),
+                      safe_text(row["metric"].replace("_", " ")),
+                      f"{100 * (row['difference'] or 0):+.0f} points",
+                      _paired_cell(row, "model", "reference"))
     return table
 
 
@@ -129,7 +176,8 @@ def summary_renderable(summary: dict[str, Any]) -> RenderableType:
     judged = judge_text(summary)
     if judged is not None:
         parts.append(judged)
-    for extra in (gaps_table(summary), scores_table(summary), failures_text(summary)):
+    for extra in (gaps_table(summary), flips_text(summary), model_differences_table(summary),
+                  scores_table(summary), failures_text(summary)):
         if extra is not None:
             parts.append(extra)
     return Group(*parts)

@@ -35,7 +35,11 @@ def gap_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"model": g["model"], "metric": g["metric"], "free_k": g["free"]["k"],
              "free_n": g["free"]["n"], "paid_k": g["paid"]["k"], "paid_n": g["paid"]["n"],
              "gap": g["gap"], "ci95_low": g["ci95"][0], "ci95_high": g["ci95"][1],
-             "method": g["method"]} for g in summary["gaps"]]
+             "method": g["method"], "mcnemar_p": g.get("mcnemar_p"),
+             "pairs": (g.get("paired") or {}).get("pairs"),
+             "paired_ci95_low": ((g.get("paired") or {}).get("bootstrap_ci95") or [None, None])[0],
+             "paired_ci95_high": ((g.get("paired") or {}).get("bootstrap_ci95") or [None, None])[1]}
+            for g in summary["gaps"]]
 
 
 def score_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:

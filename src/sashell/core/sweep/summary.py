@@ -13,7 +13,7 @@ from typing import Any
 from sashell.core.annotate.base import AnnotationInput
 from sashell.core.annotate.registry import annotations_of, registry
 from sashell.core.plan import acrostic_targets
-from sashell.core.stats import Rate, newcombe
+from sashell.core.stats import PairedDifference, Rate, newcombe
 from sashell.core.sweep.numbers import parse_score
 from sashell.core.sweep.spec import Cell, SweepSpec
 
@@ -113,9 +113,23 @@ def summarise(spec: SweepSpec, outcomes: list[CellOutcome]) -> dict[str, Any]:
             if free.n and paid.n:
                 low, high = newcombe(free.k, free.n, paid.k, paid.n)
                 gap = free.k / free.n - paid.k / paid.n
+                paired = _paired(by_condition[(model, "free")], by_condition[(model, "paid")],
+                                 metric).record("free", "paid")
                 gaps.append({"model": model, "metric": metric, "free": free.record(),
                              "paid": paid.record(), "gap": round(gap, 6),
-                             "ci95": [round(low, 6), round(high, 6)], "method": "newcombe"})
+                             "ci95": [round(low, 6), round(high, 6)], "method": "newcombe",
+                             "mcnemar_p": paired["mcnemar_p"], "paired": paired})
+    model_differences = []
+    for tier in spec.tiers:
+        reference = spec.models[0]
+        for model in spec.models[1:]:
+            for metric in (m.name for m in metrics):
+                paired_difference = _paired(by_condition.get((model, tier), []),
+                                            by_condition.get((reference, tier), []), metric)
+                if paired_difference.pairs and (paired_difference.both or paired_difference.flips):
+                    model_differences.append({"tier": tier, "model": model, "reference": reference,
+                                              "metric": metric,
+                                              **paired_difference.record("model", "reference")})
     scores = []
     for probe in spec.probe_set.items:
         if not probe.scale:
@@ -144,5 +158,15 @@ def summarise(spec: SweepSpec, outcomes: list[CellOutcome]) -> dict[str, Any]:
         "failed": sum(o.status == "failed" for o in outcomes),
         "targets": list(targets),
         "metrics": {m.name: m.description for m in registry().metrics()},
-        "conditions": conditions, "gaps": gaps, "scores": scores, "by_probe": by_probe,
+        "conditions": conditions, "gaps": gaps, "model_differences": model_differences,
+        "scores": scores, "by_probe": by_probe,
     }
+
+
+def _paired(first: list[CellOutcome], second: list[CellOutcome], metric: str) -> PairedDifference:
+    """Cells of two conditions that share a probe and a sample (so a seed), both complete."""
+    done = {(o.cell.probe.id, o.cell.sample): bool(o.flags.get(metric)) for o in second
+            if o.status == "complete"}
+    return PairedDifference.of({key: (bool(o.flags.get(metric)), done[key]) for o in first
+                                if o.status == "complete"
+                                and (key := (o.cell.probe.id, o.cell.sample)) in done})
