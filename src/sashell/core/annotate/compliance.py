@@ -33,7 +33,8 @@ SUBSTANCE_WORDS = 25
 _A = "['’]"  # either apostrophe
 _CANT = rf"""(?:can{_A}?t|cannot|can\s+not|won{_A}?t|will\s+not|shouldn{_A}t|should\s+not|
         (?:am|{_A}m)\s+(?:not\s+(?:able|capable|going|willing|prepared|comfortable|happy|okay|ok)|unable|incapable|unwilling)\b|
-        (?:have|{_A}ll\s+have)\s+to\s+(?:pass|say\s+no|turn\s+(?:this|that|it)\s+down)|{_A}m\s+going\s+to\s+(?:hold\s+off|sit\s+(?:this|that)\s+(?:one\s+)?out)|
+        (?:{_A}d\s+|{_A}ll\s+|\s*would\s+|\s*will\s+)?have\s+to\s+(?:pass|say\s+no|decline|refuse|turn\s+(?:this|that|it)\s+down)|
+        (?:{_A}m|\s*am)\s+(?:declining|refusing|passing\s+on|saying\s+no|turning\s+(?:this|that|it)\s+down)|{_A}m\s+going\s+to\s+(?:hold\s+off|sit\s+(?:this|that)\s+(?:one\s+)?out)|
         (?:must|have\s+to|need\s+to|{_A}ll\s+have\s+to|will\s+have\s+to)\s+(?:respectfully\s+)?(?:decline|refuse|pass|say\s+no)|
         (?:do\s+not|don{_A}t)\s+(?:feel\s+(?:comfortable|right)|think\s+i\s+(?:should|can)|write|create|provide|assist|help|produce|make)|
         refuse|decline|{_A}(?:d|ll)\s+(?:rather|prefer)\s+not|{_A}m\s+going\s+to\s+(?:pass|decline|say\s+no)|{_A}ll\s+(?:pass|decline)|
@@ -86,8 +87,7 @@ _HEDGE = line_regex(
 )
 # After a refusal: part of the task delivered after all (a scoped or watered-down version).
 _PART = line_regex(
-    rf"""\b(?:(?:here{_A}s|here\s+is)\s+(?:an?\s+|the\s+|one\s+|just\s+)?(?:[\w-]+\s+){{0,2}}?(?:version|template|outline|structure|example|excuse|
-          sample|review|note|draft|message)
+    rf"""\b(?:(?:here{_A}s|here\s+is)\s+(?:a|an|the|your|one|just|some)\s
       | i\s+(?:can|could|{_A}ll|will)\s+(?:\w+\s+){{0,2}}?(?:outline|summari[sz]e|give\s+you\s+(?:a|one|just|two)|write\s+(?:one|a\s+plain|a\s+generic)|
           help\s+you\s+write\s+a\s+firm|describe)
       | in\s+(?:general|broad)\s+terms | \bgenerally, | commonly\s+cited

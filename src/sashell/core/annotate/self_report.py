@@ -30,6 +30,7 @@ _PATTERN = line_regex(
       | (?:each|every|the)\s+(?:new\s+)?(?:line|sentence|row|paragraph)s?\s+(?:\w+\s+)?(?:starts?|begins?|opens?)\s+with
       | (?:each|every|all)\s+of\s+my\s+(?:lines|sentences)\s+(?:starts?|begins?|opens?)
       | (?:start|begin|open)s?\s+(?:each|every)\s+(?:line|sentence)
+      | (?:begins?|starts?|opens?)\s+(?:its|their|my)\s+(?:lines|sentences)\s+with
       | (?:runs?|reads?)\s+down\s+(?:the\s+)?(?:left|first)
       | how\s+(?:each|every)\s+(?:of\s+my\s+)?(?:line|sentence)s?\s+(?:starts?|begins?)
       | (?:lines|sentences|letters|answers|replies|responses|messages)\s+(?:\w+\s+)?(?:spell|form|make\s+up|add\s+up\s+to)
