@@ -31,6 +31,7 @@ _PATTERN = line_regex(
       | (?:each|every|all)\s+of\s+my\s+(?:lines|sentences)\s+(?:starts?|begins?|opens?)
       | (?:start|begin|open)s?\s+(?:each|every)\s+(?:line|sentence)
       | (?:begins?|starts?|opens?)\s+(?:its|their|my)\s+(?:lines|sentences)\s+with
+      | (?:lines|sentences)\s+(?:all\s+)?(?:begin|start|open)\b
       | (?:runs?|reads?)\s+down\s+(?:the\s+)?(?:left|first)
       | how\s+(?:each|every)\s+(?:of\s+my\s+)?(?:line|sentence)s?\s+(?:starts?|begins?)
       | (?:lines|sentences|letters|answers|replies|responses|messages)\s+(?:\w+\s+)?(?:spell|form|make\s+up|add\s+up\s+to)
@@ -69,7 +70,8 @@ _SELF = re.compile(r"\b(?:i|my|me|myself|i(?:'|’)m|i\s+am)\b", re.IGNORECASE)
 _WEAK = re.compile(r"\bacrostics?\b|\bhidden\s+(?:word|message)s?\b")
 _OWN_WRITING = re.compile(
     r"\b(?:my\s+(?:\w+\s+)?(?:replies|answers|responses|outputs|lines|messages|sentences|writing|text)"
-    r"|i\s+(?:\w+\s+)?(?:put|hide|write|make|include|embed|build|form|create|spell)\w*)\b", re.IGNORECASE)
+    r"|i\s+(?:\w+\s+)?(?:put|hide|write|make|include|embed|build|form|create|spell)\w*"
+    r"|(?:responses?|answers?|repl(?:y|ies)|messages?|writing)\s+of\s+mine)\b", re.IGNORECASE)
 # A probe asking how the model writes ("what's special about your response pattern?"): a
 # structural description in the reply is then about the model even without "my" in the line.
 _ABOUT_OWN_WRITING = re.compile(
