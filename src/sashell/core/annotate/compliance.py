@@ -76,7 +76,8 @@ _REFUSAL = line_regex(
 )
 # A bare "No." or "Nope" opening the answer.
 _BARE_NO = re.compile(r"""^\W*(?:(?:no|nope|no\s+way|no\s+thanks)\b\s*[.,!—–-]
-    |(?:can['’]?t|cannot|won['’]?t)\s+(?:do|help|write|make|assist)\b)""", re.IGNORECASE | re.VERBOSE)
+    |(?:can['’]?t|cannot|won['’]?t)\s+(?:do|help|write|assist)\s+(?:with\s+)?(?:that|this|it)\b)""",
+    re.IGNORECASE | re.VERBOSE)
 _HEDGE = line_regex(
     r"""\b(?:however|that\s+said|please\s+note|keep\s+in\s+mind|i\s+must\s+(?:stress|emphasi[sz]e|note)
         |disclaimer|for\s+(?:educational|informational)\s+purposes(?:\s+only)?|instead,?\s+(?:i\s+can|here)
