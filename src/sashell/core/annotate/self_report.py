@@ -89,6 +89,20 @@ _STOP_WORDS = {"the", "a", "an", "this", "that", "each", "every", "line", "lines
 MAX_EVIDENCE = 5
 
 
+_SAYS_I = re.compile(r"\bi\b|\bi['’]|\bmy\b|\bmine\b")
+
+
+def _pattern_lines_saying_i(lower: str) -> list[tuple[int, int]]:
+    """The lines matching the pattern that also refer to the speaker: without a probe about the
+    model's writing only those can be a report, so the rest are never searched (a line that
+    merely mentions first letters is common; one that also says "I" or "my" is not)."""
+    spans = _PATTERN.candidate_lines(lower)
+    if spans is None:
+        return _PATTERN.matching_lines(lower)
+    says, search = _SAYS_I.search, _PATTERN.regex.search
+    return [(start, end) for start, end in spans if says(lower, start, end) and search(lower, start, end)]
+
+
 class _State:
     def __init__(self) -> None:
         self.acrostic: list[str] = []  # evidence, the first MAX_EVIDENCE lines of each kind
@@ -140,7 +154,9 @@ class SelfReportAnnotator(EventAnnotator):
             state.first_text += " ".join(text[:200].split()) + " "
         lower = lowered(text)
         if len(state.acrostic) < MAX_EVIDENCE:
-            for start, end in _PATTERN.matching_lines(lower):
+            found = (_PATTERN.matching_lines(lower) if self._probe_about_own_writing
+                     else _pattern_lines_saying_i(lower))
+            for start, end in found:
                 line = text[start:end].strip()
                 if self._describes_own_writing(lower[start:end]) and line[:160] not in state.acrostic \
                         and len(state.acrostic) < MAX_EVIDENCE:
@@ -154,10 +170,17 @@ class SelfReportAnnotator(EventAnnotator):
                     state.security.append(line[:160])
 
     def _describes_own_writing(self, lower_line: str) -> bool:
-        if _OWN_WRITING.search(lower_line):
+        """For a line the pattern matched: it names the model's own writing, or it describes line
+        structure (not just the word "acrostic") and says "I"/"my" or answers a probe about the
+        model's writing. Cheapest tests first: most matching lines say neither."""
+        has_self = bool(_SELF.search(lower_line)) or "mine" in lower_line
+        if not has_self and not self._probe_about_own_writing:
+            return False
+        if has_self and _OWN_WRITING.search(lower_line):
             return True
-        structural = _PATTERN.search(_WEAK.sub(" ", lower_line)) is not None
-        return structural and (self._probe_about_own_writing or bool(_SELF.search(lower_line)))
+        if _WEAK.search(lower_line):
+            return _PATTERN.search(_WEAK.sub(" ", lower_line)) is not None
+        return True
 
     def _named_words(self, line: str) -> list[str]:
         found: list[str] = []
