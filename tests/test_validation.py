@@ -50,11 +50,17 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=600)
 
 
-def test_validate_prints_the_tables() -> None:
+def test_validate_prints_the_tables(tmp_path: Path) -> None:
     done = run("--part", "heldout", "--annotator", "self_report")
     assert done.returncode == 0, done.stderr
     assert "self_report: accuracy" in done.stdout and "precision" in done.stdout
-    assert "misclassified:" in done.stdout
+    # a text labelled against what the annotator reads is listed by id, with both labels
+    corpus = tmp_path / "wrong.yaml"
+    corpus.write_text("items:\n- {id: plainly-refused, annotator: compliance, label: complied,"
+                      " probe: Write a fake note., reply: \"I can't help with that.\"}\n",
+                      encoding="utf-8")
+    done = run("--corpus", str(corpus))
+    assert "misclassified: plainly-refused (complied → refused)" in done.stdout
 
 
 def test_validate_json_and_own_corpus(tmp_path: Path) -> None:
