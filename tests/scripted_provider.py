@@ -59,6 +59,9 @@ class ScriptedProvider:
     def supports_prefill(self, spec: ModelSpec) -> bool:
         return True
 
+    def batch_request(self, request: GenerationRequest) -> None:
+        return None
+
     def next_token_model(self, spec: ModelSpec) -> None:
         return None
 

@@ -19,7 +19,8 @@ from sashell.core.contexts import NEXT_TURN, Message, needs_next_turn
 from sashell.core.errors import ProviderError, SashellError, one_line
 from sashell.core.plan import TurnPlan
 from sashell.core.providers import provider_for
-from sashell.core.providers.base import Finished, GenerationRequest, TextDelta
+from sashell.core.providers.base import Finished, GenerationRequest, ReplySource, TextDelta
+from sashell.core.providers.recorded import RecordedReply
 from sashell.core.records import Status, TimingRecord, TurnRecord, TurnRequest, UsageRecord
 from sashell.core.session import SessionWriter, TurnCheckpointer, now_iso
 
@@ -81,8 +82,9 @@ class _TurnRun:
     """The mutable state of one streaming turn and the journal writes that frame it."""
 
     def __init__(self, plan: TurnPlan, writer: SessionWriter,
-                 on_event: EventCallback | None) -> None:
+                 on_event: EventCallback | None, source: ReplySource) -> None:
         self.plan = plan
+        self.source = source
         self.writer = writer
         self.on_event = on_event
         self._last_update = 0.0
@@ -140,8 +142,8 @@ class _TurnRun:
             self._last_update = now
             self.on_event(AnnotationUpdate([a.record() for a in self.annotations.current()]))
 
-    async def stream(self) -> None:
-        provider = provider_for(self.plan.model)
+    async def stream(self, recorded: bool = False) -> None:
+        provider = self.source
         prefill = self.plan.prefill
         for segment_no in range(MAX_SEGMENTS):
             if segment_no:
@@ -174,7 +176,8 @@ class _TurnRun:
             self.segments.append(text)
             self.transcript = [*self.transcript, {"role": "assistant", "content": text}]
             prefill = ""
-            if segment_no == MAX_SEGMENTS - 1 or not needs_next_turn(self.plan.context, text):
+            # a recorded reply answered one request: there is no next segment to ask for
+            if recorded or segment_no == MAX_SEGMENTS - 1 or not needs_next_turn(self.plan.context, text):
                 break
             self.transcript.append({"role": "user", "content": NEXT_TURN})
 
@@ -222,31 +225,33 @@ class _TurnRun:
 
 
 async def run_turn(plan: TurnPlan, writer: SessionWriter,
-                   on_event: EventCallback | None = None) -> TurnResult:
+                   on_event: EventCallback | None = None,
+                   recorded: RecordedReply | None = None) -> TurnResult:
     """Run one turn and journal it; a provider failure is recorded on the turn, not raised.
-    ``on_event`` receives the turn's events (``TurnEvent``) as they happen."""
-    result = await _run_turn(plan, writer, on_event)
+    ``on_event`` receives the turn's events (``TurnEvent``) as they happen. With ``recorded``
+    the reply is one obtained elsewhere (a batch result), journaled and annotated the same way."""
+    result = await _run_turn(plan, writer, on_event, recorded)
     if on_event is not None:
         on_event(AnnotationUpdate(list(result.record.get("annotations") or []), final=True))
         on_event(TurnFinished(result))
     return result
 
 
-async def _run_turn(plan: TurnPlan, writer: SessionWriter,
-                    on_event: EventCallback | None) -> TurnResult:
-    provider = provider_for(plan.model)
+async def _run_turn(plan: TurnPlan, writer: SessionWriter, on_event: EventCallback | None,
+                    recorded: RecordedReply | None) -> TurnResult:
+    provider: ReplySource = recorded if recorded is not None else provider_for(plan.model)
     if plan.prefill and not provider.supports_prefill(plan.model):
         raise SashellError(
             "--prefill needs the embedded model or --endpoint completions; "
             f"model '{plan.model.name}' uses a chat endpoint"
         )
     await provider.prepare(plan.model)
-    run = _TurnRun(plan, writer, on_event)
+    run = _TurnRun(plan, writer, on_event, provider)
     run.begin()
     if on_event is not None:
         on_event(TurnStarted(run.turn_id, run.head))
     try:
-        await run.stream()
+        await run.stream(recorded=recorded is not None)
     except ProviderError as exc:
         return TurnResult(run.turn_id, run.close("error", str(exc)), str(writer.path),
                           retryable=exc.retryable)

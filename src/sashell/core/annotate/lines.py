@@ -270,16 +270,17 @@ MAX_KEYS = 12  # past this many, finding each key costs more than running the pa
 
 
 def line_regex(pattern: str, flags: int = 0, group: str | None = None) -> LineRegex:
-    """Compile a lowercase pattern for lowercased text (see ``lowered``), whose whitespace never
-    crosses a line break (\\s → [^\\S\\n]; inside a character class that substitution would
-    nest classes, so it is refused there). Matching lowercased text without IGNORECASE is
-    about three times faster in CPython's re. Patterns run over the same texts name one ``group``
-    so hyperscan scans a text for all of them at once (see ``prefilter``). When every match must
-    begin with one of a few characters, a lookahead for them is put first: CPython's re then
-    rejects most positions with one class test instead of trying every alternative there."""
+    """Compile a lowercase pattern for lowercased text (see ``lowered``), whose whitespace and
+    non-word characters never cross a line break (\\s → [^\\S\\n], \\W → [^\\w\\n]; inside a
+    character class that substitution would nest classes, so it is refused there). Matching
+    lowercased text without IGNORECASE is about three times faster in CPython's re. Patterns
+    run over the same texts name one ``group`` so hyperscan scans a text for all of them at once
+    (see ``prefilter``). When every match must begin with one of a few characters, a lookahead
+    for them is put first: CPython's re then rejects most positions with one class test instead
+    of trying every alternative there."""
     if _class_with_whitespace(pattern):
-        raise ValueError(r"line_regex: write (?:x|\s) instead of \s inside a character class")
-    pattern = pattern.replace(r"\s", r"[^\S\n]")
+        raise ValueError(r"line_regex: write (?:x|\s) instead of \s or \W inside a character class")
+    pattern = pattern.replace(r"\s", r"[^\S\n]").replace(r"\W", r"[^\w\n]")
     flags &= ~re.IGNORECASE
     parsed = _parse(pattern, flags)  # once, for both analyses
     first, keys = _first_chars_in(parsed), _required_keys_in(parsed)
@@ -301,7 +302,7 @@ def _class_with_whitespace(pattern: str) -> bool:
     while index < len(pattern):
         char = pattern[index]
         if char == "\\":
-            if in_class and pattern[index + 1:index + 2] == "s":
+            if in_class and pattern[index + 1:index + 2] in ("s", "W"):
                 return True
             index += 2
             continue

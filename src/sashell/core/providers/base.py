@@ -145,8 +145,37 @@ class TopKModel(Protocol):
         ...
 
 
-class Provider(Protocol):
+@dataclass(frozen=True)
+class BatchRequest:
+    """One generation as a line of an OpenAI batch file: the endpoint path and the request body
+    (what the same provider would send live, without streaming)."""
+
+    url: str  # /v1/chat/completions or /v1/completions
+    body: dict[str, Any]
+
+
+class ReplySource(Protocol):
+    """What a turn needs to get its reply: a provider, or a reply obtained elsewhere (a batch
+    result being brought home)."""
+
+    def supports_prefill(self, spec: ModelSpec) -> bool: ...
+
+    async def prepare(self, spec: ModelSpec) -> None:
+        """Load what the model needs (a local GGUF) so it is not counted in the turn's timing."""
+        ...
+
+    def stream(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
+        """Yield TextDelta events then exactly one Finished; raise ProviderError on failure."""
+        ...
+
+
+class Provider(ReplySource, Protocol):
     def capabilities(self, spec: ModelSpec) -> Capabilities: ...
+
+    def batch_request(self, request: GenerationRequest) -> BatchRequest | None:
+        """The request as an OpenAI batch line, or None when this provider's models cannot be
+        sent as a batch (an embedded model)."""
+        ...
 
     def pool_key(self, spec: ModelSpec) -> str:
         """Requests with the same key share a concurrency pool and its rate limits."""
@@ -156,22 +185,12 @@ class Provider(Protocol):
         """Call ``listener`` on every rate-limited response; returns the unsubscribe call."""
         ...
 
-    def supports_prefill(self, spec: ModelSpec) -> bool: ...
-
     def next_token_model(self, spec: ModelSpec) -> NextTokenModel | None:
         """The model's full next-token distributions, where the provider can give them."""
         ...
 
     def top_k_model(self, spec: ModelSpec) -> TopKModel | None:
         """The model's top-k next tokens after any text, where the provider can give them."""
-        ...
-
-    async def prepare(self, spec: ModelSpec) -> None:
-        """Load what the model needs (a local GGUF) so it is not counted in the turn's timing."""
-        ...
-
-    def stream(self, request: GenerationRequest) -> AsyncIterator[StreamEvent]:
-        """Yield TextDelta events then exactly one Finished; raise ProviderError on failure."""
         ...
 
 

@@ -358,6 +358,9 @@ class LocalProvider:
     def supports_prefill(self, spec: ModelSpec) -> bool:
         return True
 
+    def batch_request(self, request: GenerationRequest) -> None:
+        return None  # in-process: a batch engine cannot reach it (serve it with vLLM instead)
+
     def next_token_model(self, spec: ModelSpec) -> LocalNextTokens:
         return LocalNextTokens(spec, self.engine(spec))
 

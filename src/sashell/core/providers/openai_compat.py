@@ -18,6 +18,7 @@ from sashell.core.contexts import Message
 from sashell.core.errors import ProviderError, note_secret, one_line
 from sashell.core.models import ADHOC_SOURCE, ModelSpec
 from sashell.core.providers.base import (
+    BatchRequest,
     Capabilities,
     Finished,
     GenerationRequest,
@@ -141,6 +142,23 @@ def _retryable(exc: Exception) -> bool:
     return True
 
 
+def request_body(request: GenerationRequest) -> dict[str, Any]:
+    """The body sashell sends for a generation (chat ``messages`` or a completions ``prompt``),
+    the same live (streamed) and in a batch file."""
+    spec, params = request.model, request.params
+    body: dict[str, Any] = {"model": spec.model, "temperature": params.temperature,
+                            "top_p": params.top_p, "max_tokens": params.max_tokens}
+    if params.seed is not None:
+        body["seed"] = params.seed
+    if params.stop:
+        body["stop"] = list(params.stop)
+    if spec.endpoint == "chat":
+        body["messages"] = [dict(message) for message in request.messages]
+    else:
+        body["prompt"] = transcript_prompt(request.messages, request.prefill)
+    return body
+
+
 class OpenAIProvider:
     _instances: ClassVar[dict[tuple[str | None, str | None], OpenAIProvider]] = {}
 
@@ -193,6 +211,10 @@ class OpenAIProvider:
         self.rate_limit_listeners.append(listener)
         return lambda: self.rate_limit_listeners.remove(listener)
 
+    def batch_request(self, request: GenerationRequest) -> BatchRequest | None:
+        url = "/v1/chat/completions" if request.model.endpoint == "chat" else "/v1/completions"
+        return BatchRequest(url, request_body(request))
+
     def supports_prefill(self, spec: ModelSpec) -> bool:
         return self.capabilities(spec).prefill
 
@@ -240,26 +262,19 @@ class OpenAIProvider:
                 "chat endpoints cannot start the assistant turn for you"
             )
         client = self._client(spec)
-        params = request.params
-        common: dict[str, Any] = {
-            "model": spec.model, "temperature": params.temperature, "top_p": params.top_p,
-            "max_tokens": params.max_tokens,
-            "stream_options": {"include_usage": True},
-        }
+        body = request_body(request)
+        common: dict[str, Any] = {k: v for k, v in body.items() if k not in ("messages", "prompt")}
+        common["stream_options"] = {"include_usage": True}
         if request.timeout is not None:
             common["timeout"] = httpx.Timeout(request.timeout, connect=min(request.timeout, 5.0))
-        if params.seed is not None:
-            common["seed"] = params.seed
-        if params.stop:
-            common["stop"] = list(params.stop)
         prompt: str | None = None
         stream: Any  # AsyncStream of chat or completion chunks: read alike below
         try:
             if spec.endpoint == "chat":
                 stream = await client.chat.completions.create(
-                    messages=cast(Any, request.messages), stream=True, **common)
+                    messages=cast(Any, body["messages"]), stream=True, **common)
             else:
-                prompt = transcript_prompt(request.messages, request.prefill)
+                prompt = str(body["prompt"])
                 stream = await client.completions.create(prompt=prompt, stream=True, **common)
         except openai.OpenAIError as exc:
             raise ProviderError(describe_error(exc, spec), retryable=_retryable(exc)) from None

@@ -175,6 +175,11 @@ class Sweep:
             on_progress(progress, None)
         if pending:
             await self._run_cells(pending, outcomes, progress, on_progress)
+        return self.conclude(outcomes)
+
+    def conclude(self, outcomes: dict[str, CellOutcome]) -> list[CellOutcome]:
+        """Record whether every cell is complete; the outcomes in cell order."""
+        cells = self.spec.cells()
         self.manifest["status"] = ("finished" if all(outcomes.get(c.key) and
                                                      outcomes[c.key].status == "complete"
                                                      for c in cells) else "incomplete")
@@ -182,14 +187,19 @@ class Sweep:
         self.save_manifest()
         return [outcomes[cell.key] for cell in cells if cell.key in outcomes]
 
-    async def _run_cells(self, pending: list[Cell], outcomes: dict[str, CellOutcome],
-                         progress: SweepProgress, on_progress: ProgressCallback | None) -> None:
+    def new_part_writer(self) -> SessionWriter:
+        """A new session file for this run's turns, recorded in the manifest first."""
         part = len(self.manifest["sessions"]) + 1
         writer = SessionWriter.create(
             self.sessions_dir, f"sweep-{slugify(self.spec.probe_set.name)}-{self.id}-{part}",
             extra={"sweep": {"id": self.id, "out": str(self.out_dir.resolve()), "part": part}})
         self.manifest["sessions"].append(str(writer.path))
         self.save_manifest()
+        return writer
+
+    async def _run_cells(self, pending: list[Cell], outcomes: dict[str, CellOutcome],
+                         progress: SweepProgress, on_progress: ProgressCallback | None) -> None:
+        writer = self.new_part_writer()
         pools: dict[str, _Pool] = {}
         unsubscribes: list[Callable[[], None]] = []
         for cell in pending:

@@ -1,0 +1,219 @@
+"""A sweep as OpenAI batch files, and batch results brought home as the sweep's turns.
+
+The request lines are what the provider would send live (``Provider.batch_request``), one per
+pending cell, named ``<sweep id>|<cell key>`` so any engine's results find their cell. Files are
+split at the Batch API's limits. Results in the OpenAI batch output format (the Batch API's
+output and error files, vLLM's ``run-batch``) are journaled through ``run_turn`` with the reply
+recorded, so a batch sweep's sessions, annotations and summary are a live sweep's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sashell.core.errors import SashellError, one_line
+from sashell.core.files import write_json_atomic
+from sashell.core.providers import provider_for
+from sashell.core.providers.base import GenerationRequest
+from sashell.core.providers.recorded import RecordedReply
+from sashell.core.session import now_iso
+from sashell.core.sweep.runner import Sweep, SweepProgress
+from sashell.core.sweep.spec import Cell
+from sashell.core.sweep.summary import CellOutcome
+from sashell.core.turn import run_turn
+
+MAX_LINES = 50_000  # requests per batch file (OpenAI Batch API)
+MAX_BYTES = 200 * 1024 * 1024  # bytes per batch file
+
+
+def custom_id(sweep: Sweep, cell: Cell) -> str:
+    return f"{sweep.id}|{cell.key}"
+
+
+def request_lines(sweep: Sweep, cells: list[Cell]) -> list[dict[str, Any]]:
+    """One batch request line per cell: what the model's provider would send for it live."""
+    lines = []
+    for cell in cells:
+        plan = sweep.plan(cell, attempt=1)
+        request = provider_for(plan.model).batch_request(
+            GenerationRequest(plan.model, plan.messages(), plan.params, plan.prefill))
+        if request is None:
+            raise SashellError(
+                f"model '{plan.model.name}' runs in-process and cannot be sent as a batch; batch "
+                "files are for OpenAI-compatible models (the OpenAI Batch API, vLLM run-batch)")
+        lines.append({"custom_id": custom_id(sweep, cell), "method": "POST",
+                      "url": request.url, "body": request.body})
+    return lines
+
+
+def split_lines(lines: list[bytes], max_lines: int = MAX_LINES,
+                max_bytes: int = MAX_BYTES) -> list[list[bytes]]:
+    """Consecutive groups of encoded lines, each within both limits."""
+    groups: list[list[bytes]] = [[]]
+    size = 0
+    for line in lines:
+        if len(line) > max_bytes:
+            raise SashellError(f"one batch request is {len(line):,} bytes, over the "
+                               f"{max_bytes:,}-byte file limit")
+        if groups[-1] and (len(groups[-1]) >= max_lines or size + len(line) > max_bytes):
+            groups.append([])
+            size = 0
+        groups[-1].append(line)
+        size += len(line)
+    return [group for group in groups if group]
+
+
+def write_batch_files(sweep: Sweep, out: Path, max_lines: int = MAX_LINES,
+                      max_bytes: int = MAX_BYTES) -> list[Path]:
+    """Write the requests of every cell not yet complete to ``out`` (``out-2.jsonl``, … when
+    they exceed one file) and record the files in the sweep's manifest."""
+    done = sweep.finished_cells()
+    pending = [cell for cell in sweep.spec.cells() if cell.key not in done]
+    if not pending:
+        raise SashellError(f"every cell of sweep {sweep.id} is complete: nothing to batch")
+    encoded = [(json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
+               for line in request_lines(sweep, pending)]
+    groups = split_lines(encoded, max_lines, max_bytes)
+    paths = [out if len(groups) == 1 or index == 0
+             else out.with_name(f"{out.stem}-{index + 1}{out.suffix}")
+             for index in range(len(groups))]
+    for path, group in zip(paths, groups, strict=True):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(path.name + ".partial")
+        temporary.write_bytes(b"".join(group))
+        temporary.replace(path)
+    batch = sweep.manifest.setdefault("batch", {})
+    batch.setdefault("files", []).append(
+        {"created": now_iso(), "paths": [str(p.resolve()) for p in paths], "requests": len(encoded)})
+    write_json_atomic(sweep.out_dir / "sweep.json", sweep.manifest)
+    return paths
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """One line of an engine's batch output: the reply for a request, or why there is none."""
+
+    custom_id: str
+    reply: RecordedReply
+
+
+def _reply_from(line: dict[str, Any]) -> RecordedReply:
+    error = line.get("error")
+    response = line.get("response")
+    if error:
+        message = error.get("message") if isinstance(error, dict) else error
+        code = error.get("code") if isinstance(error, dict) else None
+        return RecordedReply(error=one_line(f"batch: {code + ': ' if code else ''}{message}"))
+    if not isinstance(response, dict):
+        return RecordedReply(error="batch: the result line has neither a response nor an error")
+    raw_body = response.get("body")
+    body: dict[str, Any] = raw_body if isinstance(raw_body, dict) else {}
+    status = response.get("status_code")
+    if status != 200:
+        detail = (body.get("error") or {}).get("message") if isinstance(body.get("error"), dict) \
+            else body.get("error")
+        return RecordedReply(error=one_line(f"batch: HTTP {status}" + (f": {detail}" if detail else "")))
+    choices = body.get("choices")
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
+        return RecordedReply(error="batch: the response has no choices")
+    choice = choices[0]
+    message = choice.get("message")
+    text = message.get("content") if isinstance(message, dict) else choice.get("text")
+    raw_usage = body.get("usage")
+    usage: dict[str, Any] = raw_usage if isinstance(raw_usage, dict) else {}
+    prompt_tokens, completion_tokens = usage.get("prompt_tokens"), usage.get("completion_tokens")
+    return RecordedReply(
+        text=text if isinstance(text, str) else "",
+        finish_reason=str(choice.get("finish_reason") or "stop"),
+        prompt_tokens=prompt_tokens if isinstance(prompt_tokens, int) else None,
+        completion_tokens=completion_tokens if isinstance(completion_tokens, int) else None)
+
+
+def read_results(path: Path) -> Iterator[BatchResult]:
+    """The results in a batch output (or error) file; a line that is not a result is one error
+    naming the file and line."""
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise SashellError(f"cannot read {path}: {exc.strerror or exc}") from None
+    with handle:
+        try:
+            for number, raw in enumerate(handle, 1):
+                if not raw.strip():
+                    continue
+                try:
+                    line = json.loads(raw)
+                except json.JSONDecodeError as exc:
+                    raise SashellError(f"{path}:{number}: not a JSON batch result ({exc.msg})") from None
+                if not isinstance(line, dict) or not isinstance(line.get("custom_id"), str):
+                    raise SashellError(f"{path}:{number}: a batch result needs a 'custom_id' string")
+                yield BatchResult(line["custom_id"], _reply_from(line))
+        except UnicodeDecodeError as exc:
+            raise SashellError(f"cannot read {path}: {exc}") from None
+
+
+@dataclass
+class IngestReport:
+    outcomes: list[CellOutcome]
+    ingested: int = 0  # results written as turns now
+    already: int = 0  # results for cells complete before
+    foreign: int = 0  # results of another sweep (or no cell of this one)
+    duplicates: int = 0  # second results for one cell
+    missing: int = 0  # cells with no result yet
+
+
+async def ingest(sweep: Sweep, paths: list[Path],
+                 on_progress: Callable[[SweepProgress, CellOutcome | None], None] | None = None,
+                 ) -> IngestReport:
+    """Write the batch results in ``paths`` into the sweep's sessions as turns, annotated as a
+    live turn is; cells already complete are kept, errors become failed cells with the reason."""
+    cells = {custom_id(sweep, cell): cell for cell in sweep.spec.cells()}
+    outcomes = sweep.finished_cells()
+    results: dict[str, RecordedReply] = {}
+    report = IngestReport(outcomes=[])
+    for path in paths:
+        for result in read_results(path):
+            if result.custom_id not in cells:
+                report.foreign += 1
+            elif result.custom_id in results and results[result.custom_id].error is None:
+                report.duplicates += 1
+            else:  # a success replaces an earlier error for the same request (a resubmission)
+                results[result.custom_id] = result.reply
+    todo = []
+    for key, reply in results.items():
+        cell = cells[key]
+        if cell.key in outcomes and outcomes[cell.key].status == "complete":
+            report.already += 1
+        else:
+            todo.append((cell, reply))
+    progress = SweepProgress(total=len(cells), skipped=len(outcomes))
+    if todo:
+        writer = sweep.new_part_writer()
+        try:
+            for cell, reply in todo:
+                turn = await run_turn(sweep.plan(cell, attempt=1), writer, recorded=reply)
+                if turn.status == "complete":
+                    outcome = CellOutcome.from_turn(cell, turn.record, str(writer.path), 1,
+                                                    turn.turn)
+                    progress.done += 1
+                else:
+                    outcome = CellOutcome(cell=cell, status="failed", turn=turn.turn,
+                                          session=str(writer.path),
+                                          reason=turn.error or turn.status)
+                    progress.failed += 1
+                outcomes[cell.key] = outcome
+                report.ingested += 1
+                if on_progress:
+                    on_progress(progress, outcome)
+        finally:
+            writer.close()
+    report.missing = sum(cell.key not in outcomes for cell in cells.values())
+    batch = sweep.manifest.setdefault("batch", {})
+    batch.setdefault("ingested", []).append(
+        {"at": now_iso(), "paths": [str(p.resolve()) for p in paths], "results": report.ingested})
+    report.outcomes = sweep.conclude(outcomes)
+    return report
