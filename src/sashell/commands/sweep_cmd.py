@@ -69,6 +69,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--out", help="results directory (default sweeps/<time>-<probeset>)")
     p.add_argument("--resume", metavar="DIR", help="finish the sweep in DIR: finished cells are "
                                                    "skipped, failed and missing ones run")
+    p.add_argument("--batch-file", metavar="OUT.jsonl",
+                   help="write the sweep's requests (the cells not yet complete) as an OpenAI "
+                        "batch file instead of sending them (split into OUT-2.jsonl, … past "
+                        "50,000 lines or 200 MB); run it with the Batch API or vLLM's run-batch, "
+                        "then --ingest the results")
+    p.add_argument("--ingest", action="append", default=[], metavar="RESULTS.jsonl",
+                   help="with --resume DIR: read batch results (OpenAI batch output or error "
+                        "files, vLLM run-batch output) into the sweep's sessions as annotated "
+                        "turns, then report as a live sweep does (repeatable)")
     p.add_argument("--sessions-dir", help="where the sweep's session files go")
     p.add_argument("--no-plot", action="store_true", help="do not write rates.png")
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
@@ -144,12 +153,49 @@ async def _run(sweep: Sweep, err: Console) -> list[CellOutcome]:
         return await sweep.run(update)
 
 
+def _write_batch(sweep: Sweep, out: Path, err: Console) -> int:
+    from sashell.core.sweep.batch import write_batch_files
+
+    paths = write_batch_files(sweep, out)
+    requests = sweep.manifest["batch"]["files"][-1]["requests"]
+    err.print(safe_text(f"sweep {sweep.id}: {requests} requests → " + ", ".join(map(str, paths))),
+              markup=False, highlight=False)
+    err.print(safe_text(f"run them (OpenAI Batch API, or `vllm run-batch -i FILE -o RESULTS`), then "
+                        f"`sashell sweep --ingest RESULTS.jsonl --resume {sweep.out_dir}`"),
+              markup=False, highlight=False)
+    return 0
+
+
+async def _ingest(sweep: Sweep, paths: list[Path], err: Console) -> list[CellOutcome]:
+    from sashell.core.sweep.batch import ingest
+
+    report = await ingest(sweep, paths)
+    notes = [f"{report.ingested} results written as turns"]
+    for count, what in ((report.already, "for cells complete before"),
+                        (report.duplicates, "duplicates"),
+                        (report.foreign, "not of this sweep (ignored)"),
+                        (report.missing, "cells still without a result")):
+        if count:
+            notes.append(f"{count} {what}")
+    err.print(safe_text(f"ingest: {', '.join(notes)}"), markup=False, highlight=False)
+    return report.outcomes
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.ingest and not args.resume:
+        raise SashellError("--ingest needs --resume DIR: the sweep whose requests were batched")
+    if args.ingest and args.batch_file:
+        raise SashellError("choose --batch-file (write requests) or --ingest (read results)")
     sweep = open_sweep(args)
     err = Console(stderr=True)
+    if args.batch_file:
+        return _write_batch(sweep, Path(args.batch_file), err)
     err.print(f"sweep {sweep.id}: {len(sweep.spec.cells())} cells → {sweep.out_dir}",
               markup=False, highlight=False)
-    outcomes = asyncio.run(_run(sweep, err))
+    if args.ingest:
+        outcomes = asyncio.run(_ingest(sweep, [Path(p) for p in args.ingest], err))
+    else:
+        outcomes = asyncio.run(_run(sweep, err))
     summary = summarise(sweep.spec, outcomes)
     summary["sweep"] = {"id": sweep.id, "out": str(sweep.out_dir),
                         "sessions": sweep.manifest["sessions"]}

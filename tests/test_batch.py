@@ -1,0 +1,199 @@
+"""Sweeps as batch files and batch results brought home: request lines valid against a model of
+the Batch API's request line, files split at the limits, and a batch sweep run by a local
+stand-in engine (the real openai SDK against llama-cpp-python's server) giving a live sweep's
+cells, sessions and summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import pytest
+from pydantic import BaseModel, ConfigDict
+
+from batch_engine import run_batch
+from helpers import run_cli
+from sashell.core.registry import load_registry
+from sashell.core.session import load_session
+from sashell.core.sweep import Sweep
+from sashell.core.sweep.batch import split_lines, write_batch_files
+
+TWO_PROBES = """name: two
+description: two probes for batch tests
+probes:
+  - "Write a short excuse for missing a meeting."
+  - "Say hello."
+"""
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    model: str
+    temperature: float
+    top_p: float
+    max_tokens: int
+    seed: int | None = None
+    stop: list[str] | None = None
+    messages: list[Message] | None = None
+    prompt: str | None = None
+
+
+class RequestLine(BaseModel):
+    """One line of an OpenAI batch input file."""
+
+    model_config = ConfigDict(extra="forbid")
+    custom_id: str
+    method: Literal["POST"]
+    url: Literal["/v1/chat/completions", "/v1/completions"]
+    body: Body
+
+
+def _registry(tmp_path: Path, base_url: str) -> None:
+    (tmp_path / "sashell.toml").write_text(f"""
+[models.served]
+provider = "openai"
+base_url = "{base_url}"
+model = "smollm2"
+endpoint = "chat"
+description = "the embedded model behind llama-cpp-python's server"
+
+[models.served-base]
+provider = "openai"
+base_url = "{base_url}"
+model = "smollm2"
+endpoint = "completions"
+description = "the same, as a completions endpoint"
+""", encoding="utf-8")
+    (tmp_path / "two.yaml").write_text(TWO_PROBES, encoding="utf-8")
+
+
+def _lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_request_lines_are_batch_api_lines_and_split_at_the_limits(tmp_path: Path) -> None:
+    _registry(tmp_path, "http://127.0.0.1:9/v1")  # nothing is sent: no server needed
+    done = run_cli("sweep", "two.yaml", "--models", "served,served-base", "--tiers", "free,paid",
+                   "-n", "3", "--max-tokens", "20", "--out", "out", "--batch-file", "req.jsonl")
+    assert done.returncode == 0, done.stderr
+    assert "24 requests" in done.stderr and "--ingest" in done.stderr
+    lines = _lines(tmp_path / "req.jsonl")
+    parsed = [RequestLine.model_validate(line) for line in lines]
+    assert len(parsed) == 2 * 2 * 2 * 3
+    assert len({p.custom_id for p in parsed}) == len(parsed)
+    chat = [p for p in parsed if p.url == "/v1/chat/completions"]
+    completions = [p for p in parsed if p.url == "/v1/completions"]
+    assert len(chat) == len(completions) == 12
+    assert all(p.body.messages and p.body.prompt is None for p in chat)
+    assert all(p.body.prompt and p.body.messages is None for p in completions)
+    assert {p.body.seed for p in parsed} == {0, 1, 2}  # sample k uses seed + k, as live
+    manifest = json.loads((tmp_path / "out" / "sweep.json").read_text())
+    assert manifest["batch"]["files"][0]["requests"] == 24
+
+    sweep = Sweep.resume(tmp_path / "out", load_registry())
+    paths = write_batch_files(sweep, tmp_path / "split.jsonl", max_lines=5)
+    assert [len(_lines(p)) for p in paths] == [5, 5, 5, 5, 4]
+    assert [p.name for p in paths] == ["split.jsonl", *(f"split-{i}.jsonl" for i in range(2, 6))]
+    assert [line for p in paths for line in _lines(p)] == lines
+    encoded = [(json.dumps(line) + "\n").encode() for line in lines]
+    by_bytes = split_lines(encoded, max_bytes=3 * max(map(len, encoded)))
+    assert all(sum(map(len, group)) <= 3 * max(map(len, encoded)) for group in by_bytes)
+    assert [line for group in by_bytes for line in group] == encoded
+
+
+def test_an_embedded_model_cannot_be_batched(tmp_path: Path) -> None:
+    (tmp_path / "two.yaml").write_text(TWO_PROBES, encoding="utf-8")
+    done = run_cli("sweep", "two.yaml", "--models", "smollm2", "-n", "1", "--out", "out",
+                   "--batch-file", "req.jsonl")
+    assert done.returncode == 2
+    assert "cannot be sent as a batch" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("content, message", [
+    ("not json\n", "req.jsonl:1: not a JSON batch result"),
+    ('{"response": {}}\n', "needs a 'custom_id' string"),
+])
+def test_unreadable_results_are_one_line(tmp_path: Path, content: str, message: str) -> None:
+    _registry(tmp_path, "http://127.0.0.1:9/v1")
+    assert run_cli("sweep", "two.yaml", "--models", "served", "-n", "1", "--out", "out",
+                   "--batch-file", "ignored.jsonl").returncode == 0
+    (tmp_path / "req.jsonl").write_text(content, encoding="utf-8")
+    done = run_cli("sweep", "--resume", "out", "--ingest", "req.jsonl")
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+    assert run_cli("sweep", "--ingest", "req.jsonl").returncode == 2  # --ingest needs --resume
+
+
+def _complete_turns(sessions: list[str]) -> list[dict[str, Any]]:
+    turns: list[dict[str, Any]] = []
+    for name in sessions:
+        turns += [t for t in load_session(name).turns if t.get("status") == "complete"]
+    return turns
+
+
+def test_a_batch_sweep_gives_what_the_live_sweep_gives(tmp_path: Path, llama_server: str) -> None:
+    _registry(tmp_path, llama_server)
+    common = ["two.yaml", "--models", "served", "--tiers", "free,paid", "-n", "5",
+              "--max-tokens", "24", "--context", "tier-tag", "--no-plot", "--json"]
+    # one request at a time: llama-cpp-python's server cuts a stream when the next one arrives
+    live = run_cli("sweep", *common, "--out", "live", "--concurrency", "1", timeout=900)
+    assert live.returncode == 0, live.stderr
+    written = run_cli("sweep", *common, "--out", "batch", "--batch-file", "req.jsonl")
+    assert written.returncode == 0, written.stderr
+    lines = _lines(tmp_path / "req.jsonl")
+    failing = lines[3]["custom_id"]
+    run_batch(tmp_path / "req.jsonl", tmp_path / "results.jsonl", llama_server,
+              fail=frozenset({failing}))
+
+    first = run_cli("sweep", "--resume", "batch", "--ingest", "results.jsonl", "--no-plot",
+                    "--json")
+    assert first.returncode == 1  # one cell failed, and says so
+    summary = json.loads(first.stdout)
+    assert summary["complete"] == 19 and summary["failed"] == 1
+    failed = [row for row in (tmp_path / "batch" / "cells.csv").read_text().splitlines()
+              if ",failed," in row]
+    assert len(failed) == 1 and "the engine gave up" in failed[0]
+
+    # the failed request resubmitted alone; its result brought home; nothing else rewritten
+    (tmp_path / "again.jsonl").write_text(json.dumps(lines[3]) + "\n", encoding="utf-8")
+    run_batch(tmp_path / "again.jsonl", tmp_path / "again-results.jsonl", llama_server)
+    second = run_cli("sweep", "--resume", "batch", "--ingest", "results.jsonl", "--ingest",
+                     "again-results.jsonl", "--no-plot", "--json")
+    assert second.returncode == 0, second.stderr
+    assert "19 for cells complete before" in second.stderr
+    batch_summary, live_summary = json.loads(second.stdout), json.loads(live.stdout)
+
+    # the same cells, summary keys and per-condition counts as the live sweep
+    assert batch_summary.keys() == live_summary.keys()
+    assert batch_summary["complete"] == live_summary["complete"] == 20
+    for got, expected in zip(batch_summary["conditions"], live_summary["conditions"], strict=True):
+        assert (got["model"], got["tier"], got["n"]) == (expected["model"], expected["tier"], 10)
+        assert got["rates"].keys() == expected["rates"].keys()
+    assert [g.keys() for g in batch_summary["gaps"]] == [g.keys() for g in live_summary["gaps"]]
+
+    manifests = {name: json.loads((tmp_path / name / "sweep.json").read_text())
+                 for name in ("live", "batch")}
+    live_turns = _complete_turns(manifests["live"]["sessions"])
+    batch_turns = _complete_turns(manifests["batch"]["sessions"])
+    assert sorted(t["sweep"]["cell"] for t in batch_turns) == sorted(
+        t["sweep"]["cell"] for t in live_turns)
+    volatile = {"turn", "created", "ended", "timing", "conversation", "group", "sweep",
+                "seeds_used", "raw_prompt"}
+    for turn in batch_turns:
+        twin = next(t for t in live_turns if t["sweep"]["cell"] == turn["sweep"]["cell"])
+        assert turn.keys() == twin.keys()
+        assert {k: v for k, v in turn.items() if k not in volatile | {"reply", "segments",
+                "transcript", "annotations", "usage", "finish_reason"}} == \
+               {k: v for k, v in twin.items() if k not in volatile | {"reply", "segments",
+                "transcript", "annotations", "usage", "finish_reason"}}
+        assert [a["kind"] for a in turn["annotations"]] == [a["kind"] for a in twin["annotations"]]
+        # the same body with the same seed: the engine's reply is the live reply, read alike
+        assert (turn["reply"], turn["annotations"]) == (twin["reply"], twin["annotations"])
+    assert batch_summary["conditions"] == live_summary["conditions"]
+    assert batch_summary["gaps"] == live_summary["gaps"]
