@@ -84,7 +84,11 @@ def test_request_lines_are_batch_api_lines_and_split_at_the_limits(tmp_path: Pat
                    "-n", "3", "--max-tokens", "20", "--out", "out", "--batch-file", "req.jsonl")
     assert done.returncode == 0, done.stderr
     assert "24 requests" in done.stderr and "--ingest" in done.stderr
-    lines = _lines(tmp_path / "req.jsonl")
+    # a batch holds one endpoint (and one model): one file each
+    files = [tmp_path / "req-smollm2-chat.jsonl", tmp_path / "req-smollm2-completions.jsonl"]
+    assert not (tmp_path / "req.jsonl").exists()
+    lines = [line for path in files for line in _lines(path)]
+    assert all(line["url"] == "/v1/chat/completions" for line in _lines(files[0]))
     parsed = [RequestLine.model_validate(line) for line in lines]
     assert len(parsed) == 2 * 2 * 2 * 3
     assert len({p.custom_id for p in parsed}) == len(parsed)
@@ -99,8 +103,11 @@ def test_request_lines_are_batch_api_lines_and_split_at_the_limits(tmp_path: Pat
 
     sweep = Sweep.resume(tmp_path / "out", load_registry())
     paths = write_batch_files(sweep, tmp_path / "split.jsonl", max_lines=5)
-    assert [len(_lines(p)) for p in paths] == [5, 5, 5, 5, 4]
-    assert [p.name for p in paths] == ["split.jsonl", *(f"split-{i}.jsonl" for i in range(2, 6))]
+    assert [len(_lines(p)) for p in paths] == [5, 5, 2, 5, 5, 2]
+    assert [p.name for p in paths] == [
+        "split-smollm2-chat.jsonl", "split-smollm2-chat-2.jsonl", "split-smollm2-chat-3.jsonl",
+        "split-smollm2-completions.jsonl", "split-smollm2-completions-2.jsonl",
+        "split-smollm2-completions-3.jsonl"]
     assert [line for p in paths for line in _lines(p)] == lines
     encoded = [(json.dumps(line) + "\n").encode() for line in lines]
     by_bytes = split_lines(encoded, max_bytes=3 * max(map(len, encoded)))

@@ -69,28 +69,42 @@ def split_lines(lines: list[bytes], max_lines: int = MAX_LINES,
 
 def write_batch_files(sweep: Sweep, out: Path, max_lines: int = MAX_LINES,
                       max_bytes: int = MAX_BYTES) -> list[Path]:
-    """Write the requests of every cell not yet complete to ``out`` (``out-2.jsonl``, … when
-    they exceed one file) and record the files in the sweep's manifest."""
+    """Write the requests of every cell not yet complete to ``out`` and record the files in the
+    sweep's manifest. A batch holds one endpoint and one model, so requests are grouped by
+    both (``out-<model>-<chat|completions>.jsonl`` when there is more than one group), and a
+    group past the limits continues in ``…-2.jsonl``, ``…-3.jsonl``."""
     done = sweep.finished_cells()
     pending = [cell for cell in sweep.spec.cells() if cell.key not in done]
     if not pending:
         raise SashellError(f"every cell of sweep {sweep.id} is complete: nothing to batch")
-    encoded = [(json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8")
-               for line in request_lines(sweep, pending)]
-    groups = split_lines(encoded, max_lines, max_bytes)
-    paths = [out if len(groups) == 1 or index == 0
-             else out.with_name(f"{out.stem}-{index + 1}{out.suffix}")
-             for index in range(len(groups))]
-    for path, group in zip(paths, groups, strict=True):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".partial")
-        temporary.write_bytes(b"".join(group))
-        temporary.replace(path)
+    groups: dict[tuple[str, str], list[bytes]] = {}
+    for line in request_lines(sweep, pending):
+        key = (str(line["body"].get("model")), str(line["url"]))
+        groups.setdefault(key, []).append(
+            (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
+    written: list[Path] = []
+    for (model, url), encoded in groups.items():
+        endpoint = "chat" if "/chat/" in url else "completions"
+        base = out if len(groups) == 1 else out.with_name(
+            f"{out.stem}-{_slug(model)}-{endpoint}{out.suffix}")
+        parts = split_lines(encoded, max_lines, max_bytes)
+        for index, part in enumerate(parts):
+            path = base if index == 0 else base.with_name(f"{base.stem}-{index + 1}{base.suffix}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(path.name + ".partial")
+            temporary.write_bytes(b"".join(part))
+            temporary.replace(path)
+            written.append(path)
     batch = sweep.manifest.setdefault("batch", {})
     batch.setdefault("files", []).append(
-        {"created": now_iso(), "paths": [str(p.resolve()) for p in paths], "requests": len(encoded)})
+        {"created": now_iso(), "paths": [str(p.resolve()) for p in written],
+         "requests": sum(map(len, groups.values()))})
     write_json_atomic(sweep.out_dir / "sweep.json", sweep.manifest)
-    return paths
+    return written
+
+
+def _slug(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "._" else "-" for c in name).strip("-") or "model"
 
 
 @dataclass(frozen=True)
