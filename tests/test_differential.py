@@ -1,8 +1,9 @@
 """No unintended behaviour change: today's annotators, exports and sweep statistics give what the
 goldens hold (tests/golden/differential/, written with tests/differential.py) on a fixed corpus
 of 420 replies. The goldens were written by the code before the one-owner refactor, and
-rewritten once (annotations, sweep and session files) when the validity work changed what
-compliance and alignment-faking readings say; exports did not change."""
+rewritten when the validity work changed what compliance, alignment-faking and self-report
+readings say (annotations, sweep and session files; the exports too, once the shipped example
+sessions' stored annotations were brought up to today's annotators)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ The registry of specs (built-ins plus sashell.toml entries) is ``sashell.core.re
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Literal, cast
 
@@ -39,12 +39,14 @@ class ModelSpec:
 
     def record(self) -> ModelRecord:
         """What a session stores about the model (never a key, only the variable's name)."""
-        return cast(ModelRecord, {k: v for k, v in asdict(self).items() if v not in (None, "")})
+        # the fields are scalars: read them directly (asdict deep-copies, 0.1 ms a turn)
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return cast(ModelRecord, {k: v for k, v in values.items() if v not in (None, "")})
 
     def with_endpoint(self, endpoint: Endpoint | None) -> ModelSpec:
         if endpoint is None or endpoint == self.endpoint:
             return self
-        return ModelSpec(**{**asdict(self), "endpoint": endpoint})
+        return replace(self, endpoint=endpoint)
 
 
 def embedded_gguf_path() -> Path:

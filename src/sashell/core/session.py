@@ -356,10 +356,17 @@ class SessionWriter:
         self._max_turn = next_turn - 1
         self._thread_lock = threading.Lock()
         self._scanned = 0  # bytes of the file already read for turn numbers
+        self._own_end = 0  # the file's size after this writer's last flush
+        self._foreign = False  # another writer appended since this one last looked
         self._header = header  # a new session's file is created with its first turn
         self._file: IO[str] | None = None
         self._presence: int | None = None
         self.others_writing = False
+        # Each finished turn is fsynced, so a crash loses no completed turn. Bringing batch
+        # results home turns that off: the results file is the durable copy, a rerun skips what
+        # was written, and close() syncs once.
+        self.sync_each_turn = True
+        self._unsynced = False
         if header is None:
             self._open("a")
 
@@ -436,7 +443,14 @@ class SessionWriter:
                                    f"{exc.strerror or exc}") from None
 
     def _catch_up(self) -> None:
-        """Read what other writers appended since the last look, for their turn numbers."""
+        """Read what other writers appended since the last look, for their turn numbers (when
+        every byte since is this writer's own, there is nothing to read)."""
+        if self._file is not None and not self._foreign:
+            size = os.fstat(self._file.fileno()).st_size
+            if size == self._own_end:
+                self._scanned = size
+                return
+        self._foreign = False
         with open(self.path, "rb") as handle:
             handle.seek(self._scanned)
             tail = handle.read()
@@ -498,6 +512,14 @@ class SessionWriter:
             self._flush()
         return turn_id
 
+    def reserve(self) -> int:
+        """A new turn number without a begin record: for a reply that exists whole already (a
+        batch result), whose only record is its final one."""
+        with self._locked():
+            self._catch_up()
+            self._max_turn += 1
+            return self._max_turn
+
     def checkpoint(self, turn_id: int, text: str) -> None:
         if text:
             with self._locked():
@@ -507,10 +529,17 @@ class SessionWriter:
     def finish(self, turn_id: int, record: TurnRecord) -> None:
         with self._locked():
             self._write({"type": "turn", "turn": turn_id, **record})
-            self._sync()
+            if self.sync_each_turn:
+                self._sync()
+            else:
+                self._flush()
+                self._unsynced = True
 
     def close(self) -> None:
         if self._file is not None and not self._file.closed:
+            if self._unsynced:
+                self._sync()
+                self._unsynced = False
             self._file.close()
         if self._presence is not None:
             try:  # the last writer out removes the marker
@@ -523,16 +552,20 @@ class SessionWriter:
 
     def _write(self, record: Mapping[str, Any]) -> None:
         assert self._file is not None
+        if os.fstat(self._file.fileno()).st_size != self._own_end:
+            self._foreign = True  # someone appended since this writer's last flush
         self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
 
     def _flush(self) -> None:
         assert self._file is not None
         self._file.flush()
+        self._own_end = os.fstat(self._file.fileno()).st_size
 
     def _sync(self) -> None:
         assert self._file is not None
         self._file.flush()
         os.fsync(self._file.fileno())
+        self._own_end = os.fstat(self._file.fileno()).st_size
 
 
 class TurnCheckpointer:

@@ -90,6 +90,7 @@ class _TurnRun:
         self._last_update = 0.0
         self.messages = plan.messages()
         self.turn_id = 0  # chosen by the writer when the turn begins (unique among writers)
+        self.checkpoint: TurnCheckpointer | None = None
         self.head: TurnRequest = {
             "conversation": plan.conversation or uuid.uuid4().hex[:12],
             "parent_turn": plan.parent_turn,
@@ -126,14 +127,20 @@ class _TurnRun:
         self.started = time.perf_counter()
         self.first_token: float | None = None
 
-    def begin(self) -> None:
-        self.turn_id = self.writer.begin(self.head)
-        self.checkpoint = TurnCheckpointer(self.writer, self.turn_id)
+    def begin(self, recorded: bool = False) -> None:
+        """Number the turn and journal its start; a recorded reply (already whole) is journaled
+        by its final record alone."""
+        if recorded:
+            self.turn_id, self.checkpoint = self.writer.reserve(), None
+        else:
+            self.turn_id = self.writer.begin(self.head)
+            self.checkpoint = TurnCheckpointer(self.writer, self.turn_id)
 
     def take(self, text: str, delta: TextDelta | None = None) -> None:
         self.pieces.append(text)
         self.annotations.feed(text)
-        self.checkpoint.add(text)
+        if self.checkpoint is not None:
+            self.checkpoint.add(text)
         if self.on_event is None:
             return
         self.on_event(delta if delta is not None else TextDelta(text))
@@ -247,7 +254,7 @@ async def _run_turn(plan: TurnPlan, writer: SessionWriter, on_event: EventCallba
         )
     await provider.prepare(plan.model)
     run = _TurnRun(plan, writer, on_event, provider)
-    run.begin()
+    run.begin(recorded=recorded is not None)
     if on_event is not None:
         on_event(TurnStarted(run.turn_id, run.head))
     try:

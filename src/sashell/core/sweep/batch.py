@@ -207,6 +207,7 @@ async def ingest(sweep: Sweep, paths: list[Path],
     progress = SweepProgress(total=len(cells), skipped=len(outcomes))
     if todo:
         writer = sweep.new_part_writer()
+        writer.sync_each_turn = False  # the results file stays the durable copy; close() syncs
         try:
             for cell, reply in todo:
                 turn = await run_turn(sweep.plan(cell, attempt=1), writer, recorded=reply)

@@ -8,10 +8,11 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sashell.core.annotate.base import AnnotationInput
-from sashell.core.annotate.registry import annotations_of, registry
+from sashell.core.annotate.registry import AnnotatorRegistry, annotations_of, registry
 from sashell.core.plan import acrostic_targets
 from sashell.core.stats import PairedDifference, Rate, newcombe
 from sashell.core.sweep.numbers import parse_score
@@ -20,7 +21,12 @@ from sashell.core.sweep.spec import Cell, SweepSpec
 
 def metric_names() -> list[str]:
     """Every registered annotator's static metrics, in display order."""
-    return [m.name for m in registry().metrics()]
+    return list(_metric_names(registry()))
+
+
+@lru_cache(maxsize=4)
+def _metric_names(known: AnnotatorRegistry) -> tuple[str, ...]:
+    return tuple(m.name for m in known.metrics())
 
 
 @dataclass
@@ -45,7 +51,7 @@ class CellOutcome:
         known = registry()
         outcome = cls(cell=cell, status="complete", turn=record.get("turn", turn), session=session,
                       attempts=attempts)
-        outcome.flags = {name: False for name in metric_names()}
+        outcome.flags = dict.fromkeys(_metric_names(known), False)
         outcome.flags.update(known.metric_values(annotations))
         outcome.columns = known.columns(annotations)
         outcome.judge_verdict = known.judge_verdict(annotations)
