@@ -204,3 +204,32 @@ def test_a_batch_sweep_gives_what_the_live_sweep_gives(tmp_path: Path, llama_ser
         assert (turn["reply"], turn["annotations"]) == (twin["reply"], twin["annotations"])
     assert batch_summary["conditions"] == live_summary["conditions"]
     assert batch_summary["gaps"] == live_summary["gaps"]
+
+
+def test_the_cost_is_estimated_before_anything_is_sent(tmp_path: Path) -> None:
+    _registry(tmp_path, "http://127.0.0.1:9/v1")
+    args = ["sweep", "two.yaml", "--models", "served", "--tiers", "free,paid", "-n", "3",
+            "--max-tokens", "20", "--out", "out", "--batch-file", "req.jsonl"]
+    unpriced = run_cli(*args, "--max-cost", "5")
+    assert unpriced.returncode == 2 and "no price for smollm2" in unpriced.stderr
+    assert not (tmp_path / "out").exists() and not (tmp_path / "req.jsonl").exists()
+
+    with (tmp_path / "sashell.toml").open("a", encoding="utf-8") as handle:
+        handle.write('\n[prices."smollm2"]\ninput = 100000.0\noutput = 200000.0\nbatch = 0.5\n')
+    written = run_cli(*args)
+    assert written.returncode == 0, written.stderr
+    lines = _lines(tmp_path / "req.jsonl")
+    inputs = sum(-(-sum(len(m["content"]) for m in line["body"]["messages"]) // 4)
+                 + 4 * len(line["body"]["messages"]) for line in lines)
+    outputs = 20 * len(lines)
+    dollars = (inputs * 100000.0 + outputs * 200000.0) / 1e6 * 0.5
+    said = " ".join(written.stderr.split())  # the console wraps long lines
+    assert f"{len(lines)} billed requests, ~{inputs:,} input tokens, ≤ {outputs:,} output tokens" \
+        in said
+    assert f"estimated cost ≤ ${dollars:,.2f} (batch price)" in said
+
+    refused = run_cli(*[a if a != "out" else "out2" for a in args], "--max-cost",
+                      f"{dollars / 2:.2f}")
+    said = " ".join(refused.stderr.split())
+    assert refused.returncode == 2 and "over --max-cost" in said
+    assert "nothing was sent" in said and not (tmp_path / "out2").exists()

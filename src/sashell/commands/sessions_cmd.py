@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
@@ -178,16 +178,20 @@ def rerun_table(result: RerunResult) -> Table:
     return table
 
 
-def totals_table(result: RerunResult) -> Table:
+def totals_table(result: RerunResult) -> Group:
+    """The flag counts before and after, under a line with the totals (a line of its own: as a
+    caption it would wrap to the width of a table that may have no rows)."""
     totals = result.totals()
-    table = Table(caption=f"totals over {totals['rerun']} re-run turns: {totals['changed']} "
-                          f"changed, {totals['skipped']} skipped", caption_justify="left",
-                  header_style="bold")
+    line = Text(f"totals over {totals['rerun']} re-run turns: {totals['changed']} changed, "
+                f"{totals['skipped']} skipped")
+    if not totals["flags"]:
+        return Group(line, Text("no flags before or after", style="dim"))
+    table = Table(header_style="bold")
     for column in ("flag", "before", "after"):
         table.add_column(column)
     for name, counts in totals["flags"].items():
         table.add_row(safe_text(name), str(counts["source"]), str(counts["new"]))
-    return table
+    return Group(line, table)
 
 
 def run_rerun(args: argparse.Namespace) -> int:

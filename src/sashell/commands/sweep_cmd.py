@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 import time
 from datetime import datetime
@@ -78,6 +79,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="with --resume DIR: read batch results (OpenAI batch output or error "
                         "files, vLLM run-batch output) into the sweep's sessions as annotated "
                         "turns, then report as a live sweep does (repeatable)")
+    p.add_argument("--max-cost", type=float, metavar="USD",
+                   help="refuse to send (or write) requests whose estimated cost is above this, "
+                        "from the [prices] table of sashell.toml (USD per million tokens)")
     p.add_argument("--sessions-dir", help="where the sweep's session files go")
     p.add_argument("--no-plot", action="store_true", help="do not write rates.png")
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
@@ -153,6 +157,18 @@ async def _run(sweep: Sweep, err: Console) -> list[CellOutcome]:
         return await sweep.run(update)
 
 
+def _check_cost(sweep: Sweep, batch: bool, max_cost: float | None, err: Console) -> None:
+    """Say what the billed requests will cost before anything is sent; refuse over --max-cost."""
+    from sashell.core.sweep.cost import check_budget, estimate
+
+    done = sweep.finished_cells()
+    pending = [cell for cell in sweep.spec.cells() if cell.key not in done]
+    cost = estimate(sweep, pending, batch)
+    if cost.models:
+        err.print(safe_text(f"sweep {sweep.id}: {cost.text()}"), markup=False, highlight=False)
+    check_budget(cost, max_cost)
+
+
 def _write_batch(sweep: Sweep, out: Path, err: Console) -> int:
     from sashell.core.sweep.batch import write_batch_files
 
@@ -188,6 +204,15 @@ def run(args: argparse.Namespace) -> int:
         raise SashellError("choose --batch-file (write requests) or --ingest (read results)")
     sweep = open_sweep(args)
     err = Console(stderr=True)
+    if not args.ingest:
+        try:
+            _check_cost(sweep, batch=bool(args.batch_file), max_cost=args.max_cost, err=err)
+        except SashellError:
+            if not args.resume:  # refused before anything ran: leave no half-made sweep behind
+                (sweep.out_dir / "sweep.json").unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    sweep.out_dir.rmdir()
+            raise
     if args.batch_file:
         return _write_batch(sweep, Path(args.batch_file), err)
     err.print(f"sweep {sweep.id}: {len(sweep.spec.cells())} cells → {sweep.out_dir}",

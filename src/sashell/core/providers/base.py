@@ -98,6 +98,7 @@ class Capabilities:
     top_logprobs: int | None = 0  # alternatives per position: a number, or None for the full vocabulary
     score_text: bool = False  # log-probabilities of a fixed text (counterfactual scoring)
     max_concurrency: int | None = None  # at most this many requests at once (None: the caller's)
+    billed: bool = False  # requests may cost money (a remote endpoint): sweeps estimate the cost
 
 
 RateLimitListener = Callable[[float | None], None]

@@ -202,7 +202,7 @@ class OpenAIProvider:
             top_logprobs=COMPLETIONS_TOP_LOGPROBS if completions else CHAT_TOP_LOGPROBS,
             # echo with logprobs scores a given text on completions servers (llama.cpp, vLLM);
             # OpenAI's own API refuses it on current models.
-            score_text=completions and not is_default_endpoint(spec))
+            score_text=completions and not is_default_endpoint(spec), billed=True)
 
     def pool_key(self, spec: ModelSpec) -> str:
         return (spec.base_url or DEFAULT_BASE_URL).rstrip("/")
