@@ -72,9 +72,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                                                    "skipped, failed and missing ones run")
     p.add_argument("--batch-file", metavar="OUT.jsonl",
                    help="write the sweep's requests (the cells not yet complete) as an OpenAI "
-                        "batch file instead of sending them (split into OUT-2.jsonl, … past "
-                        "50,000 lines or 200 MB); run it with the Batch API or vLLM's run-batch, "
-                        "then --ingest the results")
+                        "batch file instead of sending them (one file per model and endpoint, "
+                        "OUT-<model>-<chat|completions>.jsonl, when there are several; split "
+                        "into …-2.jsonl past 50,000 lines or 200 MB); run it with the Batch API "
+                        "or vLLM's run-batch, then --ingest the results")
     p.add_argument("--ingest", action="append", default=[], metavar="RESULTS.jsonl",
                    help="with --resume DIR: read batch results (OpenAI batch output or error "
                         "files, vLLM run-batch output) into the sweep's sessions as annotated "
