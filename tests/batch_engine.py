@@ -9,8 +9,27 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
+from typing import Any
 
 import openai
+
+
+def error_line(custom_id: str, code: str, message: str) -> dict[str, Any]:
+    return {"id": f"batch_req_{uuid.uuid4().hex[:12]}", "custom_id": custom_id, "response": None,
+            "error": {"code": code, "message": message}}
+
+
+def result_line(client: openai.OpenAI, line: dict[str, Any]) -> dict[str, Any]:
+    """The batch output line for one request line, run through the SDK."""
+    body = dict(line["body"])
+    if line["url"] == "/v1/chat/completions":
+        response: Any = client.chat.completions.create(**body)
+    else:
+        response = client.completions.create(**body)
+    return {"id": f"batch_req_{uuid.uuid4().hex[:12]}", "custom_id": line["custom_id"],
+            "response": {"status_code": 200, "request_id": uuid.uuid4().hex,
+                         "body": response.model_dump()},
+            "error": None}
 
 
 def run_batch(requests: Path, out: Path, base_url: str, fail: frozenset[str] = frozenset()) -> int:
@@ -19,20 +38,10 @@ def run_batch(requests: Path, out: Path, base_url: str, fail: frozenset[str] = f
     with requests.open(encoding="utf-8") as source, out.open("w", encoding="utf-8") as sink:
         for raw in source:
             line = json.loads(raw)
-            result: dict[str, object] = {"id": f"batch_req_{uuid.uuid4().hex[:12]}",
-                                         "custom_id": line["custom_id"]}
             if line["custom_id"] in fail:
-                result |= {"response": None,
-                           "error": {"code": "server_error", "message": "the engine gave up"}}
+                result = error_line(line["custom_id"], "server_error", "the engine gave up")
             else:
-                body = dict(line["body"])
-                if line["url"] == "/v1/chat/completions":
-                    response = client.chat.completions.create(**body)
-                else:
-                    response = client.completions.create(**body)
-                result |= {"response": {"status_code": 200, "request_id": uuid.uuid4().hex,
-                                        "body": response.model_dump()},
-                           "error": None}
+                result = result_line(client, line)
             sink.write(json.dumps(result) + "\n")
             written += 1
     return written

@@ -62,6 +62,9 @@ class ScriptedProvider:
     def batch_request(self, request: GenerationRequest) -> None:
         return None
 
+    def batch_service(self, spec: ModelSpec) -> None:
+        return None
+
     def next_token_model(self, spec: ModelSpec) -> None:
         return None
 

@@ -5,13 +5,18 @@ cells, sessions and summary."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any, Literal
 
 import pytest
 from pydantic import BaseModel, ConfigDict
 
+from batch_api import BatchAPI
 from batch_engine import run_batch
 from helpers import run_cli
 from sashell.core.registry import load_registry
@@ -233,3 +238,167 @@ def test_the_cost_is_estimated_before_anything_is_sent(tmp_path: Path) -> None:
     said = " ".join(refused.stderr.split())
     assert refused.returncode == 2 and "over --max-cost" in said
     assert "nothing was sent" in said and not (tmp_path / "out2").exists()
+
+
+# -- the Batch API route: `sweep --batch` through the openai SDK against a local stand-in ----------
+
+def _api_registry(folder: Path, api_url: str) -> None:
+    """The same model name as the live sweep's, its endpoint the stand-in Batch API."""
+    folder.mkdir(exist_ok=True)
+    _registry(folder, api_url)
+
+
+def _cells_failed(out: Path) -> list[str]:
+    return [row for row in (out / "cells.csv").read_text().splitlines() if ",failed," in row]
+
+
+def test_batch_api_sweep_gives_what_the_live_sweep_gives(
+        tmp_path: Path, llama_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _registry(tmp_path, llama_server)
+    common = ["two.yaml", "--models", "served", "--tiers", "free,paid", "-n", "5",
+              "--max-tokens", "24", "--context", "tier-tag", "--no-plot", "--json"]
+    live = run_cli("sweep", *common, "--out", "live", "--concurrency", "1", timeout=900)
+    assert live.returncode == 0, live.stderr
+    live_summary = json.loads(live.stdout)
+
+    with BatchAPI(llama_server) as api:
+        _api_registry(tmp_path / "api", api.url)
+        monkeypatch.chdir(tmp_path / "api")
+        written = run_cli("sweep", *common, "--out", "planned", "--batch-file", "req.jsonl")
+        failing = _lines(tmp_path / "api" / "req.jsonl")[3]["custom_id"].split("|", 1)[1]
+        api.fail = frozenset({failing})  # a cell key: the new sweep's request for that cell
+        assert written.returncode == 0
+        first = run_cli("sweep", *common, "--out", "out", "--batch", "--poll", "0.05",
+                        timeout=900)
+        assert first.returncode == 1, first.stderr  # one request failed, and says so
+        assert api.created == 1
+        summary = json.loads(first.stdout)
+        assert summary["complete"] == 19 and summary["failed"] == 1
+        failed = _cells_failed(tmp_path / "api" / "out")
+        assert len(failed) == 1 and "the engine gave up" in failed[0]
+        said = " ".join(first.stderr.split())
+        assert "completed, 19/20 done, 1 failed" in said  # the engine's status, followed
+
+        # --resume (without --batch) resubmits the failed request alone, in a second batch
+        second = run_cli("sweep", "--resume", "out", "--poll", "0.05", "--no-plot", "--json",
+                         timeout=900)
+        assert second.returncode == 0, second.stderr
+        assert api.created == 2 and [len(b.lines) for b in api.batches.values()] == [20, 1]
+        assert all(count == 1 for name, count in api.runs.items()
+                   if not name.endswith(failing)) and len(api.runs) == 20
+        batch_summary = json.loads(second.stdout)
+        manifest = json.loads((tmp_path / "api" / "out" / "sweep.json").read_text())
+        assert [job["status"] for job in manifest["batch"]["jobs"]] == ["completed", "completed"]
+        assert all(job["batch_id"] and job["input_file_id"] and job["ingested"]
+                   for job in manifest["batch"]["jobs"])
+
+    assert batch_summary.keys() == live_summary.keys()
+    assert batch_summary["conditions"] == live_summary["conditions"]
+    assert batch_summary["gaps"] == live_summary["gaps"]
+    live_turns = _complete_turns(json.loads((tmp_path / "live" / "sweep.json").read_text())
+                                 ["sessions"])
+    batch_turns = _complete_turns(manifest["sessions"])
+    assert sorted(t["sweep"]["cell"] for t in batch_turns) == sorted(
+        t["sweep"]["cell"] for t in live_turns)
+    for turn in batch_turns:
+        twin = next(t for t in live_turns if t["sweep"]["cell"] == turn["sweep"]["cell"])
+        assert turn.keys() == twin.keys()
+        assert (turn["reply"], turn["annotations"]) == (twin["reply"], twin["annotations"])
+
+
+SMALL = ["two.yaml", "--models", "served", "--tiers", "free,paid", "-n", "2", "--max-tokens", "8",
+         "--no-plot", "--json", "--poll", "0.05"]
+
+
+def _wait(condition: Any, proc: subprocess.Popen[str]) -> None:
+    """Wait for ``condition`` (an event in the stand-in), failing if the sweep exits first."""
+    while not condition():
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+
+
+def test_sigkill_while_following_then_resume_submits_nothing_twice(
+        tmp_path: Path, llama_server: str) -> None:
+    with BatchAPI(llama_server, per_poll=1) as api:
+        _registry(tmp_path, api.url)
+        proc = subprocess.Popen([sys.executable, "-m", "sashell", "sweep", *SMALL, "--out", "out",
+                                 "--batch"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        try:
+            # killed while following: the batch is in progress, some requests run, not all
+            _wait(lambda: any(0 < b.done < len(b.lines) for b in api.batches.values()), proc)
+        finally:
+            proc.kill()
+            proc.communicate()
+        manifest = json.loads((tmp_path / "out" / "sweep.json").read_text())
+        (job,) = manifest["batch"]["jobs"]
+        assert job["batch_id"] in api.batches and not job["ingested"]
+
+        resumed = run_cli("sweep", "--resume", "out", "--poll", "0.05", "--no-plot", "--json",
+                          timeout=900)
+        assert resumed.returncode == 0, resumed.stderr
+        assert api.created == 1  # re-attached to the running batch
+        assert len(api.runs) == 8 and set(api.runs.values()) == {1}
+        summary = json.loads(resumed.stdout)
+        assert summary["complete"] == summary["cells"] == 8
+
+
+def test_expired_failed_and_cancelled_batches_end_every_cell_with_its_reason(
+        tmp_path: Path, llama_server: str) -> None:
+    from sashell.core.providers import provider_for
+    from sashell.core.sweep.batch_jobs import METADATA_JOB, add_jobs
+
+    with BatchAPI(llama_server, per_poll=3, expire_after=1) as api:
+        _registry(tmp_path, api.url)
+        expired = run_cli("sweep", *SMALL, "--out", "out", "--batch", timeout=900)
+        assert expired.returncode == 1, expired.stderr
+        summary = json.loads(expired.stdout)
+        assert (summary["complete"], summary["failed"]) == (3, 5)
+        failed = _cells_failed(tmp_path / "out")
+        assert len(failed) == 5 and all("batch_expired" in row for row in failed)
+        assert "expired" in " ".join(expired.stderr.split())
+
+        api.invalid = True  # the resubmission fails validation as a whole
+        invalid = run_cli("sweep", "--resume", "out", "--poll", "0.05", "--no-plot", "--json")
+        assert invalid.returncode == 1 and api.created == 2
+        assert len(api.batches[list(api.batches)[-1]].lines) == 5  # only what had no result
+        failed = _cells_failed(tmp_path / "out")
+        assert len(failed) == 5 and all("failed without a result" in row and
+                                        "the stand-in was told to refuse" in row for row in failed)
+
+        # a batch created just before a crash, its id never recorded: found by its metadata,
+        # not created again; then cancelled
+        api.invalid, api.expire_after = False, None
+        sweep = Sweep.resume(tmp_path / "out", load_registry())
+        (job,) = add_jobs(sweep)
+        service = provider_for(sweep.models["served"]).batch_service(sweep.models["served"])
+        assert service is not None
+
+        async def crash_after_create() -> None:
+            file_id = await service.upload(Path(job["requests"]))
+            await service.create(file_id, job["url"], {METADATA_JOB: job["key"]})
+
+        asyncio.run(crash_after_create())
+        assert api.created == 3
+        cancelled = run_cli("sweep", "--cancel", "out", "--poll", "0.05", "--no-plot", "--json")
+        assert cancelled.returncode == 1, cancelled.stderr
+        assert api.created == 3  # found, not resubmitted
+        assert list(api.batches.values())[-1].status == "cancelled"
+        failed = _cells_failed(tmp_path / "out")
+        assert len(failed) == 5 and all("cancelled without a result" in row for row in failed)
+
+        done = run_cli("sweep", "--resume", "out", "--poll", "0.05", "--no-plot", "--json")
+        assert done.returncode == 0, done.stderr
+        assert api.created == 4 and json.loads(done.stdout)["complete"] == 8
+        assert len(api.runs) == 8 and set(api.runs.values()) == {1}  # no request ran twice
+
+        nothing = run_cli("sweep", "--cancel", "out")
+        assert nothing.returncode == 2 and "no unfinished batch" in nothing.stderr
+
+
+def test_an_endpoint_without_the_batch_api_says_so(tmp_path: Path, llama_server: str) -> None:
+    _registry(tmp_path, llama_server)  # llama-cpp-python's server has no /v1/files
+    done = run_cli("sweep", *SMALL, "--out", "out", "--batch")
+    said = " ".join(done.stderr.split())
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "--batch-file" in said and "run-batch" in said

@@ -7,14 +7,17 @@ import asyncio
 import contextlib
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -32,6 +35,10 @@ from sashell.core.sweep.outputs import write_outputs
 from sashell.core.sweep.summary import CellOutcome
 from sashell.present.render import safe_json, safe_text
 from sashell.present.sweep import summary_renderable
+
+if TYPE_CHECKING:
+    from sashell.core.sweep.batch import IngestReport
+    from sashell.core.sweep.batch_jobs import JobRecord
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -76,6 +83,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                         "OUT-<model>-<chat|completions>.jsonl, when there are several; split "
                         "into …-2.jsonl past 50,000 lines or 200 MB); run it with the Batch API "
                         "or vLLM's run-batch, then --ingest the results")
+    p.add_argument("--batch", action="store_true",
+                   help="send the sweep to the model's Batch API (/v1/files, /v1/batches) through "
+                        "the openai SDK, one batch per model, endpoint and 50,000 requests; follow "
+                        "them, then write their results into the sweep's sessions as annotated "
+                        "turns. Ctrl+C or a crash leaves the batches running: --resume DIR "
+                        "re-attaches without submitting anything twice, and resubmits requests "
+                        "that failed or expired")
+    p.add_argument("--cancel", metavar="DIR",
+                   help="cancel the unfinished batches of the sweep in DIR, bring home what they "
+                        "finished, and report")
+    p.add_argument("--poll", type=float, default=15.0, metavar="SECONDS",
+                   help="seconds between checks of a running batch (default 15)")
     p.add_argument("--ingest", action="append", default=[], metavar="RESULTS.jsonl",
                    help="with --resume DIR: read batch results (OpenAI batch output or error "
                         "files, vLLM run-batch output) into the sweep's sessions as annotated "
@@ -183,10 +202,36 @@ def _write_batch(sweep: Sweep, out: Path, err: Console) -> int:
     return 0
 
 
-async def _ingest(sweep: Sweep, paths: list[Path], err: Console) -> list[CellOutcome]:
-    from sashell.core.sweep.batch import ingest
+def _batch_status(err: Console) -> tuple[Progress, Callable[[list[JobRecord]], None]]:
+    """A progress bar per batch on a terminal; otherwise a line whenever a batch moves."""
+    bar = Progress(TextColumn("[bold]batch {task.fields[key]}"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[status]}"), TimeElapsedColumn(), console=err,
+                   disable=not err.is_terminal, refresh_per_second=4)
+    tasks: dict[str, TaskID] = {}
+    shown: dict[str, tuple[object, ...]] = {}
 
-    report = await ingest(sweep, paths)
+    def update(jobs: list[JobRecord]) -> None:
+        for job in jobs:
+            state = (job["batch_id"], job["status"], job["completed"], job["failed"])
+            if shown.get(job["key"]) == state:
+                continue
+            shown[job["key"]] = state
+            failed = f", {job['failed']} failed" if job["failed"] else ""
+            status = safe_text(f"{job['status']}{failed}")
+            if job["key"] not in tasks:
+                tasks[job["key"]] = bar.add_task(job["key"], total=job["count"], key=job["key"],
+                                                  status=status)
+            bar.update(tasks[job["key"]], completed=job["completed"] + job["failed"],
+                       status=status)
+            if not err.is_terminal:
+                err.print(safe_text(f"batch {job['key']} ({job['batch_id'] or 'not sent'}, "
+                                    f"{job['model']}): {job['status']}, {job['completed']}/"
+                                    f"{job['count']} done{failed}"), markup=False, highlight=False)
+
+    return bar, update
+
+
+def _report_ingest(report: IngestReport, err: Console) -> None:
     notes = [f"{report.ingested} results written as turns"]
     for count, what in ((report.already, "for cells complete before"),
                         (report.duplicates, "duplicates"),
@@ -195,19 +240,55 @@ async def _ingest(sweep: Sweep, paths: list[Path], err: Console) -> list[CellOut
         if count:
             notes.append(f"{count} {what}")
     err.print(safe_text(f"ingest: {', '.join(notes)}"), markup=False, highlight=False)
+
+
+async def _ingest(sweep: Sweep, paths: list[Path], err: Console) -> list[CellOutcome]:
+    from sashell.core.sweep.batch import ingest
+
+    report = await ingest(sweep, paths)
+    _report_ingest(report, err)
     return report.outcomes
+
+
+async def _batches(sweep: Sweep, poll: float, cancel: bool, err: Console) -> list[CellOutcome]:
+    from sashell.core.sweep.batch_jobs import run_batches
+
+    bar, on_status = _batch_status(err)
+    with bar:
+        report = await run_batches(sweep, poll=poll, cancel=cancel, on_status=on_status)
+    _report_ingest(report, err)
+    for job in sweep.manifest["batch"]["jobs"]:
+        if job["reason"] and job["status"] != "completed":
+            err.print(safe_text(f"batch {job['key']}: {job['reason']}"), markup=False,
+                      highlight=False)
+    return report.outcomes
+
+
+def _uses_batches(sweep: Sweep) -> bool:
+    """Whether the sweep was sent with --batch: resuming it follows its batches."""
+    return bool(sweep.manifest.get("batch", {}).get("jobs"))
 
 
 def run(args: argparse.Namespace) -> int:
     if args.ingest and not args.resume:
         raise SashellError("--ingest needs --resume DIR: the sweep whose requests were batched")
-    if args.ingest and args.batch_file:
-        raise SashellError("choose --batch-file (write requests) or --ingest (read results)")
+    modes = [flag for flag, on in (("--batch-file", args.batch_file), ("--ingest", args.ingest),
+                                   ("--batch", args.batch), ("--cancel", args.cancel)) if on]
+    if len(modes) > 1:
+        raise SashellError(f"choose one of {' and '.join(modes)}")
+    if args.cancel:
+        if args.resume or args.probe_set:
+            raise SashellError("--cancel DIR takes the sweep from DIR; drop the other arguments")
+        args.resume = args.cancel
+    if args.poll <= 0:
+        raise SashellError("--poll needs a positive number of seconds")
     sweep = open_sweep(args)
     err = Console(stderr=True)
-    if not args.ingest:
+    batch = args.batch or bool(args.cancel) or _uses_batches(sweep)
+    if not args.ingest and not args.cancel:
         try:
-            _check_cost(sweep, batch=bool(args.batch_file), max_cost=args.max_cost, err=err)
+            _check_cost(sweep, batch=bool(args.batch_file) or batch, max_cost=args.max_cost,
+                        err=err)
         except SashellError:
             if not args.resume:  # refused before anything ran: leave no half-made sweep behind
                 (sweep.out_dir / "sweep.json").unlink(missing_ok=True)
@@ -220,6 +301,14 @@ def run(args: argparse.Namespace) -> int:
               markup=False, highlight=False)
     if args.ingest:
         outcomes = asyncio.run(_ingest(sweep, [Path(p) for p in args.ingest], err))
+    elif batch:
+        try:
+            outcomes = asyncio.run(_batches(sweep, args.poll, bool(args.cancel), err))
+        except KeyboardInterrupt:
+            err.print(safe_text(f"the batches keep running at the engine: `sashell sweep --resume "
+                                f"{sweep.out_dir}` follows them, `--cancel {sweep.out_dir}` "
+                                "cancels them"), markup=False, highlight=False)
+            raise
     else:
         outcomes = asyncio.run(_run(sweep, err))
     summary = summarise(sweep.spec, outcomes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from sashell.core.contexts import Message
@@ -155,6 +156,52 @@ class BatchRequest:
     body: dict[str, Any]
 
 
+BATCH_FINAL_STATUSES = frozenset({"completed", "failed", "expired", "cancelled"})
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """A batch as its engine reports it (the OpenAI Batch API's batch object, reduced)."""
+
+    id: str
+    status: str  # validating, in_progress, finalizing, completed, failed, expired, cancelling, …
+    output_file_id: str | None = None
+    error_file_id: str | None = None
+    total: int = 0
+    completed: int = 0
+    failed: int = 0
+    errors: tuple[str, ...] = ()  # why the batch as a whole failed (its input did not validate)
+
+    @property
+    def final(self) -> bool:
+        return self.status in BATCH_FINAL_STATUSES
+
+
+class BatchService(Protocol):
+    """An engine that takes batch files and runs them (the OpenAI Batch API: /v1/files and
+    /v1/batches). Each call either succeeds or raises ProviderError with one line."""
+
+    async def upload(self, path: Path) -> str:
+        """Upload a batch input file; its file id."""
+        ...
+
+    async def create(self, input_file_id: str, url: str, metadata: dict[str, str]) -> BatchJob:
+        ...
+
+    async def find(self, metadata: dict[str, str]) -> BatchJob | None:
+        """A batch created earlier with these metadata (so a crash between creating a batch and
+        recording its id never submits it twice), or None."""
+        ...
+
+    async def retrieve(self, batch_id: str) -> BatchJob: ...
+
+    async def cancel(self, batch_id: str) -> BatchJob: ...
+
+    async def download(self, file_id: str, to: Path) -> None:
+        """Write a file's content to ``to`` (atomically)."""
+        ...
+
+
 class ReplySource(Protocol):
     """What a turn needs to get its reply: a provider, or a reply obtained elsewhere (a batch
     result being brought home)."""
@@ -176,6 +223,10 @@ class Provider(ReplySource, Protocol):
     def batch_request(self, request: GenerationRequest) -> BatchRequest | None:
         """The request as an OpenAI batch line, or None when this provider's models cannot be
         sent as a batch (an embedded model)."""
+        ...
+
+    def batch_service(self, spec: ModelSpec) -> BatchService | None:
+        """The engine that runs batch files for this model's endpoint, or None."""
         ...
 
     def pool_key(self, spec: ModelSpec) -> str:

@@ -361,6 +361,9 @@ class LocalProvider:
     def batch_request(self, request: GenerationRequest) -> None:
         return None  # in-process: a batch engine cannot reach it (serve it with vLLM instead)
 
+    def batch_service(self, spec: ModelSpec) -> None:
+        return None
+
     def next_token_model(self, spec: ModelSpec) -> LocalNextTokens:
         return LocalNextTokens(spec, self.engine(spec))
 

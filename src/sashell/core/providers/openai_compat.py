@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # imported when a request is made: listing models needs neith
     import httpx2 as httpx  # the HTTP client openai 3 is built on
     import openai
 
+    from sashell.core.providers.openai_batches import OpenAIBatches
+
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_KEY_ENV = "OPENAI_API_KEY"
 MAX_RETRIES = 3
@@ -214,6 +216,11 @@ class OpenAIProvider:
     def batch_request(self, request: GenerationRequest) -> BatchRequest | None:
         url = "/v1/chat/completions" if request.model.endpoint == "chat" else "/v1/completions"
         return BatchRequest(url, request_body(request))
+
+    def batch_service(self, spec: ModelSpec) -> OpenAIBatches:
+        from sashell.core.providers.openai_batches import OpenAIBatches
+
+        return OpenAIBatches(spec, lambda: self._client(spec))
 
     def supports_prefill(self, spec: ModelSpec) -> bool:
         return self.capabilities(spec).prefill

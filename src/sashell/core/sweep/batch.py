@@ -10,8 +10,8 @@ recorded, so a batch sweep's sessions, annotations and summary are a live sweep'
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Set
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +34,31 @@ def custom_id(sweep: Sweep, cell: Cell) -> str:
     return f"{sweep.id}|{cell.key}"
 
 
-def request_lines(sweep: Sweep, cells: list[Cell]) -> list[dict[str, Any]]:
-    """One batch request line per cell: what the model's provider would send for it live."""
-    lines = []
+@dataclass
+class BatchFile:
+    """The requests of one batch: a batch holds one model and one endpoint."""
+
+    model: str  # the model's name in the registry
+    url: str  # /v1/chat/completions or /v1/completions
+    remote_id: str  # the model's id at its endpoint
+    custom_ids: list[str] = field(default_factory=list)
+    lines: list[bytes] = field(default_factory=list)
+
+    @property
+    def endpoint(self) -> str:
+        return "chat" if "/chat/" in self.url else "completions"
+
+
+def pending_cells(sweep: Sweep, exclude: Set[str] = frozenset()) -> list[Cell]:
+    """Cells not yet complete whose request is not in ``exclude`` (requests still running)."""
+    done = sweep.finished_cells()  # complete cells only
+    return [cell for cell in sweep.spec.cells()
+            if cell.key not in done and custom_id(sweep, cell) not in exclude]
+
+
+def batch_files(sweep: Sweep, cells: list[Cell]) -> list[BatchFile]:
+    """Each cell's request as its provider would send it live, grouped by model and endpoint."""
+    groups: dict[tuple[str, str], BatchFile] = {}
     for cell in cells:
         plan = sweep.plan(cell, attempt=1)
         request = provider_for(plan.model).batch_request(
@@ -45,9 +67,13 @@ def request_lines(sweep: Sweep, cells: list[Cell]) -> list[dict[str, Any]]:
             raise SashellError(
                 f"model '{plan.model.name}' runs in-process and cannot be sent as a batch; batch "
                 "files are for OpenAI-compatible models (the OpenAI Batch API, vLLM run-batch)")
-        lines.append({"custom_id": custom_id(sweep, cell), "method": "POST",
-                      "url": request.url, "body": request.body})
-    return lines
+        name = custom_id(sweep, cell)
+        group = groups.setdefault((plan.model.name, request.url), BatchFile(
+            plan.model.name, request.url, str(request.body.get("model"))))
+        group.custom_ids.append(name)
+        line = {"custom_id": name, "method": "POST", "url": request.url, "body": request.body}
+        group.lines.append((json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
+    return list(groups.values())
 
 
 def split_lines(lines: list[bytes], max_lines: int = MAX_LINES,
@@ -67,38 +93,39 @@ def split_lines(lines: list[bytes], max_lines: int = MAX_LINES,
     return [group for group in groups if group]
 
 
+def write_lines(path: Path, lines: list[bytes]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".partial")
+    temporary.write_bytes(b"".join(lines))
+    temporary.replace(path)
+
+
 def write_batch_files(sweep: Sweep, out: Path, max_lines: int = MAX_LINES,
                       max_bytes: int = MAX_BYTES) -> list[Path]:
     """Write the requests of every cell not yet complete to ``out`` and record the files in the
     sweep's manifest. A batch holds one endpoint and one model, so requests are grouped by
     both (``out-<model>-<chat|completions>.jsonl`` when there is more than one group), and a
     group past the limits continues in ``…-2.jsonl``, ``…-3.jsonl``."""
-    done = sweep.finished_cells()
-    pending = [cell for cell in sweep.spec.cells() if cell.key not in done]
+    pending = pending_cells(sweep)
     if not pending:
         raise SashellError(f"every cell of sweep {sweep.id} is complete: nothing to batch")
-    groups: dict[tuple[str, str], list[bytes]] = {}
-    for line in request_lines(sweep, pending):
-        key = (str(line["body"].get("model")), str(line["url"]))
-        groups.setdefault(key, []).append(
-            (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
+    groups = batch_files(sweep, pending)
+    names = [(group.remote_id, group.endpoint) for group in groups]
     written: list[Path] = []
-    for (model, url), encoded in groups.items():
-        endpoint = "chat" if "/chat/" in url else "completions"
+    for group in groups:
+        # named by the model's id at its endpoint, or by its registry name if that is ambiguous
+        model = group.remote_id if names.count((group.remote_id, group.endpoint)) == 1 \
+            else group.model
         base = out if len(groups) == 1 else out.with_name(
-            f"{out.stem}-{_slug(model)}-{endpoint}{out.suffix}")
-        parts = split_lines(encoded, max_lines, max_bytes)
-        for index, part in enumerate(parts):
+            f"{out.stem}-{_slug(model)}-{group.endpoint}{out.suffix}")
+        for index, part in enumerate(split_lines(group.lines, max_lines, max_bytes)):
             path = base if index == 0 else base.with_name(f"{base.stem}-{index + 1}{base.suffix}")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(path.name + ".partial")
-            temporary.write_bytes(b"".join(part))
-            temporary.replace(path)
+            write_lines(path, part)
             written.append(path)
     batch = sweep.manifest.setdefault("batch", {})
     batch.setdefault("files", []).append(
         {"created": now_iso(), "paths": [str(p.resolve()) for p in written],
-         "requests": sum(map(len, groups.values()))})
+         "requests": sum(len(group.lines) for group in groups)})
     write_json_atomic(sweep.out_dir / "sweep.json", sweep.manifest)
     return written
 
@@ -182,11 +209,16 @@ class IngestReport:
 
 async def ingest(sweep: Sweep, paths: list[Path],
                  on_progress: Callable[[SweepProgress, CellOutcome | None], None] | None = None,
-                 ) -> IngestReport:
+                 outcomes: dict[str, CellOutcome] | None = None,
+                 unanswered: tuple[list[str], str] | None = None) -> IngestReport:
     """Write the batch results in ``paths`` into the sweep's sessions as turns, annotated as a
-    live turn is; cells already complete are kept, errors become failed cells with the reason."""
+    live turn is; cells already complete are kept, errors become failed cells with the reason.
+    ``outcomes`` are the cells known so far (read from the sessions when not given; updated in
+    place); ``unanswered`` names requests that will get no result (their batch ended) and why:
+    those without one in ``paths`` become failed turns with that reason."""
     cells = {custom_id(sweep, cell): cell for cell in sweep.spec.cells()}
-    outcomes = sweep.finished_cells()
+    if outcomes is None:
+        outcomes = sweep.finished_cells()
     results: dict[str, RecordedReply] = {}
     report = IngestReport(outcomes=[])
     for path in paths:
@@ -197,6 +229,11 @@ async def ingest(sweep: Sweep, paths: list[Path],
                 report.duplicates += 1
             else:  # a success replaces an earlier error for the same request (a resubmission)
                 results[result.custom_id] = result.reply
+    if unanswered:
+        names, reason = unanswered
+        for name in names:
+            if name in cells and name not in results:
+                results[name] = RecordedReply(error=one_line(reason))
     todo = []
     for key, reply in results.items():
         cell = cells[key]
