@@ -168,7 +168,7 @@ class BatchAPI:
             def _body(self) -> bytes:
                 return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
-            def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+            def do_GET(self) -> None:
                 path = self.path.split("?")[0]
                 with api.lock:
                     if path == "/v1/batches":
@@ -191,7 +191,7 @@ class BatchAPI:
                     else:
                         self._send(404, {"error": {"message": f"no route {path}"}})
 
-            def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+            def do_POST(self) -> None:
                 path = self.path.split("?")[0]
                 body = self._body()
                 with api.lock:
