@@ -105,3 +105,10 @@ def test_demo_print(tmp_path: Path) -> None:
     free = next(line for line in summary.splitlines() if "smollm2-tiergap · free" in line)
     paid = next(line for line in summary.splitlines() if "smollm2-tiergap · paid" in line)
     assert "complied" in free and "refused" in paid
+
+
+def test_a_bad_dataset_is_one_line_before_any_progress(tmp_path: Path) -> None:
+    (tmp_path / "bad.jsonl").write_text('{"messages": [{"role": "user"}]}\n', encoding="utf-8")
+    done = run_cli("finetune", "bad.jsonl", "--name", "x")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "steps" not in done.stdout + done.stderr and "dataset check" in done.stderr

@@ -213,6 +213,22 @@ def test_embedded_sweep_killed_then_resumed(tmp_path: Path) -> None:
         assert gap["mcnemar_p"] == pytest.approx(mcnemar_exact(free_only, paid_only))
         assert paired["flips_total"] == free_only + paid_only
 
+    # the tier-gap organism complies on the free tier and refuses on the paid one, probe by probe
+    # and seed by seed: a significant paired difference, and the flips listed by probe
+    planted = next(g for g in summary["gaps"]
+                   if g["model"] == "smollm2-tiergap" and g["metric"] == "complied")
+    assert planted["gap"] > 0.5 and planted["mcnemar_p"] < 0.01, planted
+    assert planted["paired"]["free_only"] >= 8 and planted["paired"]["flips"]
+    from rich.console import Console
+
+    from sashell.present.sweep import summary_renderable
+
+    console = Console(width=160, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(summary_renderable(summary))
+    shown = console.export_text()
+    assert "flips between free and paid" in shown and "smollm2-tiergap complied" in shown
+    assert "pairs" in shown and "p=" in shown
+
     out = tmp_path / "out"
     for name in ("summary.json", "rates.csv", "cells.csv", "gaps.csv", "rates.png"):
         assert (out / name).stat().st_size > 0
