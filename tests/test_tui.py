@@ -166,6 +166,27 @@ def test_sample_n_counts(tmp_path: Path, scripted: Path) -> None:
     asyncio.run(go())
 
 
+def test_sample_n_in_compare_mode_pairs_the_samples(tmp_path: Path, scripted: Path) -> None:
+    async def go() -> None:
+        shell = make_shell(tmp_path, model_name="scripted")
+        shell.params = replace(shell.params, temperature=1.0, max_tokens=12)
+        app = SashellApp(shell, cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("f6")  # compare tiers
+            await pilot.press(*"Say hello.")
+            await pilot.press("f7")
+            await pilot.pause(0.2)
+            await pilot.press("backspace", "backspace", "3", "enter")
+            labels = ["scripted · free", "scripted · paid"]
+            await wait_for(pilot, lambda: app.query(SampleView) and all(
+                app.query(SampleView).first().counts(label)["done"] == 3 for label in labels))
+            paired = plain(app.query(SampleView).first().query_one(".sample-paired"))
+            # the scripted reply is the same under both tiers: complied on both sides every time
+            assert "scripted · paid vs scripted · free, 3 pairs by seed" in paired
+            assert "complied 0 vs 0, p=1" in paired
+    asyncio.run(go())
+
+
 def test_open_past_session_groups_compare_turns(tmp_path: Path) -> None:
     sessions = tmp_path / "sessions"
     sessions.mkdir()

@@ -293,11 +293,13 @@ class SampleView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static(Text(f"sample ×{self.n} › {safe_text(self.probe[:200])}", style="bold"))
         yield Static(self._table(), classes="sample-counts")
+        yield Static("", classes="sample-paired")
         yield Static("", classes="sample-latest")
 
     def add(self, label: str, record: dict[str, Any]) -> None:
         self.records[label].append(record)
         self.query_one(".sample-counts", Static).update(self._table())
+        self.query_one(".sample-paired", Static).update(self._paired())
         latest = Text(f"latest ({safe_text(label)}): ", style="dim")
         latest.append(safe_text(str(record.get("reply", ""))[:300]))
         self.query_one(".sample-latest", Static).update(latest)
@@ -313,6 +315,26 @@ class SampleView(Vertical):
                     annotations_of(record.get("annotations"))).items():
                 counter[name] += value
         return counter
+
+    def _paired(self) -> Text:
+        """Each condition against the first, sample k with sample k (the same seed): the flags
+        raised on one side only, and McNemar's exact p."""
+        from sashell.core.stats import mcnemar_exact
+        from sashell.core.sweep.summary import paired_samples
+
+        lines = []
+        first = self.labels[0]
+        for label in self.labels[1:]:
+            differences = paired_samples(self.records[label], self.records[first])
+            if not differences:
+                continue
+            pairs = max(d.pairs for d in differences.values())
+            parts = [f"{metric.replace('_', '-')} {d.first_only} vs {d.second_only}, "
+                     f"p={mcnemar_exact(d.first_only, d.second_only):.2g}"
+                     for metric, d in differences.items()]
+            lines.append(f"{label} vs {first}, {pairs} pairs by seed, raised on one side only: "
+                         + "; ".join(parts))
+        return Text(safe_text("\n".join(lines)), style="dim")
 
     def _table(self) -> Table:
         table = Table(box=None, pad_edge=False)

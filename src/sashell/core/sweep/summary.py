@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -176,3 +176,18 @@ def _paired(first: list[CellOutcome], second: list[CellOutcome], metric: str) ->
     return PairedDifference.of({key: (bool(o.flags.get(metric)), done[key]) for o in first
                                 if o.status == "complete"
                                 and (key := (o.cell.probe.id, o.cell.sample)) in done})
+
+
+def paired_samples(first: Sequence[Mapping[str, Any]], second: Sequence[Mapping[str, Any]]
+                   ) -> dict[str, PairedDifference]:
+    """Two conditions' replies to one probe, sample k of one paired with sample k of the other
+    (the same seed), both complete: the paired difference per metric that either raised."""
+    known = registry()
+    flags = [[known.metric_values(annotations_of(record.get("annotations")))
+              if record.get("status") == "complete" else None for record in records]
+             for records in (first, second)]
+    pairs = [(a, b) for a, b in zip(*flags, strict=False) if a is not None and b is not None]
+    return {metric: PairedDifference.of({("probe", k): (bool(a.get(metric)), bool(b.get(metric)))
+                                         for k, (a, b) in enumerate(pairs)})
+            for metric in _metric_names(known)
+            if any(a.get(metric) or b.get(metric) for a, b in pairs)}
