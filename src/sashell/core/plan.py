@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, replace
 
+from sashell.core.annotate.base import AnnotationInput
 from sashell.core.contexts import Context, Message, Tier, accept_reject_instruction
 from sashell.core.errors import SashellError
 from sashell.core.models import ModelSpec
@@ -41,6 +42,11 @@ class TurnPlan:
     timeout: float | None = None  # seconds a remote endpoint may stay silent
     sent: list[Message] | None = None  # exact messages to send (re-running a stored turn)
     extra: TurnExtra | None = None  # stored on the turn: a sweep cell, a re-run's source
+
+    def annotation_input(self) -> AnnotationInput:
+        """What the annotators are told about this turn's reply."""
+        return AnnotationInput(probe=self.probe, targets=self.targets,
+                               scratchpad=self.context.scratchpad)
 
     def messages(self) -> list[Message]:
         if self.sent is not None:

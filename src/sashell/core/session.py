@@ -93,6 +93,7 @@ Decode = Callable[[bytes], Any]
 
 # How SessionWriter frames every turn record: the type and turn number come first, so lines can be
 # indexed without parsing them, and each turn parsed once, or only when it is looked at.
+_ENCODE = msgspec.json.Encoder().encode
 _FRAMED = re.compile(rb'\{"type": "(turn_begin|turn_delta|turn)", "turn": (-?\d+)[,}]')
 _FRAMED_ANYWHERE = re.compile(rb'^\{"type": "(turn_begin|turn)", "turn": (\d+)[,}]', re.MULTILINE)
 
@@ -508,7 +509,7 @@ class SessionWriter:
             self._catch_up()
             self._max_turn += 1
             turn_id = self._max_turn
-            self._write({"type": "turn_begin", "turn": turn_id, **record})
+            self._write_framed("turn_begin", turn_id, record)
             self._flush()
         return turn_id
 
@@ -528,7 +529,7 @@ class SessionWriter:
 
     def finish(self, turn_id: int, record: TurnRecord) -> None:
         with self._locked():
-            self._write({"type": "turn", "turn": turn_id, **record})
+            self._write_framed("turn", turn_id, record)
             if self.sync_each_turn:
                 self._sync()
             else:
@@ -551,10 +552,24 @@ class SessionWriter:
             self._presence = None
 
     def _write(self, record: Mapping[str, Any]) -> None:
+        self._append(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def _append(self, line: str) -> None:
         assert self._file is not None
         if os.fstat(self._file.fileno()).st_size != self._own_end:
             self._foreign = True  # someone appended since this writer's last flush
-        self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._file.write(line)
+
+    def _write_framed(self, kind: str, turn_id: int, record: Mapping[str, Any]) -> None:
+        """``{"type": KIND, "turn": N, ...record}``: the framing as readers match it (``_FRAMED``),
+        the rest encoded by msgspec (several times faster than json for a turn's record)."""
+        try:
+            body = _ENCODE(record).decode("utf-8")
+        except (TypeError, ValueError, msgspec.EncodeError):
+            self._write({"type": kind, "turn": turn_id, **record})  # what json alone can say
+            return
+        rest = ", " + body[1:] if body != "{}" else "}"
+        self._append(f'{{"type": "{kind}", "turn": {turn_id}{rest}\n')
 
     def _flush(self) -> None:
         assert self._file is not None

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sashell.core.annotate import AnnotationInput, AnnotationSet
+from sashell.core.annotate import AnnotationSet
 from sashell.core.contexts import NEXT_TURN, Message, needs_next_turn
 from sashell.core.errors import ProviderError, SashellError, one_line
 from sashell.core.plan import TurnPlan
@@ -114,8 +114,10 @@ class _TurnRun:
             self.head["sweep"] = extra["sweep"]
         if "source_turn" in extra:
             self.head["source_turn"] = extra["source_turn"]
-        self.annotations = AnnotationSet(AnnotationInput(
-            probe=plan.probe, targets=plan.targets, scratchpad=plan.context.scratchpad))
+        # a recorded reply's annotations computed already (same text, same input), if any
+        self.precomputed: list[dict[str, Any]] | None = getattr(source, "annotations", None)
+        self.annotations = AnnotationSet(plan.annotation_input()) if self.precomputed is None \
+            else None
         self.pieces: list[str] = []
         self.segments: list[str] = []
         self.transcript: list[Message] = list(self.messages)
@@ -138,7 +140,8 @@ class _TurnRun:
 
     def take(self, text: str, delta: TextDelta | None = None) -> None:
         self.pieces.append(text)
-        self.annotations.feed(text)
+        if self.annotations is not None:
+            self.annotations.feed(text)
         if self.checkpoint is not None:
             self.checkpoint.add(text)
         if self.on_event is None:
@@ -147,7 +150,7 @@ class _TurnRun:
         now = time.monotonic()
         if now - self._last_update >= UPDATE_INTERVAL_S:
             self._last_update = now
-            self.on_event(AnnotationUpdate([a.record() for a in self.annotations.current()]))
+            self.on_event(AnnotationUpdate(self._annotations(final=False)))
 
     async def stream(self, recorded: bool = False) -> None:
         provider = self.source
@@ -188,8 +191,14 @@ class _TurnRun:
                 break
             self.transcript.append({"role": "user", "content": NEXT_TURN})
 
+    def _annotations(self, final: bool) -> list[dict[str, Any]]:
+        if self.annotations is None:
+            return list(self.precomputed or [])
+        return [a.record() for a in (self.annotations.finish() if final
+                                     else self.annotations.current())]
+
     async def annotate(self) -> list[dict[str, Any]]:
-        annotations = [a.record() for a in self.annotations.finish()]
+        annotations = self._annotations(final=True)
         if self.plan.judge is not None:
             from sashell.core.judging import add_judgements
 
@@ -224,7 +233,7 @@ class _TurnRun:
             "seeds_used": self.seeds,
             "timing": timing,
             "annotations": annotations if annotations is not None
-            else [a.record() for a in self.annotations.finish()],
+            else self._annotations(final=True),
             "ended": now_iso(),
         }
         self.writer.finish(self.turn_id, record)

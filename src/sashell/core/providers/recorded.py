@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 from sashell.core.errors import ProviderError
 from sashell.core.models import ModelSpec
@@ -21,6 +22,9 @@ class RecordedReply:
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     error: str | None = None
+    # the annotators' records for ``text``, when they were computed already (in another process,
+    # by ``annotate_many``) from the same text and the plan's ``annotation_input``
+    annotations: list[dict[str, Any]] | None = None
 
     def supports_prefill(self, spec: ModelSpec) -> bool:
         return True

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Set
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sashell.core.annotate.parallel import annotate_many
 from sashell.core.errors import SashellError, one_line
 from sashell.core.files import write_json_atomic
 from sashell.core.providers import provider_for
@@ -243,11 +244,18 @@ async def ingest(sweep: Sweep, paths: list[Path],
             todo.append((cell, reply))
     progress = SweepProgress(total=len(cells), skipped=len(outcomes))
     if todo:
+        plans = [sweep.plan(cell, attempt=1) for cell, _reply in todo]
+        answered = [(plan.prefill + reply.text, plan.annotation_input())
+                    for plan, (_cell, reply) in zip(plans, todo, strict=True)
+                    if reply.error is None]
+        annotated = annotate_many(answered)  # ahead of the journal, on another core
         writer = sweep.new_part_writer()
         writer.sync_each_turn = False  # the results file stays the durable copy; close() syncs
         try:
-            for cell, reply in todo:
-                turn = await run_turn(sweep.plan(cell, attempt=1), writer, recorded=reply)
+            for plan, (cell, reply) in zip(plans, todo, strict=True):
+                if reply.error is None:
+                    reply = replace(reply, annotations=next(annotated))
+                turn = await run_turn(plan, writer, recorded=reply)
                 if turn.status == "complete":
                     outcome = CellOutcome.from_turn(cell, turn.record, str(writer.path), 1,
                                                     turn.turn)
@@ -262,6 +270,7 @@ async def ingest(sweep: Sweep, paths: list[Path],
                 if on_progress:
                     on_progress(progress, outcome)
         finally:
+            annotated.close()
             writer.close()
     report.missing = sum(cell.key not in outcomes for cell in cells.values())
     batch = sweep.manifest.setdefault("batch", {})
