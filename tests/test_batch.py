@@ -356,7 +356,8 @@ def test_expired_failed_and_cancelled_batches_end_every_cell_with_its_reason(
         assert (summary["complete"], summary["failed"]) == (3, 5)
         failed = _cells_failed(tmp_path / "out")
         assert len(failed) == 5 and all("batch_expired" in row for row in failed)
-        assert "expired" in " ".join(expired.stderr.split())
+        said = " ".join(expired.stderr.split())
+        assert "expired" in said and said.count("failed: ") == 5 and "batch_expired" in said
 
         api.invalid = True  # the resubmission fails validation as a whole
         invalid = run_cli("sweep", "--resume", "out", "--poll", "0.05", "--no-plot", "--json")

@@ -143,6 +143,7 @@ def open_sweep(args: argparse.Namespace) -> Sweep:
     return Sweep.create(spec, out, registry, sessions_dir(args.sessions_dir))
 
 
+FAILED_LISTED = 10  # failed requests named at the end of a batch run
 PROGRESS_STEP = 5  # percent between progress lines when stderr is not a terminal
 
 
@@ -261,6 +262,13 @@ async def _batches(sweep: Sweep, poll: float, cancel: bool, err: Console) -> lis
         if job["reason"] and job["status"] != "completed":
             err.print(safe_text(f"batch {job['key']}: {job['reason']}"), markup=False,
                       highlight=False)
+    failed = [o for o in report.outcomes if o.status == "failed"]
+    for outcome in failed[:FAILED_LISTED]:
+        err.print(safe_text(f"failed: {outcome.cell.key}: {outcome.reason}"), markup=False,
+                  highlight=False)
+    if len(failed) > FAILED_LISTED:
+        err.print(f"… and {len(failed) - FAILED_LISTED} more failed requests (cells.csv lists "
+                  "every one with its reason)", markup=False, highlight=False)
     return report.outcomes
 
 
