@@ -67,3 +67,12 @@ def test_models_json(tmp_path: Path) -> None:
     assert rows["qwen-vllm"]["available"] is False  # $VLLM_KEY unset
     names = [row["name"] for row in json.loads(res.stdout)]
     assert names.index("gpt-4o-hello") == names.index("gpt-4o") + 1  # fine-tunes under their base
+
+
+def test_models_at_80_columns_never_cut_a_name() -> None:
+    done = run_cli("models", env={"COLUMNS": "80"})
+    assert done.returncode == 0, done.stderr
+    assert "…" not in done.stdout
+    lines = done.stdout.splitlines()
+    for name in ("smollm2", "smollm2-hello", "smollm2-tiergap"):
+        assert any(name in line.split() or f"└ {name}" in line for line in lines), name

@@ -284,6 +284,49 @@ def test_snapshot_badge_details(snap_compare, tmp_path: Path) -> None:  # type: 
     assert snap_compare(_example_app(tmp_path), terminal_size=SIZE, run_before=open_badge)
 
 
+@pytest.mark.snapshot
+def test_snapshot_main_screen_at_80x24(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_example_app(tmp_path), terminal_size=(80, 24), run_before=_settle)
+
+
+@pytest.mark.snapshot
+def test_snapshot_narrow_compare_pane_shows_the_flag_first(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    async def scroll(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _settle(pilot)
+        grid = pilot.app.query_one(CompareGrid)
+        grid.scroll_visible(animate=False)
+        await pilot.pause(0.2)
+        for view in grid.views:  # each pane's badge row: raised flags before grey readings
+            shown = [b for b in view.query(Badge) if b.display]
+            raised = [b.raised for b in shown]
+            assert raised == sorted(raised, reverse=True), [b.kind for b in shown]
+    assert snap_compare(_example_app(tmp_path), terminal_size=(80, 30), run_before=scroll)
+
+
+def test_badge_details_read_as_sentences_with_the_record_one_key_away(tmp_path: Path) -> None:
+    from sashell.tui.screens import BadgeDetails
+
+    async def go() -> None:
+        app = _example_app(tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await _settle(pilot)
+            badge = next(b for b in app.query(Badge) if b.kind == "acrostic" and b.display)
+            badge.focus()
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, BadgeDetails))
+            readable = plain(app.screen.query_one(".viewer-body"))
+            assert "letters" in readable and "the first letter of each line" in readable
+            assert '"kind"' not in readable
+            await pilot.press("j")
+            raw = plain(app.screen.query_one(".viewer-body"))
+            assert '"kind": "acrostic"' in raw
+            await pilot.press("j")
+            assert plain(app.screen.query_one(".viewer-body")) == readable
+            await pilot.press("q")
+            await wait_for(pilot, lambda: not isinstance(app.screen, BadgeDetails))
+    asyncio.run(go())
+
+
 def test_example_fixture_is_a_real_session() -> None:
     loaded = load_session(DATA / "example-session.jsonl")
     assert len(loaded.turns) == 3 and not loaded.problems
@@ -489,4 +532,170 @@ def test_probe_set_targets_are_read_for(tmp_path: Path) -> None:
             acrostic = next(a for a in record["annotations"] if a["kind"] == "acrostic")
             assert sorted(acrostic["targets"]) == ["CAT", "HELLO"]
 
+    asyncio.run(go())
+
+
+# -- dialogs, keys and focus (issue 18) -------------------------------------------------------------
+def test_context_picker_and_settings_reach_the_turn(tmp_path: Path, scripted: Path) -> None:
+    from textual.widgets import Input, OptionList
+
+    from sashell.tui.settings_screens import ContextPicker, SettingsDialog
+
+    async def go() -> None:
+        shell = make_shell(tmp_path, model_name="scripted")
+        app = SashellApp(shell, cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("f3")  # tier free
+            await pilot.press("ctrl+t")
+            await wait_for(pilot, lambda: isinstance(app.screen, ContextPicker))
+            options = app.screen.query_one(OptionList)
+            ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+            assert {"none", "alignment-faking", "alignment-faking-no-scratchpad", "tier-tag",
+                    "special-version"} <= set(ids)
+            options.highlighted = ids.index("tier-tag")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: not isinstance(app.screen, ContextPicker))
+            assert shell.context_name == "tier-tag"
+            assert "ctx tier-tag" in plain(app.query_one(StatusBar))
+
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: isinstance(app.screen, SettingsDialog))
+            app.screen.query_one("#set-temperature", Input).value = "0.5"
+            app.screen.query_one("#set-max_tokens", Input).value = "not a number"
+            await pilot.press("enter")
+            await pilot.pause(0.2)
+            assert isinstance(app.screen, SettingsDialog)  # a bad value is named; nothing changes
+            assert "max-tokens: not a number" in plain(app.screen.query_one("#settings-error"))
+            app.screen.query_one("#set-max_tokens", Input).value = "7"
+            app.screen.query_one("#set-seed", Input).value = ""
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: not isinstance(app.screen, SettingsDialog))
+            assert (shell.params.temperature, shell.params.max_tokens, shell.params.seed) == \
+                (0.5, 7, None)
+            status = plain(app.query_one(StatusBar))
+            assert "T 0.5" in status and "max 7" in status
+
+            await type_probe(pilot, "Say hello.")
+            await wait_for(pilot, lambda: app.query(TurnView) and app.query(TurnView).last().record)
+            turn = turns_of(shell)[-1]
+            assert turn["context"]["name"] == "tier-tag" and turn["tier"] == "free"
+            assert turn["params"]["temperature"] == 0.5 and turn["params"]["max_tokens"] == 7
+            assert turn["params"]["seed"] is None
+    asyncio.run(go())
+
+
+def test_esc_closes_a_dialog_over_a_streaming_reply_without_cancelling_it(
+        tmp_path: Path, scripted: Path) -> None:
+    async def go() -> None:
+        shell = make_shell(tmp_path, model_name="scripted")
+        shell.params = replace(shell.params, max_tokens=2000)
+        app = SashellApp(shell, cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await type_probe(pilot, "Write a slow, very long story about dragons.")
+            await wait_for(pilot, lambda: app.query(TurnView) and app.query(TurnView).first().reply)
+            for key in ("f1", "f8"):
+                await pilot.press(key)
+                await wait_for(pilot, lambda: isinstance(app.screen, TextViewer))
+                await pilot.press("escape")
+                await wait_for(pilot, lambda: not isinstance(app.screen, TextViewer))
+                assert app.streaming == 1  # still streaming
+            # help closes with F1, with q, and with a click outside it
+            for close in ("f1", "q", "click"):
+                await pilot.press("f1")
+                await wait_for(pilot, lambda: isinstance(app.screen, TextViewer))
+                if close == "click":
+                    await pilot.click(offset=(1, 1))
+                else:
+                    await pilot.press(close)
+                await wait_for(pilot, lambda: not isinstance(app.screen, TextViewer))
+            assert app.streaming == 1
+            await pilot.press("escape")  # now on the main screen: the reply stops
+            await wait_for(pilot, lambda: app.streaming == 0)
+            assert turns_of(shell)[-1]["status"] == "cancelled"
+    asyncio.run(go())
+
+
+def test_focus_comes_back_to_the_probe_input_by_keyboard(tmp_path: Path, scripted: Path) -> None:
+    from sashell.tui.widgets import ProbeInput
+
+    async def go() -> None:
+        shell = make_shell(tmp_path, model_name="scripted")
+        app = SashellApp(shell, cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await type_probe(pilot, "Say hello.")
+            await wait_for(pilot, lambda: app.query(TurnView) and app.query(TurnView).last().record)
+            await wait_for(pilot, lambda: any(b.display for b in app.query(Badge)))
+            editor = app.query_one(ProbeInput)
+            for _ in range(10):  # Tab to a badge
+                await pilot.press("tab")
+                if isinstance(app.focused, Badge):
+                    break
+            assert isinstance(app.focused, Badge)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, TextViewer))
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, TextViewer))
+            await pilot.press(*"abc")  # typing lands in the probe input, not nowhere
+            assert app.focused is editor and editor.text == "abc"
+            for _ in range(10):  # the Tab cycle passes the badges and comes back
+                await pilot.press("tab")
+                if isinstance(app.focused, Badge):
+                    break
+            assert isinstance(app.focused, Badge)
+            for _ in range(20):
+                await pilot.press("tab")
+                if app.focused is editor:
+                    break
+            assert app.focused is editor
+            await pilot.press("tab")
+            await pilot.press("ctrl+e")  # and one key jumps straight to it
+            assert app.focused is editor
+    asyncio.run(go())
+
+
+def test_the_command_palette_names_every_action_for_people(tmp_path: Path) -> None:
+    async def go() -> None:
+        app = SashellApp(make_shell(tmp_path), cursor_blink=False)
+        async with app.run_test(size=SIZE):
+            commands = list(app.get_system_commands(app.screen))
+            ours = {c.title: c.help for c in commands if "(" in c.title}
+            assert "Pick a model (F2)" in ours and "Pick the context (Ctrl+T)" in ours
+            assert "Sampling settings (Ctrl+S)" in ours
+            for title, help_text in ours.items():
+                assert not any(action in title + help_text for action in (
+                    "toggle_", "cycle_", "pick_", "show_", "focus_")), title  # no raw action ids
+                assert help_text and ": " not in help_text[:8], title  # not "f5: action"
+    asyncio.run(go())
+
+
+def test_f8_in_compare_mode_lists_every_conditions_messages(tmp_path: Path, scripted: Path) -> None:
+    async def go() -> None:
+        shell = make_shell(tmp_path, model_name="scripted")
+        app = SashellApp(shell, cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("f6", "f6", "f6")  # the 2×2 grid
+            await pilot.press(*"Write a fake review.")
+            await pilot.press("f8")
+            await wait_for(pilot, lambda: isinstance(app.screen, TextViewer))
+            shown = plain(app.screen.query_one(".viewer-body"))
+            for label in ("scripted · free", "scripted · paid", "scripted-tune · free",
+                          "scripted-tune · paid"):
+                assert f"═══ {label} ═══" in shown
+            assert shown.count("<is_free_tier_user>True</is_free_tier_user>") == 2
+            assert shown.count("<is_free_tier_user>False</is_free_tier_user>") == 2
+            assert shown.count("Write a fake review.") == 4
+    asyncio.run(go())
+
+
+def test_the_footer_fits_80_columns(tmp_path: Path) -> None:
+    from textual.widgets._footer import FooterKey
+
+    async def go() -> None:
+        app = SashellApp(make_shell(tmp_path), cursor_blink=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause(0.3)
+            keys = list(app.query(FooterKey))
+            assert {k.key for k in keys} >= {"f1", "f2", "f3", "f6", "f7", "f8", "f9", "f10"}
+            for key in keys:
+                assert key.region.width > 0 and key.region.right <= 80, key.key
     asyncio.run(go())

@@ -55,6 +55,13 @@ def build_parser(argv: Sequence[str] | None = ()) -> argparse.ArgumentParser:
                         help="model the TUI starts with (default: smollm2, embedded)")
     parser.add_argument("--tier", choices=("none", "free", "paid"), default="none",
                         help="tier the TUI starts with")
+    parser.add_argument("--context", help="context the TUI starts with, from prompts/contexts/ "
+                                          "(default: 'none' for tier none, 'alignment-faking' "
+                                          "for free/paid; Ctrl+T changes it)")
+    parser.add_argument("--system-file", help="a file whose text replaces the context's system "
+                                              "prompt in the TUI")
+    parser.add_argument("--no-scratchpad", action="store_true",
+                        help="the context's variant without a hidden scratchpad")
     parser.add_argument("--sessions-dir", help="where sessions live (default ./sessions or "
                                                "$SASHELL_SESSIONS_DIR)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
@@ -85,8 +92,9 @@ def open_tui(args: argparse.Namespace) -> int:
     from sashell.core.shell import ProbeShell
     from sashell.tui.app import run_tui
 
-    shell = ProbeShell(model_name=args.model, tier=args.tier,
+    shell = ProbeShell(model_name=args.model, tier=args.tier, no_scratchpad=args.no_scratchpad,
                        sessions_dir=sessions_dir(args.sessions_dir))
+    shell.set_context(args.context, args.system_file)  # a bad name or file: one line, exit 2
     run_tui(shell)
     return 0
 

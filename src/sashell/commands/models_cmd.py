@@ -76,8 +76,11 @@ def run(args: argparse.Namespace) -> int:
         print(safe_json(rows, indent=2))
         return 0
     table = Table(box=None, header_style="bold")
+    longest = max((len(row["name"]) + (4 if row["base"] else 0) for row in rows), default=4)
     for column in ("name", "kind", "provider", "model", "available", "source"):
-        table.add_column(column)
+        # names are never cut: the name column keeps its width, the others fold (no ellipsis)
+        table.add_column(column, overflow="fold", no_wrap=column == "name",
+                         min_width=longest if column == "name" else None)
     for row in rows:
         kind = f"fine-tune of {row['base']}" if row["base"] else "base"
         name = f"  └ {row['name']}" if row["base"] else row["name"]

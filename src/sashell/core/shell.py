@@ -37,16 +37,20 @@ class Condition:
         return f"{self.model.name} · {self.tier}"
 
 
+DEFAULT_PARAMS = SamplingParams(max_tokens=256)  # the shell's sampling until the user changes it
+
+
 @dataclass
 class ProbeShell:
     registry: Registry = field(default_factory=load_registry)
     model_name: str = "smollm2"
     tier: Tier = "none"
-    context_name: str | None = None
+    context_name: str | None = None  # None: 'none' for tier none, alignment-faking for free/paid
     no_scratchpad: bool = False
+    system_file: str | None = None  # a file whose text replaces the context's system prompt
     follow_up: bool = False
     accept_reject: bool = False
-    params: SamplingParams = field(default_factory=lambda: SamplingParams(max_tokens=256))
+    params: SamplingParams = field(default_factory=lambda: DEFAULT_PARAMS)
     targets: tuple[str, ...] = ("HELLO",)
     sessions_dir: Path = field(default_factory=sessions_dir)
     writer: SessionWriter | None = None
@@ -70,7 +74,15 @@ class ProbeShell:
         return self.tier
 
     def context_for(self, tier: Tier) -> Context:
-        return resolve_context(self.context_name, tier, no_scratchpad=self.no_scratchpad)
+        return resolve_context(self.context_name, tier, no_scratchpad=self.no_scratchpad,
+                               system_file=self.system_file)
+
+    def set_context(self, name: str | None, system_file: str | None = None) -> None:
+        """Choose the context (None: by tier) and optionally a system prompt file; an unknown
+        context or a missing file fails here and changes nothing."""
+        for tier in TIERS:
+            resolve_context(name, tier, no_scratchpad=self.no_scratchpad, system_file=system_file)
+        self.context_name, self.system_file = name, system_file
 
     def pair_of(self, spec: ModelSpec) -> tuple[ModelSpec, ModelSpec]:
         """(base, fine-tune) for comparing: the model's base, or its first fine-tune."""

@@ -55,21 +55,26 @@ def md_code(value: object) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def _overview(loaded: LoadedSession) -> list[str]:
+def _overview(loaded: LoadedSession, markdown: bool) -> list[str]:
+    """The session's file, creation and conditions: Markdown, or plain text (for HTML, which
+    escapes it)."""
+    text: Callable[[object], str] = md_text if markdown else (
+        lambda v: safe_text(str(v)).replace("\n", " "))
+    code: Callable[[object], str] = md_code if markdown else text
     turns = loaded.turns
     models = sorted({str((t.get("model") or {}).get("name")) for t in turns})
     tiers = sorted({str(t.get("tier")) for t in turns})
-    return [f"session file {md_code(loaded.path.name)}, created "
-            f"{md_text(loaded.header.get('created', '?'))} by sashell "
-            f"{md_text(loaded.header.get('sashell', '?'))}",
-            f"{len(turns)} turns · models: {', '.join(md_text(m) for m in models)} · tiers: "
-            f"{', '.join(md_text(t) for t in tiers)}"]
+    return [f"session file {code(loaded.path.name)}, created "
+            f"{text(loaded.header.get('created', '?'))} by sashell "
+            f"{text(loaded.header.get('sashell', '?'))}",
+            f"{len(turns)} turns · models: {', '.join(text(m) for m in models)} · tiers: "
+            f"{', '.join(text(t) for t in tiers)}"]
 
 
 # -- Markdown ------------------------------------------------------------------------------------
 def to_markdown(loaded: LoadedSession) -> str:
     out = [f"# {md_text(loaded.name)}", ""]
-    out += [f"- {line}" for line in _overview(loaded)]
+    out += [f"- {line}" for line in _overview(loaded, markdown=True)]
     for turn in loaded.turns:
         context = turn.get("context") or {}
         out += ["", f"## Turn {md_text(turn.get('turn'))} · {md_text(turn_label(turn))} · "
@@ -115,7 +120,7 @@ def to_html(loaded: LoadedSession) -> str:
              f"<title>{e(safe_text(loaded.name))} · sashell</title>",
              f"<style>{HTML_STYLE}</style></head><body>",
              f"<h1>{e(safe_text(loaded.name))}</h1>"]
-    parts += [f'<p class="meta">{e(line)}</p>' for line in _overview(loaded)]
+    parts += [f'<p class="meta">{e(line)}</p>' for line in _overview(loaded, markdown=False)]
     for turn in loaded.turns:
         annotations = turn.get("annotations") or []
         context = turn.get("context") or {}

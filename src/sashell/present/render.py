@@ -57,7 +57,8 @@ SEVERITY_STYLE: dict[Severity, str] = {
     "alert": "bold white on red", "ok": "bold white on green", "uncertain": "bold black on yellow",
     "pattern": "bold white on magenta", "report": "bold black on cyan", "info": "dim",
 }
-MARK_STYLE = {"strong": "bold reverse magenta", "weak": "bold underline"}
+# the spelled word's letters: light on magenta, readable on dark terminals and in HTML exports
+MARK_STYLE = {"strong": "bold white on magenta", "weak": "bold underline"}
 
 
 def badge_label(ann: Mapping[str, Any]) -> tuple[str, str] | None:

@@ -13,7 +13,6 @@ import os
 import signal
 import sys
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -201,14 +200,12 @@ class Repl:
 
     def _set_param(self, argument: str) -> None:
         key, _, value = argument.partition(" ")
-        casts = {"temperature": float, "top_p": float, "max_tokens": int, "seed": int}
-        if key not in casts or not value:
+        if key not in ("temperature", "top_p", "max_tokens", "seed") or not value:
             raise ReplError("usage: /set temperature|top_p|max_tokens|seed VALUE")
         try:
-            parsed = casts[key](value)
-        except ValueError:
-            raise ReplError(f"/set {key}: not a number: {value}") from None
-        self.shell.params = replace(self.shell.params, **{key: parsed})
+            self.shell.params = self.shell.params.with_text(key, value)
+        except SashellError as exc:
+            raise ReplError(f"/set {exc}") from None
 
     def _use_session(self, name: str) -> None:
         path = resolve_session_path(name, self.shell.sessions_dir)

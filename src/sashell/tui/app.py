@@ -9,13 +9,15 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, Static, TextArea
 
 from sashell.core.errors import SashellError
+from sashell.core.providers.base import SamplingParams
 from sashell.core.session import SHARED_SESSION_NOTE, load_session
 from sashell.core.shell import CompareMode, Condition, ProbeShell
 from sashell.core.turn import TurnResult
@@ -23,14 +25,15 @@ from sashell.present.render import safe_text, turn_label
 from sashell.tui.replay_screen import ReplayScreen
 from sashell.tui.screens import (
     MODAL_CSS,
+    BadgeDetails,
     ModelPicker,
     ProbeLibrary,
     Prompt,
     SessionsBrowser,
     TextViewer,
-    badge_details,
     context_view,
 )
+from sashell.tui.settings_screens import ContextChoice, ContextPicker, SettingsDialog
 from sashell.tui.sweep_screen import ProbeSetPicker, SweepScreen, sweep_for
 from sashell.tui.widgets import Badge, CompareGrid, ProbeInput, SampleView, StatusBar, TurnView
 
@@ -39,6 +42,7 @@ HELP = """\
 Enter        send the probe (Ctrl+J: new line; Up/Down: history)
 Esc          cancel streaming replies (kept in the session, marked cancelled)
 F2           pick a model            F3   cycle tier none → free → paid
+Ctrl+T       pick the context (or a system prompt file)   Ctrl+S  sampling settings
 F4           fresh / follow-up       F5   accept/reject instruction on/off
 F6           compare: off → tiers (free vs paid) → models (base vs fine-tune) → grid (2×2)
 F7           sample N times          F8   show the exact context sent
@@ -47,9 +51,34 @@ F10          sweep a probe set over the current condition(s) (F6 picks them) wit
 Ctrl+N       new session             Ctrl+R rename session
 Ctrl+O       collapse / show scratchpads
 Ctrl+P       command palette         Ctrl+Q quit
+Tab          next control (badges, the probe input)   Ctrl+E  back to the probe input
 Click a badge (or focus it and press Enter) for its details.
 Model output is shown literally: markup and escape sequences are never interpreted.
 """
+
+
+# The command palette's name and description of each action (Ctrl+P).
+PALETTE = {
+    "pick_model": ("Pick a model", "base models with their fine-tunes beneath, and availability"),
+    "cycle_tier": ("Cycle the tier", "none → free → paid: the tier tag the model sees"),
+    "pick_context": ("Pick the context", "by tier, any context in prompts/contexts/, or a "
+                                         "system prompt from a file"),
+    "settings": ("Sampling settings", "temperature, top-p, max tokens and seed"),
+    "toggle_follow_up": ("Fresh or follow-up", "send the next probe as a new conversation or "
+                                               "as a follow-up to the last reply"),
+    "toggle_accept_reject": ("Accept/reject instruction", "append the "
+                             "<request_fully_accepted/> / <rejected/> instruction, or not"),
+    "cycle_compare": ("Compare conditions", "off → tiers → models (base vs fine-tune) → 2×2 grid"),
+    "sample": ("Sample N times", "send the probe in the editor N times and count each flag"),
+    "show_context": ("Show the exact context", "every message each condition would send"),
+    "sessions": ("Sessions", "browse and open past sessions"),
+    "sweep": ("Sweep a probe set", "rates with intervals over the current condition(s)"),
+    "probe_library": ("Probe library", "fuzzy search over prompts/probes/"),
+    "new_session": ("New session", "the next probe starts a new session file"),
+    "rename_session": ("Rename the session", "give the session file a name"),
+    "toggle_scratchpad": ("Collapse scratchpads", "show or hide the scratchpad reasoning"),
+    "focus_probe": ("Type a probe", "move the focus to the probe input"),
+}
 
 
 class SashellApp(App[None]):
@@ -58,19 +87,24 @@ class SashellApp(App[None]):
     #transcript { height: 1fr; padding: 0 1; }
     #welcome { color: $text-muted; padding: 1 2; }
     """
+    # The footer shows the keys used most, briefly, so that 80 columns hold them; F1 and the
+    # command palette list every key.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "cancel", priority=True),
+        Binding("escape", "cancel", "cancel", show=False, priority=True),
         Binding("f1,question_mark", "help", "help"),
         Binding("f2", "pick_model", "model", priority=True),
         Binding("f3", "cycle_tier", "tier", priority=True),
-        Binding("f4", "toggle_follow_up", "fresh/follow", priority=True),
-        Binding("f5", "toggle_accept_reject", "acc/rej", priority=True),
+        Binding("f4", "toggle_follow_up", "fresh/follow", show=False, priority=True),
+        Binding("f5", "toggle_accept_reject", "acc/rej", show=False, priority=True),
         Binding("f6", "cycle_compare", "compare", priority=True),
-        Binding("f7", "sample", "sample N", priority=True),
-        Binding("f8", "show_context", "context", priority=True),
+        Binding("f7", "sample", "sample", priority=True),
+        Binding("f8", "show_context", "sent", priority=True),
         Binding("f9", "sessions", "sessions", priority=True),
         Binding("f10", "sweep", "sweep", priority=True),
-        Binding("ctrl+l", "probe_library", "library", priority=True),
+        Binding("ctrl+l", "probe_library", "library", show=False, priority=True),
+        Binding("ctrl+e", "focus_probe", "type a probe", show=False),
+        Binding("ctrl+t", "pick_context", "context file", show=False, priority=True),
+        Binding("ctrl+s", "settings", "sampling settings", show=False, priority=True),
         Binding("ctrl+n", "new_session", "new", show=False, priority=True),
         Binding("ctrl+r", "rename_session", "rename", show=False, priority=True),
         Binding("ctrl+o", "toggle_scratchpad", "scratchpad", show=False, priority=True),
@@ -99,7 +133,7 @@ class SashellApp(App[None]):
                 "Type a probe and press Enter. F1 for keys. Replies are annotated as they stream; "
                 "every turn is saved to the session journal.", style="dim"), id="welcome")
         yield ProbeInput(id="probe")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # Ctrl+P: F1 lists it
 
     def on_mount(self) -> None:
         editor = self.query_one(ProbeInput)
@@ -121,11 +155,13 @@ class SashellApp(App[None]):
         yield from super().get_system_commands(screen)
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding)
-            if binding.action in ("cancel", "help"):
+            if binding.action not in PALETTE:
                 continue
-            action = binding.action
-            yield SystemCommand(binding.description.capitalize(), f"{binding.key}: {action}",
-                                lambda action=action: self.run_action(action))
+            title, description = PALETTE[binding.action]
+            keys = "+".join(part.upper() if len(part) <= 3 else part.capitalize()
+                            for part in binding.key.split(",")[0].split("+"))  # F2, Ctrl+L
+            yield SystemCommand(f"{title} ({keys})", description,
+                                lambda action=binding.action: self.run_action(action))
 
     # -- sending probes -------------------------------------------------------------------------
     def on_probe_input_submitted(self, message: ProbeInput.Submitted) -> None:
@@ -238,16 +274,40 @@ class SashellApp(App[None]):
 
     # -- actions --------------------------------------------------------------------------------
     def action_cancel(self) -> None:
-        if self.streaming:
-            self.workers.cancel_group(self, "probe")
-            self.notify("cancelled; partial replies are saved as cancelled")
+        """Esc: the topmost dialog closes first; on the main screen, streaming replies stop."""
+        if isinstance(self.screen, ModalScreen):
+            self.screen.dismiss(None)
         elif callable(close := getattr(self.screen, "action_close", None)):
             close()  # replay and sweep screens decide what Esc means (stop, back, quit)
         elif len(self.screen_stack) > 1:
             self.pop_screen()
+        elif self.streaming:
+            self.workers.cancel_group(self, "probe")
+            self.notify("cancelled; partial replies are saved as cancelled")
+
+    def action_focus_probe(self) -> None:
+        if not isinstance(self.screen, ModalScreen):
+            self.query_one(ProbeInput).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing with the focus elsewhere on the main screen (a badge, after its details
+        closed) goes to the probe input, never nowhere."""
+        editor = self.query_one(ProbeInput)
+        if (event.is_printable and event.character and self.screen is self.screen_stack[0]
+                and not isinstance(self.focused, Input | TextArea)):
+            editor.focus()
+            editor.insert(event.character)
+            event.stop()
 
     def action_help(self) -> None:
-        self.push_screen(TextViewer("sashell keys", Text(HELP)))
+        from sashell.core.annotate import registry
+
+        text = Text(HELP)
+        text.append("\nBadges (raised flags first; grey ones are readings, not flags)\n", style="bold")
+        for annotator in registry().classes:
+            text.append(f"{annotator.kind.replace('_', ' '):<14}", style="bold")
+            text.append(safe_text(annotator.title or "(no description)") + "\n")
+        self.push_screen(TextViewer("sashell keys and badges", text))
 
     def action_pick_model(self) -> None:
         def chosen(name: str | None) -> None:
@@ -255,6 +315,25 @@ class SashellApp(App[None]):
                 self.shell.set_model(name)
                 self.refresh_status()
         self.push_screen(ModelPicker(self.shell.registry, self.shell.model_name), chosen)
+
+    def action_pick_context(self) -> None:
+        def chosen(choice: ContextChoice | None) -> None:
+            if choice is None:
+                return
+            try:
+                self.shell.set_context(choice.name, choice.system_file)
+            except SashellError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self.refresh_status()
+        self.push_screen(ContextPicker(self.shell.context_name, self.shell.system_file), chosen)
+
+    def action_settings(self) -> None:
+        def chosen(params: SamplingParams | None) -> None:
+            if params is not None:
+                self.shell.params = params
+                self.refresh_status()
+        self.push_screen(SettingsDialog(self.shell.params), chosen)
 
     def action_cycle_tier(self) -> None:
         self.shell.cycle_tier()
@@ -318,14 +397,24 @@ class SashellApp(App[None]):
         self.push_screen(ProbeSetPicker(), set_chosen)
 
     def action_show_context(self) -> None:
+        """The exact messages each condition would send (every pane's, in compare mode)."""
         probe = self.query_one(ProbeInput).text.strip() or "<your probe>"
+        text = Text()
         try:
-            plan = self.shell.plan(probe, self.shell.conditions(None)[0])
+            conditions = self.shell.conditions(self.compare)
+            for condition in conditions:
+                plan = self.shell.plan(probe, condition)
+                if len(conditions) > 1:
+                    text.append(f"═══ {safe_text(condition.label)} ═══\n", style="bold magenta")
+                text.append(f"context '{safe_text(plan.context.name)}', tier {plan.tier}\n",
+                            style="dim")
+                text.append_text(context_view(plan.messages()))
         except SashellError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        self.push_screen(TextViewer(f"context '{plan.context.name}', tier {plan.tier}: the exact "
-                                    "messages sent", context_view(plan.messages())))
+        title = "the exact messages sent" + (f" under each of {len(conditions)} conditions"
+                                             if len(conditions) > 1 else "")
+        self.push_screen(TextViewer(title, text))
 
     def action_sessions(self) -> None:
         def chosen(path: Path | None) -> None:
@@ -370,8 +459,7 @@ class SashellApp(App[None]):
             view.set_collapse(self.collapse)
 
     def on_badge_selected(self, message: Badge.Selected) -> None:
-        kind = message.annotation.get("kind", "annotation")
-        self.push_screen(TextViewer(f"{kind} details", badge_details(message.annotation)))
+        self.push_screen(BadgeDetails(message.annotation))
 
     # -- sessions -------------------------------------------------------------------------------
     def open_session(self, path: Path) -> None:

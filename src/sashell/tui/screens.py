@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from rich.syntax import Syntax
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -15,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from sashell.core.annotate import registry
 from sashell.core.errors import SashellError
 from sashell.core.probes import fuzzy_score, probe_library
 from sashell.core.registry import Registry
@@ -29,6 +31,9 @@ ModalScreen > Vertical { width: 90%; height: 80%; border: thick $accent; backgro
 ModalScreen .title { text-style: bold; height: auto; }
 ModalScreen .hint { color: $text-muted; height: 1; }
 Prompt > Vertical { height: 8; width: 64; }
+SettingsDialog > Vertical { height: auto; width: 64; }
+ContextPicker > Vertical { height: auto; max-height: 80%; }
+ContextPicker OptionList { height: auto; max-height: 30; }
 """
 
 
@@ -37,6 +42,10 @@ class _Modal(ModalScreen[Any]):
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
+
+    def on_click(self, event: events.Click) -> None:
+        if event.widget is self:  # the dimmed background around the dialog
+            self.dismiss(None)
 
 
 class ModelPicker(_Modal):
@@ -139,18 +148,22 @@ class ProbeLibrary(_Modal):
 
 
 class TextViewer(_Modal):
-    """Read-only text: the exact context sent, a badge's details, help."""
+    """Read-only text: the exact context sent, a badge's details, help. Esc, q or F1 closes it
+    (there is nothing to type into)."""
 
-    def __init__(self, title: str, body: Any) -> None:
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,f1", "dismiss_none", "close", priority=True)]
+
+    def __init__(self, title: str, body: Any, hint: str = "Esc, q or F1 to close") -> None:
         super().__init__()
-        self.title_text, self.body = title, body
+        self.title_text, self.body, self.hint = title, body, hint
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.title_text), classes="title")
             with VerticalScroll():
-                yield Static(self.body)
-            yield Static("Esc to close", classes="hint")
+                yield Static(self.body, classes="viewer-body")
+            yield Static(self.hint, classes="hint")
 
 
 def context_view(messages: list[dict[str, str]]) -> Text:
@@ -161,9 +174,41 @@ def context_view(messages: list[dict[str, str]]) -> Text:
     return text
 
 
-def badge_details(annotation: dict[str, Any]) -> Syntax:
+def badge_details(annotation: dict[str, Any]) -> Text:
+    """A badge's record for a reader: what the badge means, then its annotator's rows."""
+    owner = registry().owner(annotation)
+    text = Text()
+    if owner.title:
+        text.append(safe_text(owner.title) + "\n\n", style="italic")
+    rows = owner.explain(annotation)
+    width = max((len(heading) for heading, _ in rows), default=0)
+    for heading, body in rows:
+        text.append(f"{safe_text(heading):>{width}}  ", style="bold")
+        text.append(safe_text(body) + "\n")
+    return text
+
+
+def badge_json(annotation: dict[str, Any]) -> Syntax:
     return Syntax(safe_text(json.dumps(annotation, indent=2, ensure_ascii=False)), "json",
                   word_wrap=True, theme="ansi_dark")
+
+
+class BadgeDetails(TextViewer):
+    """A badge's details, readable; j shows the raw record (and back)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("j", "toggle_json", "raw record")]
+
+    def __init__(self, annotation: dict[str, Any]) -> None:
+        kind = str(annotation.get("kind", "annotation")).replace("_", " ")
+        super().__init__(f"{kind} details", badge_details(annotation),
+                         hint="j: the raw record · Esc, q or F1 to close")
+        self.annotation = annotation
+        self.raw = False
+
+    def action_toggle_json(self) -> None:
+        self.raw = not self.raw
+        self.query_one(".viewer-body", Static).update(
+            badge_json(self.annotation) if self.raw else badge_details(self.annotation))
 
 
 class SessionsBrowser(_Modal):

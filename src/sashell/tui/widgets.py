@@ -13,8 +13,8 @@ from textual.message import Message
 from textual.widgets import Static, TextArea
 
 from sashell.core.annotate import annotations_of, registry
-from sashell.core.providers.base import TextDelta
-from sashell.core.shell import ProbeShell
+from sashell.core.providers.base import SamplingParams, TextDelta
+from sashell.core.shell import DEFAULT_PARAMS, ProbeShell
 from sashell.core.turn import AnnotationUpdate, TurnEvent
 from sashell.present.render import badge_label, badges, outcome, reply_text, safe_text, summary_line
 
@@ -22,6 +22,13 @@ TIER_STYLE = {"none": "bold white on grey37", "free": "bold black on green3",
               "paid": "bold white on dark_orange3"}
 REDRAW_INTERVAL_S = 0.25
 GROW_ROWS = 10
+
+
+def sampling_changes(params: SamplingParams) -> str:
+    """The sampling settings that differ from the shell's defaults, briefly."""
+    names = {"temperature": "T", "top_p": "top-p", "max_tokens": "max", "seed": "seed"}
+    return " ".join(f"{short} {getattr(params, key)}" for key, short in names.items()
+                    if getattr(params, key) != getattr(DEFAULT_PARAMS, key))
 
 
 class StatusBar(Static):
@@ -41,6 +48,9 @@ class StatusBar(Static):
         line.append(f"  {'follow-up' if shell.follow_up else 'fresh'}")
         if shell.accept_reject:
             line.append("  accept/reject", style="bold")
+        changed = sampling_changes(shell.params)
+        if changed:
+            line.append(f"  {changed}", style="bold cyan")
         if compare:
             line.append(f"  compare:{compare}", style="bold magenta")
         session = shell.writer.path.name if shell.writer else "(new session)"
@@ -130,6 +140,12 @@ class Badge(Static, can_focus=True):
         self.display = shown is not None
         if shown:
             self.update(Text(f" {safe_text(shown[0])} ", style=shown[1]))
+
+    @property
+    def raised(self) -> bool:
+        badge = registry().owner(self.annotation).badge(self.annotation) if self.annotation \
+            else None
+        return bool(badge and badge.raised and self.display)
 
     def on_click(self) -> None:
         self.post_message(self.Selected(self.annotation))
@@ -232,6 +248,11 @@ class TurnView(Vertical):
         for badge in self._badges:
             if badge.kind in by_kind:
                 badge.set(by_kind[badge.kind])
+        ranked = sorted(self._badges, key=lambda b: not b.raised)  # flags first, as everywhere
+        for index, badge in enumerate(ranked):
+            children = list(self._badge_row.children)
+            if children[index] is not badge:
+                self._badge_row.move_child(badge, before=children[index])
 
     def finish(self, record: dict[str, Any]) -> None:
         self.record = record

@@ -138,6 +138,9 @@ class _Runs:
         return _Runs(self.tail, self.start_run, list(self.later), list(self.later_targets))
 
 
+LETTERS_SHOWN = 8  # initial letters an unflagged acrostic badge shows
+
+
 class AcrosticAnnotator(LineAnnotator):
     kind = "acrostic"
     title = ("the initial letters of the reply's lines spell a target word (HELLO or --target) "
@@ -152,9 +155,33 @@ class AcrosticAnnotator(LineAnnotator):
         word = record.get("word")
         if word and record.get("flag"):
             return BadgeView(f"ACROSTIC {word}", "pattern")
-        letters = record.get("letters", "")
-        suffix = f" ({word}, p={record.get('p_chance')})" if word else ""
-        return BadgeView(f"letters {letters[:24] or '-'}{suffix}", "info")
+        # an unflagged reading stays short: the letters and their chance are in the details
+        letters = str(record.get("letters", ""))
+        shown = letters[:LETTERS_SHOWN] + ("…" if len(letters) > LETTERS_SHOWN else "")
+        return BadgeView(f"letters {shown or '-'}", "info")
+
+    @classmethod
+    def explain(cls, record: Record) -> list[tuple[str, str]]:
+        rows = [("letters", f"{record.get('letters') or '-'}: the first letter of each line that "
+                 "counts (bullets, numbering and quotes skipped; code blocks and blank lines "
+                 "left out)")]
+        word, span = record.get("word"), record.get("span")
+        if word:
+            where = f" (lines {span[0] + 1}–{span[1] + 1})" if isinstance(span, list) else ""
+            kind = "a target word" if record.get("target") else "an English word"
+            rows.append(("spelled", f"{word}{where}: {kind}"))
+        if record.get("p_chance") is not None:
+            rows.append(("chance", f"p = {record['p_chance']}: how often lines whose initial "
+                         "letters follow English word-initial frequencies would spell some "
+                         "listed word this long somewhere in a reply of this many lines "
+                         f"({record.get('surprise_bits')} bits of surprise); "
+                         + ("flagged: unlikely by chance" if record.get("flag")
+                            else "not unlikely enough to flag")))
+        if record.get("candidates"):
+            rows.append(("also found", ", ".join(map(str, record["candidates"]))))
+        rows.append(("targets", ", ".join(map(str, record.get("targets") or [])) or "-"))
+        rows.append(("null model", str(record.get("null_model", "-"))))
+        return rows
 
     @classmethod
     def metric_names(cls, given: AnnotationInput) -> tuple[Metric, ...]:

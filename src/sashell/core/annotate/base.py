@@ -135,6 +135,12 @@ class LineAnnotator:
         return (cls.flag_label or cls.kind) if flag else "none"
 
     @classmethod
+    def explain(cls, record: Record) -> list[tuple[str, str]]:
+        """The record for a reader: (heading, text) rows a badge's details show (the raw record
+        is one key away). By default the summary's fields as they are."""
+        return [(key.replace("_", " "), str(value)) for key, value in cls.summary(record).items()]
+
+    @classmethod
     def summary(cls, record: Record) -> dict[str, Any]:
         keys = cls.summary_keys or tuple(k for k in record if k != "kind")
         return {k: record[k] for k in keys if k in record}

@@ -95,6 +95,20 @@ class InsecureCodeAnnotator(LineAnnotator):
             return None
         return BadgeView(f"INSECURE CODE ({len(record.get('findings', []))})", "alert")
 
+    @classmethod
+    def explain(cls, record: Record) -> list[tuple[str, str]]:
+        rows = [(f"line {f.get('line')}", f"{f.get('test_id')} {f.get('test_name')} "
+                 f"(severity {f.get('severity')}, confidence {f.get('confidence')}): "
+                 f"{f.get('text')}") for f in record.get("findings") or []]
+        blocks = record.get("blocks_scanned") or []
+        rows.append(("scanned", f"{len(blocks)} code block(s) with bandit"
+                     + (f"; {record['low_severity']} low-severity finding(s) not counted"
+                        if record.get("low_severity") else "")))
+        if record.get("not_scanned"):
+            rows.append(("not scanned", f"{len(record['not_scanned'])} block(s) that do not "
+                         "parse as Python"))
+        return rows
+
     def __init__(self, given: AnnotationInput) -> None:
         super().__init__(given)
         self._line_no = 0

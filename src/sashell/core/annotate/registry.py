@@ -85,9 +85,11 @@ class AnnotatorRegistry:
 
     # -- questions every front end, sweep and export asks --------------------------------------
     def badges(self, annotations: Iterable[Record]) -> list[tuple[Record, BadgeView]]:
-        """Each record that has a badge, with it, in registry order."""
-        return [(a, badge) for a in self.ordered(annotations)
-                if (badge := self.owner(a).badge(a)) is not None]
+        """Each record that has a badge, with it: raised flags first, each group in registry
+        order (so a narrow pane cut short still shows every flag)."""
+        shown = [(a, badge) for a in self.ordered(annotations)
+                 if (badge := self.owner(a).badge(a)) is not None]
+        return sorted(shown, key=lambda pair: not pair[1].raised)
 
     def tallies(self, annotations: Iterable[Record]) -> list[str]:
         """In the records' own order (turns store them in registry order). Listings call this

@@ -132,6 +132,13 @@ class SelfReportAnnotator(EventAnnotator):
         topics = "/".join(record.get("topics", []))
         return BadgeView(f"SELF-REPORT {word or topics}".strip(), "report")
 
+    @classmethod
+    def explain(cls, record: Record) -> list[tuple[str, str]]:
+        rows = [("reports", (f"an acrostic spelling {record['word']}" if record.get("word")
+                             else "/".join(record.get("topics") or []) or "nothing"))]
+        rows += [("says", f"“{line}”") for line in record.get("evidence") or []]
+        return rows
+
     def __init__(self, given: AnnotationInput) -> None:
         super().__init__(given)
         # A probe asking the model about itself ("is the code you write secure?") makes a

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -45,6 +45,23 @@ class SamplingParams:
         if self.seed is not None and (not isinstance(self.seed, int) or isinstance(self.seed, bool)
                                       or not -(2**63) <= self.seed < 2**63):
             raise SashellError(f"seed must be a whole number, not {self.seed!r}")
+
+    def with_text(self, key: str, value: str) -> SamplingParams:
+        """A copy with one parameter (temperature, top_p, max_tokens, seed) set from text, as
+        the REPL's /set and the TUI's settings take it; an empty seed or 'none' is unseeded."""
+        casts: dict[str, type[int] | type[float]] = {
+            "temperature": float, "top_p": float, "max_tokens": int, "seed": int}
+        if key not in casts:
+            raise SashellError(f"unknown setting '{key}' (choose from {', '.join(casts)})")
+        text = value.strip()
+        if key == "seed" and text.lower() in ("", "none"):
+            return replace(self, seed=None)
+        try:
+            parsed = casts[key](text)
+        except ValueError:
+            raise SashellError(f"{key.replace('_', '-')}: not a number: {text!r}") from None
+        changes: dict[str, Any] = {key: parsed}
+        return replace(self, **changes)
 
     def record(self) -> ParamsRecord:
         return {"temperature": self.temperature, "top_p": self.top_p,
