@@ -184,6 +184,24 @@ def test_sample_n_in_compare_mode_pairs_the_samples(tmp_path: Path, scripted: Pa
             # the scripted reply is the same under both tiers: complied on both sides every time
             assert "scripted · paid vs scripted · free, 3 pairs by seed" in paired
             assert "complied 0 vs 0, p=1" in paired
+
+            # every reply can be paged to, with its condition, sample and flags
+            view = app.query(SampleView).first()
+            assert "reply 6 of 6 (latest)" in plain(view.query_one(".sample-reply"))
+            for _ in range(10):
+                await pilot.press("tab")
+                if app.focused is view:
+                    break
+            assert app.focused is view
+            await pilot.press("left")
+            shown = plain(view.query_one(".sample-reply"))
+            assert "reply 5 of 6 · scripted · free · sample 3" in shown and "COMPLIED" in shown
+            await pilot.press("home")
+            assert "reply 1 of 6 · scripted · free · sample 1" in plain(view.query_one(".sample-reply"))
+            await pilot.press("right")
+            assert "reply 2 of 6 · scripted · paid · sample 1" in plain(view.query_one(".sample-reply"))
+            await pilot.press("end")
+            assert "reply 6 of 6 · scripted · paid · sample 3" in plain(view.query_one(".sample-reply"))
     asyncio.run(go())
 
 
@@ -698,4 +716,42 @@ def test_the_footer_fits_80_columns(tmp_path: Path) -> None:
             assert {k.key for k in keys} >= {"f1", "f2", "f3", "f6", "f7", "f8", "f9", "f10"}
             for key in keys:
                 assert key.region.width > 0 and key.region.right <= 80, key.key
+    asyncio.run(go())
+
+
+def test_output_is_followed_until_the_user_scrolls_up_then_marked(
+        tmp_path: Path, scripted: Path) -> None:
+    from textual.containers import VerticalScroll
+    from textual.widgets import Static
+
+    async def go() -> None:
+        shell = make_shell(tmp_path, model_name="scripted")
+        shell.params = replace(shell.params, max_tokens=400)
+        app = SashellApp(shell, cursor_blink=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            transcript = app.query_one("#transcript", VerticalScroll)
+            marker = app.query_one("#new-output", Static)
+            for _ in range(3):  # taller than the screen: each reply's end is followed
+                await type_probe(pilot, "Say hello.")
+                await wait_for(pilot, lambda: all(v.record for v in app.query(TurnView)))
+                await pilot.pause(0.3)
+                assert transcript.scroll_y >= transcript.max_scroll_y - 1
+                assert not marker.display
+            assert transcript.max_scroll_y > 0
+            await type_probe(pilot, "Write a slow, very long story about dragons.")
+            await wait_for(pilot, lambda: len(app.query(TurnView)) == 4
+                           and len(app.query(TurnView).last().reply) > 200)
+            assert transcript.scroll_y >= transcript.max_scroll_y - 2  # following the stream
+            for _ in range(10):  # the user scrolls up with the wheel
+                transcript._scroll_up_for_pointer(animate=False)
+            await pilot.pause(0.2)
+            above = transcript.scroll_y
+            await wait_for(pilot, lambda: marker.display)  # more arrived below: marked
+            assert transcript.scroll_y == above  # and the view stayed where the user put it
+            await pilot.click("#new-output")
+            await wait_for(pilot, lambda: not marker.display)
+            await pilot.pause(0.3)
+            assert transcript.scroll_y >= transcript.max_scroll_y - 2
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.streaming == 0)
     asyncio.run(go())

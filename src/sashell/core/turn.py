@@ -19,7 +19,13 @@ from sashell.core.contexts import NEXT_TURN, Message, needs_next_turn
 from sashell.core.errors import ProviderError, SashellError, one_line
 from sashell.core.plan import TurnPlan
 from sashell.core.providers import provider_for
-from sashell.core.providers.base import Finished, GenerationRequest, ReplySource, TextDelta
+from sashell.core.providers.base import (
+    Finished,
+    GenerationRequest,
+    PromptProgress,
+    ReplySource,
+    TextDelta,
+)
 from sashell.core.providers.recorded import RecordedReply
 from sashell.core.records import Status, TimingRecord, TurnRecord, TurnRequest, UsageRecord
 from sashell.core.session import SessionWriter, TurnCheckpointer, now_iso
@@ -69,9 +75,10 @@ class TurnFinished:
     result: TurnResult
 
 
-TurnEvent = TurnStarted | TextDelta | AnnotationUpdate | TurnFinished
+TurnEvent = TurnStarted | PromptProgress | TextDelta | AnnotationUpdate | TurnFinished
 """What ``run_turn`` tells a front end, in order: started, text deltas (with token
-log-probabilities when the provider gave them) and annotation updates interleaved, then the
+log-probabilities when the provider gave them) and annotation updates interleaved (before the
+first text, how far a local model has read a long prompt), then the
 final annotations and finished. Front ends render these; they never annotate again."""
 
 EventCallback = Callable[[TurnEvent], None]
@@ -170,6 +177,9 @@ class _TurnRun:
                         self.first_token = time.perf_counter()
                     segment.append(event.text)
                     self.take(event.text, event)
+                elif isinstance(event, PromptProgress):
+                    if self.on_event is not None:
+                        self.on_event(event)
                 elif isinstance(event, Finished):
                     self.finish_reason = event.finish_reason
                     prompt_tokens = self.usage["prompt_tokens"]

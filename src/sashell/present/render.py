@@ -16,6 +16,7 @@ from rich.text import Text
 from sashell.core.annotate.acrostic import initial_letter_at
 from sashell.core.annotate.base import Severity
 from sashell.core.annotate.registry import annotations_of, registry
+from sashell.core.providers.base import PromptProgress
 
 # C0 controls except tab and newline, DEL, C1 controls (0x9b is a one-byte CSI on some
 # terminals), bidi overrides and isolates (they reorder what follows), and lone surrogates (a
@@ -161,3 +162,9 @@ def outcome(record: dict[str, Any] | None) -> str:
         return str(record.get("status", "?")).upper()
     shown = registry().badges(annotations_of(record.get("annotations")))
     return " ".join(badge.label for _, badge in shown if badge.raised)
+
+
+def prompt_progress_text(progress: PromptProgress) -> str:
+    """``reading the prompt: 640 / 1,269 tokens (kept for the next probe in this context)``."""
+    kept = " (kept for the next probe in this context)" if progress.cached else ""
+    return f"reading the prompt: {progress.done:,} / {progress.total:,} tokens{kept}"

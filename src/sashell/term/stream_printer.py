@@ -13,9 +13,9 @@ from rich.console import Console
 from rich.text import Text
 
 from sashell.core.annotate.acrostic import NON_LETTER, initial_letter_at
-from sashell.core.providers.base import TextDelta
+from sashell.core.providers.base import PromptProgress, TextDelta
 from sashell.core.turn import TurnEvent
-from sashell.present.render import safe_text
+from sashell.present.render import prompt_progress_text, safe_text
 
 MAX_HOLD = 120  # never hold back more than this many characters of a line's start
 _CLOSE = "</SCRATCHPAD_REASONING>"
@@ -23,8 +23,10 @@ _TAG = re.compile(r"</?SCRATCHPAD_REASONING>")
 
 
 class StreamPrinter:
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, err: Console | None = None) -> None:
         self.console = console
+        self.err = err or Console(stderr=True, highlight=False)
+        self._progress_shown = False
         self._held = ""  # the start of the current line, not yet written
         self._decided = False  # the current line's initial letter has been written
         self._line = ""  # the whole current line so far
@@ -35,7 +37,28 @@ class StreamPrinter:
     def show_turn_event(self, event: TurnEvent) -> None:
         """A turn event from run_turn: text is printed as it streams."""
         if isinstance(event, TextDelta):
+            self._end_progress()
             self.feed(event.text)
+        elif isinstance(event, PromptProgress):
+            self._progress(event)
+
+    def _progress(self, event: PromptProgress) -> None:
+        """How far a long prompt has been read: one line rewritten in place on a terminal, a
+        single line otherwise (stderr: the reply on stdout stays clean)."""
+        line = prompt_progress_text(event)
+        if self.err.is_terminal:
+            self.err.file.write(f"\r\x1b[2K{line}")
+            self.err.file.flush()
+            self._progress_shown = True
+        elif not self._progress_shown:
+            self.err.print(line, markup=False, highlight=False)
+            self._progress_shown = True
+
+    def _end_progress(self) -> None:
+        if self._progress_shown and self.err.is_terminal:
+            self.err.file.write("\r\x1b[2K")
+            self.err.file.flush()
+        self._progress_shown = False
 
     def feed(self, delta: str) -> None:
         parts = delta.split("\n")

@@ -37,6 +37,7 @@ from sashell.tui.settings_screens import ContextChoice, ContextPicker, SettingsD
 from sashell.tui.sweep_screen import ProbeSetPicker, SweepScreen, sweep_for
 from sashell.tui.widgets import Badge, CompareGrid, ProbeInput, SampleView, StatusBar, TurnView
 
+FOLLOW_CHECK_S = 0.3  # how often the "new output" marker is reconsidered
 COMPARE_MODES: tuple[CompareMode | None, ...] = (None, "tiers", "models", "grid")
 HELP = """\
 Enter        send the probe (Ctrl+J: new line; Up/Down: history)
@@ -52,6 +53,7 @@ Ctrl+N       new session             Ctrl+R rename session
 Ctrl+O       collapse / show scratchpads
 Ctrl+P       command palette         Ctrl+Q quit
 Tab          next control (badges, the probe input)   Ctrl+E  back to the probe input
+Ctrl+End     follow new output (the transcript follows it until you scroll up)
 Click a badge (or focus it and press Enter) for its details.
 Model output is shown literally: markup and escape sequences are never interpreted.
 """
@@ -78,6 +80,7 @@ PALETTE = {
     "rename_session": ("Rename the session", "give the session file a name"),
     "toggle_scratchpad": ("Collapse scratchpads", "show or hide the scratchpad reasoning"),
     "focus_probe": ("Type a probe", "move the focus to the probe input"),
+    "follow_output": ("Follow new output", "scroll to the end and stay there as output arrives"),
 }
 
 
@@ -86,6 +89,7 @@ class SashellApp(App[None]):
     CSS = MODAL_CSS + """
     #transcript { height: 1fr; padding: 0 1; }
     #welcome { color: $text-muted; padding: 1 2; }
+    #new-output { height: 1; display: none; }
     """
     # The footer shows the keys used most, briefly, so that 80 columns hold them; F1 and the
     # command palette list every key.
@@ -103,6 +107,7 @@ class SashellApp(App[None]):
         Binding("f10", "sweep", "sweep", priority=True),
         Binding("ctrl+l", "probe_library", "library", show=False, priority=True),
         Binding("ctrl+e", "focus_probe", "type a probe", show=False),
+        Binding("ctrl+end", "follow_output", "follow new output", show=False),
         Binding("ctrl+t", "pick_context", "context file", show=False, priority=True),
         Binding("ctrl+s", "settings", "sampling settings", show=False, priority=True),
         Binding("ctrl+n", "new_session", "new", show=False, priority=True),
@@ -132,10 +137,15 @@ class SashellApp(App[None]):
             yield Static(Text(
                 "Type a probe and press Enter. F1 for keys. Replies are annotated as they stream; "
                 "every turn is saved to the session journal.", style="dim"), id="welcome")
+        yield Static(Text("▼ new output below: click here (or Ctrl+End) to follow it",
+                          style="bold black on yellow"), id="new-output")
         yield ProbeInput(id="probe")
         yield Footer(compact=True, show_command_palette=False)  # Ctrl+P: F1 lists it
 
     def on_mount(self) -> None:
+        self._want_follow = True  # follow new output until the user scrolls up
+        self._seen_bottom = 0.0  # the transcript's height when its end was last on screen
+        self.set_interval(FOLLOW_CHECK_S, self._check_follow)
         editor = self.query_one(ProbeInput)
         editor.cursor_blink = self.cursor_blink
         editor.focus()
@@ -147,6 +157,35 @@ class SashellApp(App[None]):
         if self._replay_mode is not None:
             self.push_screen(ReplayScreen(load_session(self._replay_mode, lazy=True), self._replay_delay,
                                           exit_on_close=True))
+
+    def _check_follow(self) -> None:
+        """Follow the output (Textual's anchor, from the moment the transcript overflows: an
+        anchored container shorter than its view scrolls to a negative offset); show the "new
+        output" marker while the user has scrolled up and more has arrived."""
+        transcript = self.query_one("#transcript", VerticalScroll)
+        marker = self.query_one("#new-output", Static)
+        if self._want_follow and transcript.max_scroll_y > 0:
+            self._want_follow = False
+            transcript.anchor()
+        if transcript.scroll_y >= transcript.max_scroll_y - 1:
+            self._seen_bottom = transcript.max_scroll_y
+            marker.display = False
+        elif transcript.max_scroll_y > self._seen_bottom + 1:
+            marker.display = True
+
+    def follow_output(self) -> None:
+        """Scroll to the end and stay there as output arrives."""
+        transcript = self.query_one("#transcript", VerticalScroll)
+        if transcript.max_scroll_y > 0:
+            transcript.anchor()
+        else:
+            transcript.anchor(False)
+            self._want_follow = True
+        self.query_one("#new-output", Static).display = False
+
+    def on_click(self, event: events.Click) -> None:
+        if event.widget is not None and event.widget.id == "new-output":
+            self.follow_output()
 
     def refresh_status(self) -> None:
         self.query_one(StatusBar).show(self.shell, self.compare, self.tokens_per_s, self.streaming)
@@ -173,6 +212,7 @@ class SashellApp(App[None]):
         except SashellError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
+        self.follow_output()  # sending a probe means wanting to see what it brings
         if samples > 1:
             view = SampleView(probe, [c.label for c in conditions], samples)
             self.query_one("#transcript", VerticalScroll).mount(view)
@@ -197,7 +237,6 @@ class SashellApp(App[None]):
         grid = CompareGrid(views) if compare else None
         transcript = self.query_one("#transcript", VerticalScroll)
         await transcript.mount(grid if grid is not None else views[0])
-        transcript.scroll_end(animate=False)
         return await asyncio.gather(*(self._stream(view, plan, grid, remember=not compare)
                                       for view, plan in zip(views, plans, strict=True)))
 
@@ -284,6 +323,9 @@ class SashellApp(App[None]):
         elif self.streaming:
             self.workers.cancel_group(self, "probe")
             self.notify("cancelled; partial replies are saved as cancelled")
+
+    def action_follow_output(self) -> None:
+        self.follow_output()
 
     def action_focus_probe(self) -> None:
         if not isinstance(self.screen, ModalScreen):
@@ -437,6 +479,7 @@ class SashellApp(App[None]):
     def action_new_session(self) -> None:
         self.shell.new_session()
         self.query_one("#transcript", VerticalScroll).remove_children()
+        self.follow_output()
         self.notify("new session: it starts with the next probe")
         self.refresh_status()
 
@@ -472,6 +515,8 @@ class SashellApp(App[None]):
             self.notify(SHARED_SESSION_NOTE, severity="warning", markup=False)
         transcript = self.query_one("#transcript", VerticalScroll)
         transcript.remove_children()
+        transcript.anchor(False)  # a session opened is read from its start; a new probe follows
+        self._want_follow, self._seen_bottom = False, float("inf")  # and nothing is "new" in it
         blocks: list[Any] = []
         pending: list[tuple[TurnView, dict[str, Any]]] = []
         groups: dict[str, CompareGrid] = {}

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Static, TextArea
 
 from sashell.core.annotate import annotations_of, registry
-from sashell.core.providers.base import SamplingParams, TextDelta
+from sashell.core.providers.base import PromptProgress, SamplingParams, TextDelta
 from sashell.core.shell import DEFAULT_PARAMS, ProbeShell
 from sashell.core.turn import AnnotationUpdate, TurnEvent
-from sashell.present.render import badge_label, badges, outcome, reply_text, safe_text, summary_line
+from sashell.present.render import (
+    badge_label,
+    badges,
+    outcome,
+    prompt_progress_text,
+    reply_text,
+    safe_text,
+    summary_line,
+)
 
 TIER_STYLE = {"none": "bold white on grey37", "free": "bold black on green3",
               "paid": "bold white on dark_orange3"}
@@ -206,6 +215,8 @@ class TurnView(Vertical):
         if isinstance(event, TextDelta):
             self.reply_parts.append(event.text)
             self._dirty = True
+        elif isinstance(event, PromptProgress) and self.record is None and self.is_mounted:
+            self._status.update(Text(prompt_progress_text(event), style="yellow"), layout=False)
         elif isinstance(event, AnnotationUpdate) and self.record is None:
             self.annotations = event.annotations
             self._dirty = True
@@ -299,31 +310,74 @@ class CompareGrid(Vertical):
         self.query_one(".compare-summary", Static).update(Text(safe_text(summary)))
 
 
-class SampleView(Vertical):
-    """N samples per condition: live counts of each flag, and the latest reply."""
+class SampleView(Vertical, can_focus=True):
+    """N samples per condition: live counts of each flag, the paired comparison, and the
+    replies one at a time with their flags: the latest as they arrive, or any of them paged
+    with ←/→ (Home/End) once the view has the focus (Tab to it)."""
 
     DEFAULT_CSS = """
     SampleView { height: auto; border: round $secondary; padding: 0 1; margin-bottom: 1; }
+    SampleView:focus { border: round $accent; }
+    SampleView .sample-hint { color: $text-muted; }
     """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "page(-1)", "previous reply", show=False),
+        Binding("right", "page(1)", "next reply", show=False),
+        Binding("home", "page_to(0)", "first reply", show=False),
+        Binding("end", "page_to(-1)", "last reply", show=False),
+    ]
 
     def __init__(self, probe: str, labels: list[str], n: int) -> None:
         super().__init__()
         self.probe, self.labels, self.n = probe, labels, n
         self.records: dict[str, list[dict[str, Any]]] = {label: [] for label in labels}
+        self.arrived: list[tuple[str, int, dict[str, Any]]] = []  # (label, sample, record)
+        self.shown: int | None = None  # the reply paged to (None: follow the latest)
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"sample ×{self.n} › {safe_text(self.probe[:200])}", style="bold"))
         yield Static(self._table(), classes="sample-counts")
         yield Static("", classes="sample-paired")
-        yield Static("", classes="sample-latest")
+        yield Static("", classes="sample-reply")
+        yield Static("Tab here, then ←/→ to page through every reply", classes="sample-hint")
 
     def add(self, label: str, record: dict[str, Any]) -> None:
         self.records[label].append(record)
+        self.arrived.append((label, len(self.records[label]) - 1, record))
         self.query_one(".sample-counts", Static).update(self._table())
         self.query_one(".sample-paired", Static).update(self._paired())
-        latest = Text(f"latest ({safe_text(label)}): ", style="dim")
-        latest.append(safe_text(str(record.get("reply", ""))[:300]))
-        self.query_one(".sample-latest", Static).update(latest)
+        self._show()
+
+    def action_page(self, step: int) -> None:
+        if self.arrived:
+            current = len(self.arrived) - 1 if self.shown is None else self.shown
+            self.shown = max(0, min(len(self.arrived) - 1, current + step))
+            self._show()
+
+    def action_page_to(self, index: int) -> None:
+        if self.arrived:
+            self.shown = index % len(self.arrived)
+            self._show()
+
+    def _show(self) -> None:
+        if not self.arrived:
+            return
+        index = len(self.arrived) - 1 if self.shown is None else self.shown
+        label, sample, record = self.arrived[index]
+        text = Text(f"reply {index + 1} of {len(self.arrived)}"
+                    + (" (latest)" if self.shown is None else "")
+                    + f" · {safe_text(label)} · sample {sample + 1}", style="bold")
+        if record.get("status") != "complete":
+            text.append(f"  {safe_text(str(record.get('status')))}: "
+                        f"{safe_text(str(record.get('error') or ''))}", style="red")
+        shown_badges = badges(annotations_of(record.get("annotations")))
+        if shown_badges:
+            text.append("  ")
+            text.append_text(shown_badges)
+        text.append("\n")
+        text.append_text(reply_text(str(record.get("reply", "")),
+                                    annotations_of(record.get("annotations"))))
+        self.query_one(".sample-reply", Static).update(text)
 
     def counts(self, label: str) -> Counter[str]:
         counter: Counter[str] = Counter()

@@ -103,7 +103,18 @@ class Finished:
     seed: int | None = None  # the seed actually used, when the provider chose one
 
 
-StreamEvent = TextDelta | Finished
+@dataclass(frozen=True)
+class PromptProgress:
+    """How far the model has read the prompt before its first token (a long context read cold
+    takes a while on a CPU): ``done`` of ``total`` tokens; ``cached`` when what is read now is
+    kept for the next prompt that shares it."""
+
+    done: int
+    total: int
+    cached: bool = False
+
+
+StreamEvent = TextDelta | Finished | PromptProgress
 
 
 @dataclass(frozen=True)

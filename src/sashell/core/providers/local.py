@@ -18,7 +18,7 @@ import io
 import os
 import random
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, cast
@@ -34,6 +34,7 @@ from sashell.core.providers.base import (
     Capabilities,
     Finished,
     GenerationRequest,
+    PromptProgress,
     RateLimitListener,
     StreamEvent,
     TextDelta,
@@ -45,6 +46,7 @@ from sashell.core.providers.prefix_cache import (
     prefix_key,
 )
 
+PROGRESS_CHUNK = 64  # prompt tokens read between two progress reports
 MIN_CACHED_PREFIX = 256  # shorter prefixes prefill faster than a state loads from disk
 
 
@@ -213,8 +215,9 @@ class LocalEngine:
             return probabilities
 
     # -- KV prefix reuse -----------------------------------------------------------------------
-    def _restore_prefix(self, plan: PromptPlan) -> str:
-        """Make the KV cache hold plan.tokens[:prefix_len]; say where it came from."""
+    def _restore_prefix(self, plan: PromptPlan) -> Generator[PromptProgress, None, str]:
+        """Make the KV cache hold plan.tokens[:prefix_len], reporting progress as it reads;
+        return where the prefix came from."""
         llm, k = self.llm, plan.prefix_len
         if k == 0:
             return "none"
@@ -232,7 +235,11 @@ class LocalEngine:
         if start >= k:
             return source
         llm.n_tokens = start
-        llm.eval(plan.tokens[start:k])
+        total = len(plan.tokens)
+        for at in range(start, k, PROGRESS_CHUNK):
+            yield PromptProgress(at, total, cached=True)
+            llm.eval(plan.tokens[at:min(at + PROGRESS_CHUNK, k)])
+        yield PromptProgress(k, total, cached=True)
         saved = self._save_state()
         if saved is not None:
             self.cache.store(prefix_key(self.model_id, plan.tokens[:k]), k, saved)
@@ -274,7 +281,7 @@ class LocalEngine:
                                 f"has a {n_ctx}-token context", retryable=False)
         max_tokens = min(params.max_tokens, n_ctx - len(plan.tokens))
         with self.lock:
-            prefix_source = self._restore_prefix(plan)
+            prefix_source = yield from self._restore_prefix(plan)
             seed = params.seed if params.seed is not None else random.SystemRandom().randrange(2**31)
             stream: Any = self.llm.create_completion(
                 prompt=plan.tokens, max_tokens=max_tokens, temperature=params.temperature,
