@@ -168,7 +168,9 @@ class SashellApp(App[None]):
             self._want_follow = False
             transcript.anchor()
         if transcript.scroll_y >= transcript.max_scroll_y - 1:
-            self._seen_bottom = transcript.max_scroll_y
+            # (an opened session read from the top counts as seen only once it is laid out)
+            if transcript.max_scroll_y > 0 or self._seen_bottom != float("inf"):
+                self._seen_bottom = transcript.max_scroll_y
             marker.display = False
         elif transcript.max_scroll_y > self._seen_bottom + 1:
             marker.display = True
