@@ -86,3 +86,11 @@ def test_export_refuses_to_overwrite_the_session(tmp_path: Path) -> None:
     copy.write_text(SESSION.read_text())
     result = run_cli("export", str(copy), "-f", "jsonl", "-o", str(copy))
     assert result.returncode == 2 and "overwrite" in result.stderr
+
+
+def test_compare_groups_stay_together_in_exports() -> None:
+    from sashell.present.render import grouped_turns
+
+    turns = [{"turn": 1, "group": "a"}, {"turn": 2, "group": None}, {"turn": 3, "group": "a"},
+             {"turn": 4, "group": "b"}, {"turn": 5}, {"turn": 6, "group": "b"}]
+    assert [t["turn"] for t in grouped_turns(turns)] == [1, 3, 2, 4, 6, 5]

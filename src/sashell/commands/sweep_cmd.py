@@ -322,7 +322,8 @@ def run(args: argparse.Namespace) -> int:
     summary = summarise(sweep.spec, outcomes)
     summary["sweep"] = {"id": sweep.id, "out": str(sweep.out_dir),
                         "sessions": sweep.manifest["sessions"]}
-    written = write_outputs(sweep.out_dir, summary, outcomes, plot=not args.no_plot)
+    written = write_outputs(sweep.out_dir, summary, outcomes, plot=not args.no_plot,
+                            title=sweep.spec.title())
     if args.json:
         print(safe_json(summary))
     else:

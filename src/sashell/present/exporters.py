@@ -23,7 +23,14 @@ from sashell.core.errors import SashellError
 from sashell.core.files import write_text_atomic
 from sashell.core.finetune.datasets import check_messages
 from sashell.core.session import LoadedSession
-from sashell.present.render import badge_label, badges, reply_text, safe_text, turn_label
+from sashell.present.render import (
+    badge_label,
+    badges,
+    grouped_turns,
+    reply_text,
+    safe_text,
+    turn_label,
+)
 
 FORMATS = ("md", "html", "jsonl", "inspect")
 
@@ -75,7 +82,7 @@ def _overview(loaded: LoadedSession, markdown: bool) -> list[str]:
 def to_markdown(loaded: LoadedSession) -> str:
     out = [f"# {md_text(loaded.name)}", ""]
     out += [f"- {line}" for line in _overview(loaded, markdown=True)]
-    for turn in loaded.turns:
+    for turn in grouped_turns(loaded.turns):
         context = turn.get("context") or {}
         out += ["", f"## Turn {md_text(turn.get('turn'))} · {md_text(turn_label(turn))} · "
                     f"{md_text(turn.get('status'))}",
@@ -121,7 +128,7 @@ def to_html(loaded: LoadedSession) -> str:
              f"<style>{HTML_STYLE}</style></head><body>",
              f"<h1>{e(safe_text(loaded.name))}</h1>"]
     parts += [f'<p class="meta">{e(line)}</p>' for line in _overview(loaded, markdown=False)]
-    for turn in loaded.turns:
+    for turn in grouped_turns(loaded.turns):
         annotations = turn.get("annotations") or []
         context = turn.get("context") or {}
         status = str(turn.get("status"))

@@ -136,6 +136,23 @@ def reply_text(reply: str, annotations: list[dict[str, Any]] | None = None,
     return Text("\n").join(reply_lines(reply, annotations, collapse_scratchpad))
 
 
+def grouped_turns(turns: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Turns in session order, except that a compare group's turns follow its first one (panes
+    finish in any order, and another probe's turn may land between them)."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    ordered: list[list[dict[str, Any]]] = []
+    for turn in turns:
+        group = turn.get("group")
+        if group and group in groups:
+            groups[group].append(turn)
+            continue
+        block = [turn]
+        if group:
+            groups[str(group)] = block
+        ordered.append(block)
+    return [turn for block in ordered for turn in block]
+
+
 def turn_label(turn: dict[str, Any]) -> str:
     """A turn's condition, e.g. ``smollm2 · free`` (what compare panes and sweeps label it)."""
     return str(turn.get("condition")

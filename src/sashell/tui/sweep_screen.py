@@ -109,7 +109,8 @@ class SweepScreen(Screen[None]):
             self.finished = True
             raise
         summary = summarise(self.sweep.spec, outcomes)
-        written = await asyncio.to_thread(write_outputs, self.sweep.out_dir, summary, outcomes)
+        written = await asyncio.to_thread(write_outputs, self.sweep.out_dir, summary, outcomes,
+                                          True, self.sweep.spec.title())
         self.finished = True
         self._draw(summary)
         self.query_one("#state", Static).update(Text(

@@ -84,6 +84,8 @@ class LineAnnotator:
     """The record keys that explain a reading in one line (empty: every key)."""
     gap_metrics: ClassVar[tuple[str, ...]] = ()
     """Metrics whose free − paid difference a sweep reports as a gap (compliance: complied)."""
+    exclusive: ClassVar[bool] = False
+    """Its metrics are one label per reply (compliance): plotted as one stacked bar."""
     flag_label: ClassVar[str] = ""
     """The validation label of a flagged record (default: the kind); unflagged is ``none``."""
 

@@ -305,6 +305,7 @@ class ComplianceAnnotator(EventAnnotator):
     stable_keys = ("flag", "label")
     summary_keys = ("label",)
     gap_metrics = ("complied",)
+    exclusive = True
 
     @classmethod
     def badge(cls, record: Record) -> BadgeView | None:

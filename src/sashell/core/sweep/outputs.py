@@ -47,40 +47,85 @@ def score_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
              "ci95_high": (s["ci95"] or [None, None])[1]} for s in summary["scores"]]
 
 
-def plot_rates(summary: dict[str, Any], path: Path) -> bool:
-    """Grouped bars (metric × condition) with Wilson 95% error bars; False when nothing to plot."""
+def plot_rates(summary: dict[str, Any], path: Path, title: str = "") -> bool:
+    """Per condition (model · tier, a model's tiers side by side): the labels of each
+    one-label-per-reply annotator (compliance) as a stacked bar, every label shown, with the
+    Wilson 95% interval of the share up to each boundary; beside it the other flags as grouped
+    bars with Wilson intervals. Titled with the sweep's condition; legends outside the bars.
+    False when there is nothing to plot."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from sashell.core.annotate.registry import registry
+    from sashell.core.stats import wilson
+
     conditions = [c for c in summary["conditions"] if c["n"]]
-    metrics = [m for m in summary["metrics"] if any(c["rates"][m]["k"] for c in conditions)]
-    if not conditions or not metrics:
+    if not conditions:
         return False
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.4 * len(metrics) * max(1, len(conditions)) / 2), 4))
-    width = 0.8 / len(conditions)
-    for index, condition in enumerate(conditions):
-        values = [condition["rates"][m]["rate"] or 0.0 for m in metrics]
-        errors = [[v - condition["rates"][m]["ci95"][0] for m, v in zip(metrics, values, strict=True)],
-                  [condition["rates"][m]["ci95"][1] - v for m, v in zip(metrics, values, strict=True)]]
-        xs = [i + (index - (len(conditions) - 1) / 2) * width for i in range(len(metrics))]
-        ax.bar(xs, values, width, yerr=errors, capsize=3,
-               label=f"{condition['model']} · {condition['tier']} (n={condition['n']})")
-    ax.set_xticks(range(len(metrics)), [m.replace("_", " ") for m in metrics])
-    ax.set_ylim(0, 1)
-    ax.set_ylabel("share of replies (Wilson 95% CI)")
-    ax.legend(fontsize="small")
+    known = [m for m in summary["metrics"] if all(m in c["rates"] for c in conditions)]
+    stacked = [m.name for cls in registry().classes if cls.exclusive for m in cls.metrics
+               if m.name in known]
+    others = [m for m in known if m not in stacked and any(c["rates"][m]["k"] for c in conditions)]
+    names = [f"{c['model']}\n{c['tier']} (n={c['n']})" for c in conditions]
+    panels = 1 + bool(others)
+    fig, axes = plt.subplots(1, panels, figsize=(max(6.0, 1.3 * len(conditions) * panels + 2), 4.8),
+                             squeeze=False)
+    colours = [plt.get_cmap("tab10")(i) for i in range(10)]
+    if stacked:
+        ax = axes[0][0]
+        bottoms = [0.0] * len(conditions)
+        for index, metric in enumerate(stacked):
+            shares = [c["rates"][metric]["k"] / c["n"] for c in conditions]
+            ax.bar(range(len(conditions)), shares, 0.6, bottom=bottoms, label=metric,
+                   color=colours[index % len(colours)])
+            bottoms = [b + v for b, v in zip(bottoms, shares, strict=True)]
+            if index < len(stacked) - 1:  # the share up to this boundary, with its interval
+                counts = [sum(c["rates"][m]["k"] for m in stacked[:index + 1]) for c in conditions]
+                low_high = [wilson(k, c["n"]) for k, c in zip(counts, conditions, strict=True)]
+                ax.errorbar(range(len(conditions)), bottoms,
+                            yerr=[[b - lo for b, (lo, _) in zip(bottoms, low_high, strict=True)],
+                                  [hi - b for b, (_, hi) in zip(bottoms, low_high, strict=True)]],
+                            fmt="none", ecolor="black", capsize=3, linewidth=1)
+        rest = [1 - b for b in bottoms]  # replies with no label of these (no badge, failed)
+        if any(r > 1e-9 for r in rest):
+            ax.bar(range(len(conditions)), rest, 0.6, bottom=bottoms, color="#dddddd",
+                   label="no label (not a request, empty)")
+        ax.set_xticks(range(len(conditions)), names, fontsize="small")
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("share of replies (Wilson 95% CI at each boundary)")
+        ax.set_title("compliance label", fontsize="medium")
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if others or not stacked:
+        ax = axes[0][-1]
+        metrics = others or known
+        width = 0.8 / len(conditions)
+        for index, condition in enumerate(conditions):
+            values = [condition["rates"][m]["rate"] or 0.0 for m in metrics]
+            errors = [[v - condition["rates"][m]["ci95"][0] for m, v in zip(metrics, values, strict=True)],
+                      [condition["rates"][m]["ci95"][1] - v for m, v in zip(metrics, values, strict=True)]]
+            xs = [i + (index - (len(conditions) - 1) / 2) * width for i in range(len(metrics))]
+            ax.bar(xs, values, width, yerr=errors, capsize=3, color=colours[index % len(colours)],
+                   label=names[index].replace("\n", " · "))
+        ax.set_xticks(range(len(metrics)), [m.replace("_", " ") for m in metrics],
+                      fontsize="small")
+        ax.set_ylim(0, 1)
+        ax.set_ylabel("share of replies flagged (Wilson 95% CI)")
+        ax.set_title("other flags", fontsize="medium")
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if title:
+        fig.suptitle(title, fontsize="medium")
     fig.tight_layout()
     tmp = path.with_name(path.stem + ".tmp.png")
-    fig.savefig(tmp, dpi=120)
+    fig.savefig(tmp, dpi=120, bbox_inches="tight")
     plt.close(fig)
     os.replace(tmp, path)
     return True
 
 
 def write_outputs(out_dir: Path, summary: dict[str, Any], outcomes: list[CellOutcome],
-                  plot: bool = True) -> list[Path]:
+                  plot: bool = True, title: str = "") -> list[Path]:
     written = [out_dir / "summary.json", out_dir / "rates.csv", out_dir / "cells.csv"]
     write_json_atomic(written[0], summary)
     write_text_atomic(written[1], _csv(rate_rows(summary), ["model", "tier", "metric", "k", "n", "rate",
@@ -96,6 +141,6 @@ def write_outputs(out_dir: Path, summary: dict[str, Any], outcomes: list[CellOut
         write_text_atomic(written[-1], _csv(score_rows(summary),
                                       ["probe", "model", "tier", "answered", "dropped", "mean",
                                        "sd", "ci95_low", "ci95_high"]))
-    if plot and plot_rates(summary, out_dir / "rates.png"):
+    if plot and plot_rates(summary, out_dir / "rates.png", title):
         written.append(out_dir / "rates.png")
     return written

@@ -67,6 +67,17 @@ class SweepSpec:
                 for probe in self.probe_set.items for model in self.models
                 for tier in self.tiers for sample in range(self.samples)]
 
+    def title(self) -> str:
+        """The condition a sweep's results hold, in a line (plots, reports)."""
+        params = self.params
+        context = self.context or "by tier"
+        if self.no_scratchpad:
+            context += ", no scratchpad"
+        return (f"{self.probe_set.name} · context {context}"
+                + (" · accept/reject" if self.accept_reject else "")
+                + f" · T={params.temperature:g}, top-p {params.top_p:g}, ≤{params.max_tokens} "
+                  f"tokens · n={self.samples} per probe × {len(self.probe_set.items)} probes")
+
     def record(self) -> dict[str, Any]:
         return {
             "probe_set": {"name": self.probe_set.name, "path": self.probe_set.path,
