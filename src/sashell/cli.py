@@ -38,12 +38,19 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def _modules_for(argv: Sequence[str] | None) -> list[str]:
-    """The command modules to register: the named command's only, or all (help, the TUI)."""
+    """The command modules to register: the named command's only; all for --help and for a
+    word that names no command (so argparse lists the choices); none for the TUI, whose
+    start-up should not pay for them."""
     args = list(sys.argv[1:] if argv is None else argv)
     named = next((a for a in args if a in COMMANDS), None)
-    if named is None or any(a in ("-h", "--help") for a in args[:args.index(named)]):
-        return list(dict.fromkeys(COMMANDS.values()))
-    return [COMMANDS[named]]
+    if named is not None and not any(a in ("-h", "--help") for a in args[:args.index(named)]):
+        return [COMMANDS[named]]
+    options_with_values = {"--model", "--tier", "--context", "--system-file", "--sessions-dir"}
+    words = [a for i, a in enumerate(args) if not a.startswith("-")
+             and (i == 0 or args[i - 1] not in options_with_values)]
+    if named is None and not words and not any(a in ("-h", "--help") for a in args):
+        return []
+    return list(dict.fromkeys(COMMANDS.values()))
 
 
 def build_parser(argv: Sequence[str] | None = ()) -> argparse.ArgumentParser:
