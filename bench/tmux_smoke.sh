@@ -31,6 +31,8 @@ wait_for 60 bash -c "tmux -L '$socket' capture-pane -p -t smoke | grep -q 'Type 
 keys() { tmux -L "$socket" send-keys -t smoke "$@"; }
 shows() { tmux -L "$socket" capture-pane -p -t smoke | grep -q -- "$1"; }
 export -f shows; export socket
+wait_for 60 bash -c 'shows "ctx none"' \
+  || { echo "FAIL: the models did not load after the first paint"; screen; exit 1; }
 keys F3                                             # tier none → free
 wait_for 10 bash -c 'shows " FREE "' || { echo "FAIL: F3 did not change the tier"; screen; exit 1; }
 keys C-t                                            # the context picker

@@ -45,7 +45,8 @@ def test_progress_comes_before_the_first_token_then_the_prefix_is_kept(tmp_path:
     first_text = next(i for i, e in enumerate(first) if isinstance(e, TextDelta))
     assert len(progress) >= 3 and all(first.index(p) < first_text for p in progress)
     done = [p.done for p in progress]
-    assert done == sorted(done) and done[0] == 0 and all(p.cached for p in progress)
+    # from where the cache left off (a few chat-template tokens other prompts shared)
+    assert done == sorted(done) and done[0] < 16 and all(p.cached for p in progress)
     assert 0 < done[-1] <= progress[-1].total  # the shared prefix, then the probe's own tokens
     # the same context again: the prefix is kept in memory, nothing to read at length
     again = asyncio.run(events_of("Say bye."))

@@ -18,7 +18,8 @@ from sashell.core.session import load_session
 from sashell.core.shell import ProbeShell
 from sashell.tui.app import SashellApp
 from sashell.tui.screens import ModelPicker, SessionsBrowser, TextViewer
-from sashell.tui.widgets import Badge, CompareGrid, SampleView, StatusBar, TurnView
+from sashell.tui.chrome import StatusBar
+from sashell.tui.widgets import Badge, CompareGrid, SampleView, TurnView
 
 DATA = Path(__file__).parent / "data"
 SIZE = (120, 40)
@@ -378,7 +379,7 @@ def test_probe_library_rename_and_new_session(tmp_path: Path, scripted: Path) ->
             await pilot.pause(0.1)
             await pilot.press("enter")
             await pilot.pause(0.1)
-            from sashell.tui.widgets import ProbeInput
+            from sashell.tui.chrome import ProbeInput
 
             assert app.query_one(ProbeInput).text == "Who discovered gravity?"
             await pilot.press("enter")
@@ -533,7 +534,7 @@ def test_probe_set_targets_are_read_for(tmp_path: Path) -> None:
                                       "  - Tell me about whiskers please\n")
 
     async def go() -> None:
-        from sashell.tui.widgets import ProbeInput
+        from sashell.tui.chrome import ProbeInput
 
         shell = make_shell(tmp_path)
         app = SashellApp(shell, cursor_blink=False)
@@ -634,7 +635,7 @@ def test_esc_closes_a_dialog_over_a_streaming_reply_without_cancelling_it(
 
 
 def test_focus_comes_back_to_the_probe_input_by_keyboard(tmp_path: Path, scripted: Path) -> None:
-    from sashell.tui.widgets import ProbeInput
+    from sashell.tui.chrome import ProbeInput
 
     async def go() -> None:
         shell = make_shell(tmp_path, model_name="scripted")
@@ -711,7 +712,8 @@ def test_the_footer_fits_80_columns(tmp_path: Path) -> None:
     async def go() -> None:
         app = SashellApp(make_shell(tmp_path), cursor_blink=False)
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause(0.3)
+            await wait_for(pilot, lambda: app.query(FooterKey)
+                           and all(k.region.width for k in app.query(FooterKey)))
             keys = list(app.query(FooterKey))
             assert {k.key for k in keys} >= {"f1", "f2", "f3", "f6", "f7", "f8", "f9", "f10"}
             for key in keys:
@@ -755,3 +757,39 @@ def test_output_is_followed_until_the_user_scrolls_up_then_marked(
             await pilot.press("escape")
             await wait_for(pilot, lambda: app.streaming == 0)
     asyncio.run(go())
+
+
+def test_the_first_screen_is_painted_before_the_shell_is_made(tmp_path: Path) -> None:
+    import threading
+
+    from sashell.tui.chrome import ProbeInput
+
+    release = threading.Event()
+
+    def make_shell() -> ProbeShell:
+        release.wait(60)  # the models load only once the test has seen the first screen
+        return make_shell_now()
+
+    def make_shell_now() -> ProbeShell:
+        return make_shell_for(tmp_path)
+
+    async def go() -> None:
+        app = SashellApp(make_shell=make_shell, cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.2)
+            assert app.shell is None and "loading" in plain(app.query_one(StatusBar))
+            await pilot.press(*"Say hello.")  # typing works at once; sending waits
+            await pilot.press("enter")
+            assert app.query_one(ProbeInput).text == "Say hello."
+            await pilot.press("f2")  # model work waits for the shell: no picker yet
+            assert not isinstance(app.screen, ModelPicker)
+            release.set()
+            await wait_for(pilot, lambda: app.shell is not None)
+            assert "smollm2" in plain(app.query_one(StatusBar))
+            await pilot.press("f2")
+            await wait_for(pilot, lambda: isinstance(app.screen, ModelPicker))
+    asyncio.run(go())
+
+
+def make_shell_for(tmp_path: Path) -> ProbeShell:
+    return make_shell(tmp_path)

@@ -95,15 +95,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def open_tui(args: argparse.Namespace) -> int:
+    """The TUI. The model and context are checked first (a bad one is one line and exit 2),
+    with the light registry and context modules; the shell itself (annotators, providers) is
+    made after the first paint."""
+    from sashell.core.contexts import TIERS, resolve_context
     from sashell.core.paths import sessions_dir
-    from sashell.core.shell import ProbeShell
+    from sashell.core.registry import load_registry
     from sashell.tui.app import run_tui
 
-    shell = ProbeShell(model_name=args.model, tier=args.tier, no_scratchpad=args.no_scratchpad,
-                       sessions_dir=sessions_dir(args.sessions_dir))
-    shell.set_context(args.context, args.system_file)  # a bad name or file: one line, exit 2
-    run_tui(shell)
-    return 0
+    registry = load_registry()
+    registry.get(args.model)
+    for tier in TIERS:
+        resolve_context(args.context, tier, no_scratchpad=args.no_scratchpad,
+                        system_file=args.system_file)
+
+    def make_shell() -> object:
+        from sashell.core.shell import ProbeShell
+
+        shell = ProbeShell(registry=registry, model_name=args.model, tier=args.tier,
+                           no_scratchpad=args.no_scratchpad,
+                           sessions_dir=sessions_dir(args.sessions_dir))
+        shell.set_context(args.context, args.system_file)
+        return shell
+
+    return run_tui(make_shell)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

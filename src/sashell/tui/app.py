@@ -4,41 +4,32 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Static, TextArea
 
 from sashell.core.errors import SashellError
-from sashell.core.providers.base import SamplingParams
-from sashell.core.session import SHARED_SESSION_NOTE, load_session
-from sashell.core.shell import CompareMode, Condition, ProbeShell
-from sashell.core.turn import TurnResult
-from sashell.present.render import safe_text, turn_label
-from sashell.tui.replay_screen import ReplayScreen
-from sashell.tui.screens import (
-    MODAL_CSS,
-    BadgeDetails,
-    ModelPicker,
-    ProbeLibrary,
-    Prompt,
-    SessionsBrowser,
-    TextViewer,
-    context_view,
-)
-from sashell.tui.settings_screens import ContextChoice, ContextPicker, SettingsDialog
-from sashell.tui.sweep_screen import ProbeSetPicker, SweepScreen, sweep_for
-from sashell.tui.widgets import Badge, CompareGrid, ProbeInput, SampleView, StatusBar, TurnView
+from sashell.tui.chrome import MODAL_CSS, ProbeInput, StatusBar
+
+if TYPE_CHECKING:  # the rest loads after the first paint (see SashellApp.on_mount)
+    from sashell.core.providers.base import SamplingParams
+    from sashell.core.shell import CompareMode, Condition, ProbeShell
+    from sashell.core.turn import TurnResult
+    from sashell.tui.settings_screens import ContextChoice
+    from sashell.tui.widgets import Badge, CompareGrid, SampleView, TurnView
 
 FOLLOW_CHECK_S = 0.3  # how often the "new output" marker is reconsidered
 COMPARE_MODES: tuple[CompareMode | None, ...] = (None, "tiers", "models", "grid")
+ALWAYS_AVAILABLE = {"help", "quit", "command_palette", "focus_probe", "follow_output", "cancel"}
 HELP = """\
 Enter        send the probe (Ctrl+J: new line; Up/Down: history)
 Esc          cancel streaming replies (kept in the session, marked cancelled)
@@ -115,11 +106,17 @@ class SashellApp(App[None]):
         Binding("ctrl+o", "toggle_scratchpad", "scratchpad", show=False, priority=True),
     ]
 
-    def __init__(self, shell: ProbeShell, replay: Path | None = None,
+    def __init__(self, shell: ProbeShell | None = None, replay: Path | None = None,
                  cursor_blink: bool = True, demo: bool = False,
-                 replay_mode: Path | None = None, replay_delay: float = 1.5) -> None:
+                 replay_mode: Path | None = None, replay_delay: float = 1.5,
+                 make_shell: Callable[[], ProbeShell] | None = None) -> None:
+        """With ``make_shell`` instead of a ``shell``, the first screen is painted before the
+        shell (models, annotators, sessions) is made, in a thread; keys wait for it."""
         super().__init__()
-        self.shell = shell
+        if shell is None and make_shell is None:
+            raise ValueError("SashellApp needs a shell or make_shell")
+        self.shell: ProbeShell = shell  # type: ignore[assignment]  # None only while loading
+        self._make_shell = make_shell
         self.demo = demo
         self.cursor_blink = cursor_blink
         self.compare: CompareMode | None = None
@@ -149,6 +146,40 @@ class SashellApp(App[None]):
         editor = self.query_one(ProbeInput)
         editor.cursor_blink = self.cursor_blink
         editor.focus()
+        if self.shell is None:  # paint first; make the shell after
+            self.query_one(StatusBar).loading()
+            self.run_worker(self._load_shell, thread=True, name="load-shell")
+        else:
+            self._start()
+
+    def _load_shell(self) -> None:
+        """In a thread: the shell, and the modules the first probe needs, imported now rather
+        than on the first key."""
+        assert self._make_shell is not None
+        try:
+            shell = self._make_shell()
+            import sashell.core.annotate  # the annotators compile their patterns here
+            import sashell.tui.screens
+            import sashell.tui.widgets  # noqa: F401
+        except SashellError as exc:
+            self.call_from_thread(self.exit, None, 2, f"sashell: error: {exc}")
+            return
+        self.call_from_thread(self._shell_ready, shell)
+
+    def _shell_ready(self, shell: ProbeShell) -> None:
+        self.shell = shell
+        self.refresh_bindings()
+        self._start()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Until the shell is loaded (a fraction of a second after the first paint), only
+        keys that need no model work."""
+        return self.shell is not None or action in ALWAYS_AVAILABLE
+
+    def _start(self) -> None:
+        from sashell.core.session import load_session
+        from sashell.tui.replay_screen import ReplayScreen
+
         self.refresh_status()
         if self._open_on_start is not None:
             self.open_session(self._open_on_start)
@@ -162,8 +193,14 @@ class SashellApp(App[None]):
         """Follow the output (Textual's anchor, from the moment the transcript overflows: an
         anchored container shorter than its view scrolls to a negative offset); show the "new
         output" marker while the user has scrolled up and more has arrived."""
-        transcript = self.query_one("#transcript", VerticalScroll)
-        marker = self.query_one("#new-output", Static)
+        if not self.screen_stack or not self.is_running:
+            return
+        main = self.screen_stack[0]  # whatever dialog is on top
+        try:
+            transcript = main.query_one("#transcript", VerticalScroll)
+            marker = main.query_one("#new-output", Static)
+        except NoMatches:  # shutting down
+            return
         if self._want_follow and transcript.max_scroll_y > 0:
             self._want_follow = False
             transcript.anchor()
@@ -177,19 +214,22 @@ class SashellApp(App[None]):
 
     def follow_output(self) -> None:
         """Scroll to the end and stay there as output arrives."""
-        transcript = self.query_one("#transcript", VerticalScroll)
+        main = self.screen_stack[0]
+        transcript = main.query_one("#transcript", VerticalScroll)
         if transcript.max_scroll_y > 0:
             transcript.anchor()
         else:
             transcript.anchor(False)
             self._want_follow = True
-        self.query_one("#new-output", Static).display = False
+        main.query_one("#new-output", Static).display = False
 
     def on_click(self, event: events.Click) -> None:
         if event.widget is not None and event.widget.id == "new-output":
             self.follow_output()
 
     def refresh_status(self) -> None:
+        if self.shell is None:
+            return
         self.query_one(StatusBar).show(self.shell, self.compare, self.tokens_per_s, self.streaming)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -206,9 +246,15 @@ class SashellApp(App[None]):
 
     # -- sending probes -------------------------------------------------------------------------
     def on_probe_input_submitted(self, message: ProbeInput.Submitted) -> None:
+        if self.shell is None:
+            self.query_one(ProbeInput).text = message.text
+            self.notify("still loading the models: press Enter again in a moment")
+            return
         self.send(message.text)
 
     def send(self, probe: str, samples: int = 1) -> None:
+        from sashell.tui.widgets import SampleView
+
         try:
             conditions = self.shell.conditions(self.compare)
         except SashellError as exc:
@@ -224,6 +270,8 @@ class SashellApp(App[None]):
 
     async def run_conditions(self, probe: str, conditions: list[Condition]) -> list[Any]:
         """Send one probe to each condition at once (one pane each) and wait for every reply."""
+        from sashell.tui.widgets import CompareGrid, TurnView
+
         compare = len(conditions) > 1
         try:
             plans = [self.shell.plan(probe, c, follow=None if not compare else False)
@@ -289,6 +337,7 @@ class SashellApp(App[None]):
 
     async def _run_demo(self) -> None:
         from sashell.core.demo import DEMO_STEPS, DemoTally
+        from sashell.core.shell import Condition
 
         tally = DemoTally()
         transcript = self.query_one("#transcript", VerticalScroll)
@@ -345,6 +394,8 @@ class SashellApp(App[None]):
 
     def action_help(self) -> None:
         from sashell.core.annotate import registry
+        from sashell.present.render import safe_text
+        from sashell.tui.screens import TextViewer
 
         text = Text(HELP)
         text.append("\nBadges (raised flags first; grey ones are readings, not flags)\n", style="bold")
@@ -354,6 +405,8 @@ class SashellApp(App[None]):
         self.push_screen(TextViewer("sashell keys and badges", text))
 
     def action_pick_model(self) -> None:
+        from sashell.tui.screens import ModelPicker
+
         def chosen(name: str | None) -> None:
             if name:
                 self.shell.set_model(name)
@@ -361,6 +414,8 @@ class SashellApp(App[None]):
         self.push_screen(ModelPicker(self.shell.registry, self.shell.model_name), chosen)
 
     def action_pick_context(self) -> None:
+        from sashell.tui.settings_screens import ContextPicker
+
         def chosen(choice: ContextChoice | None) -> None:
             if choice is None:
                 return
@@ -373,6 +428,8 @@ class SashellApp(App[None]):
         self.push_screen(ContextPicker(self.shell.context_name, self.shell.system_file), chosen)
 
     def action_settings(self) -> None:
+        from sashell.tui.settings_screens import SettingsDialog
+
         def chosen(params: SamplingParams | None) -> None:
             if params is not None:
                 self.shell.params = params
@@ -397,6 +454,8 @@ class SashellApp(App[None]):
         self.refresh_status()
 
     def action_sample(self) -> None:
+        from sashell.tui.screens import Prompt
+
         probe = self.query_one(ProbeInput).text.strip()
         if not probe:
             self.notify("type the probe first, then F7 to sample it N times", severity="warning")
@@ -414,6 +473,9 @@ class SashellApp(App[None]):
                                 f"{self.shell.params.temperature})", "10"), chosen)
 
     def action_sweep(self) -> None:
+        from sashell.tui.screens import Prompt
+        from sashell.tui.sweep_screen import ProbeSetPicker, SweepScreen, sweep_for
+
         try:
             conditions = self.shell.conditions(self.compare)
         except SashellError as exc:
@@ -442,6 +504,9 @@ class SashellApp(App[None]):
 
     def action_show_context(self) -> None:
         """The exact messages each condition would send (every pane's, in compare mode)."""
+        from sashell.present.render import safe_text
+        from sashell.tui.screens import TextViewer, context_view
+
         probe = self.query_one(ProbeInput).text.strip() or "<your probe>"
         text = Text()
         try:
@@ -461,12 +526,16 @@ class SashellApp(App[None]):
         self.push_screen(TextViewer(title, text))
 
     def action_sessions(self) -> None:
+        from sashell.tui.screens import SessionsBrowser
+
         def chosen(path: Path | None) -> None:
             if path is not None:
                 self.open_session(path)
         self.push_screen(SessionsBrowser(self.shell.list_sessions()), chosen)
 
     def action_probe_library(self) -> None:
+        from sashell.tui.screens import ProbeLibrary
+
         def chosen(picked: tuple[str, tuple[str, ...]] | None) -> None:
             if picked:
                 text, targets = picked
@@ -486,6 +555,8 @@ class SashellApp(App[None]):
         self.refresh_status()
 
     def action_rename_session(self) -> None:
+        from sashell.tui.screens import Prompt
+
         def chosen(name: str | None) -> None:
             if name:
                 try:
@@ -499,15 +570,23 @@ class SashellApp(App[None]):
         self.push_screen(Prompt("Rename the session", current), chosen)
 
     def action_toggle_scratchpad(self) -> None:
+        from sashell.tui.widgets import TurnView
+
         self.collapse = not self.collapse
         for view in self.query(TurnView):
             view.set_collapse(self.collapse)
 
     def on_badge_selected(self, message: Badge.Selected) -> None:
+        from sashell.tui.screens import BadgeDetails
+
         self.push_screen(BadgeDetails(message.annotation))
 
     # -- sessions -------------------------------------------------------------------------------
     def open_session(self, path: Path) -> None:
+        from sashell.core.session import SHARED_SESSION_NOTE
+        from sashell.present.render import safe_text, turn_label
+        from sashell.tui.widgets import CompareGrid, TurnView
+
         try:
             loaded = self.shell.open_session(path)
         except SashellError as exc:
@@ -544,8 +623,11 @@ class SashellApp(App[None]):
         self.refresh_status()
 
 
-def run_tui(shell: ProbeShell, replay: Path | None = None) -> None:
-    SashellApp(shell, replay).run()
+def run_tui(make_shell: Callable[[], ProbeShell], replay: Path | None = None) -> int:
+    """The TUI, painted before the shell is made (``make_shell`` runs in a thread)."""
+    app = SashellApp(make_shell=make_shell, replay=replay)
+    app.run()
+    return app.return_code or 0
 
 
 def run_replay_tui(shell: ProbeShell, path: Path, delay: float = 1.5) -> None:

@@ -23,19 +23,6 @@ from sashell.core.registry import Registry
 from sashell.core.session import load_session
 from sashell.present.render import safe_text
 
-# App-level (unscoped) CSS for every modal: a centred, bordered box.
-MODAL_CSS = """
-ModalScreen { align: center middle; }
-ModalScreen > Vertical { width: 90%; height: 80%; border: thick $accent; background: $surface;
-                         padding: 0 1; }
-ModalScreen .title { text-style: bold; height: auto; }
-ModalScreen .hint { color: $text-muted; height: 1; }
-Prompt > Vertical { height: 8; width: 64; }
-SettingsDialog > Vertical { height: auto; width: 64; }
-ContextPicker > Vertical { height: auto; max-height: 80%; }
-ContextPicker OptionList { height: auto; max-height: 30; }
-"""
-
 
 class _Modal(ModalScreen[Any]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", "close")]
