@@ -17,8 +17,8 @@ from sashell.core.registry import load_registry
 from sashell.core.session import load_session
 from sashell.core.shell import ProbeShell
 from sashell.tui.app import SashellApp
-from sashell.tui.screens import ModelPicker, SessionsBrowser, TextViewer
 from sashell.tui.chrome import StatusBar
+from sashell.tui.screens import ModelPicker, SessionsBrowser, TextViewer
 from sashell.tui.widgets import Badge, CompareGrid, SampleView, TurnView
 
 DATA = Path(__file__).parent / "data"

@@ -95,24 +95,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def open_tui(args: argparse.Namespace) -> int:
-    """The TUI. The model and context are checked first (a bad one is one line and exit 2),
-    with the light registry and context modules; the shell itself (annotators, providers) is
-    made after the first paint."""
-    from sashell.core.contexts import TIERS, resolve_context
-    from sashell.core.paths import sessions_dir
-    from sashell.core.registry import load_registry
+    """The TUI, painted before anything else loads: the registry, the context and the shell
+    (annotators, providers) are made in a thread after the first paint. A model, context or
+    system file given on the command line is checked first (one line and exit 2 when bad,
+    before the screen changes); the defaults need no check."""
     from sashell.tui.app import run_tui
 
-    registry = load_registry()
-    registry.get(args.model)
-    for tier in TIERS:
-        resolve_context(args.context, tier, no_scratchpad=args.no_scratchpad,
-                        system_file=args.system_file)
+    if args.model != "smollm2" or args.context or args.system_file:
+        from sashell.core.contexts import TIERS, resolve_context
+        from sashell.core.registry import load_registry
+
+        load_registry().get(args.model)
+        for tier in TIERS:
+            resolve_context(args.context, tier, no_scratchpad=args.no_scratchpad,
+                            system_file=args.system_file)
 
     def make_shell() -> object:
+        from sashell.core.paths import sessions_dir
         from sashell.core.shell import ProbeShell
 
-        shell = ProbeShell(registry=registry, model_name=args.model, tier=args.tier,
+        shell = ProbeShell(model_name=args.model, tier=args.tier,
                            no_scratchpad=args.no_scratchpad,
                            sessions_dir=sessions_dir(args.sessions_dir))
         shell.set_context(args.context, args.system_file)

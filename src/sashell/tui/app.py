@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # the rest loads after the first paint (see SashellApp.on_mou
     from sashell.tui.settings_screens import ContextChoice
     from sashell.tui.widgets import Badge, CompareGrid, SampleView, TurnView
 
+LOAD_AFTER_S = 0.2  # from mounting to loading the shell: the first screen is painted by then
 FOLLOW_CHECK_S = 0.3  # how often the "new output" marker is reconsidered
 COMPARE_MODES: tuple[CompareMode | None, ...] = (None, "tiers", "models", "grid")
 ALWAYS_AVAILABLE = {"help", "quit", "command_palette", "focus_probe", "follow_output", "cancel"}
@@ -148,7 +149,10 @@ class SashellApp(App[None]):
         editor.focus()
         if self.shell is None:  # paint first; make the shell after
             self.query_one(StatusBar).loading()
-            self.run_worker(self._load_shell, thread=True, name="load-shell")
+            # once the footer has composed and painted too: the loading thread holds the GIL
+            # for long stretches (annotators compiling their patterns)
+            self.set_timer(LOAD_AFTER_S, lambda: self.run_worker(
+                self._load_shell, thread=True, name="load-shell"))
         else:
             self._start()
 
@@ -161,8 +165,8 @@ class SashellApp(App[None]):
             import sashell.core.annotate  # the annotators compile their patterns here
             import sashell.tui.screens
             import sashell.tui.widgets  # noqa: F401
-        except SashellError as exc:
-            self.call_from_thread(self.exit, None, 2, f"sashell: error: {exc}")
+        except SashellError as exc:  # a bad model or context: one line, exit 2
+            self.call_from_thread(self.exit, None, exc.exit_code, f"sashell: error: {exc}")
             return
         self.call_from_thread(self._shell_ready, shell)
 
@@ -173,8 +177,8 @@ class SashellApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Until the shell is loaded (a fraction of a second after the first paint), only
-        keys that need no model work."""
-        return self.shell is not None or action in ALWAYS_AVAILABLE
+        keys that need no model work; the others are shown dimmed (None), not hidden."""
+        return True if self.shell is not None or action in ALWAYS_AVAILABLE else None
 
     def _start(self) -> None:
         from sashell.core.session import load_session
