@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from sashell.core.annotate.base import AnnotationInput
 from sashell.core.contexts import Context, Message, Tier, accept_reject_instruction
 from sashell.core.errors import SashellError
 from sashell.core.models import ModelSpec
 from sashell.core.probes import MAX_PROBE_CHARS
 from sashell.core.providers.base import SamplingParams
 from sashell.core.records import TurnExtra
+
+if TYPE_CHECKING:  # importing the annotators (their patterns compile) is left to who annotates
+    from sashell.core.annotate.base import AnnotationInput
 
 DEFAULT_TARGET = "HELLO"
 
@@ -45,6 +48,8 @@ class TurnPlan:
 
     def annotation_input(self) -> AnnotationInput:
         """What the annotators are told about this turn's reply."""
+        from sashell.core.annotate.base import AnnotationInput
+
         return AnnotationInput(probe=self.probe, targets=self.targets,
                                scratchpad=self.context.scratchpad)
 
