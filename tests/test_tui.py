@@ -271,10 +271,15 @@ def _example_app(tmp_path: Path) -> SashellApp:
     sessions.mkdir(exist_ok=True)
     shutil.copy(DATA / "example-session.jsonl", sessions / "example-session.jsonl")
     shell = make_shell(tmp_path)
-    return SashellApp(shell, replay=sessions / "example-session.jsonl", cursor_blink=False)
+    app = SashellApp(shell, replay=sessions / "example-session.jsonl", cursor_blink=False)
+    app.NOTIFICATION_TIMEOUT = 24 * 3600  # the "opened" toast stays however slow the machine
+    return app
 
 
 async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Every turn of the opened session laid out (not a fixed pause: a loaded machine is slow)."""
+    await wait_for(pilot, lambda: pilot.app.query(TurnView)
+                   and all(v.record for v in pilot.app.query(TurnView)))
     await pilot.pause(0.5)
     await pilot.wait_for_scheduled_animations()
 
@@ -320,6 +325,31 @@ def test_snapshot_narrow_compare_pane_shows_the_flag_first(snap_compare, tmp_pat
             raised = [b.raised for b in shown]
             assert raised == sorted(raised, reverse=True), [b.kind for b in shown]
     assert snap_compare(_example_app(tmp_path), terminal_size=(80, 30), run_before=scroll)
+
+
+def test_an_opened_session_is_never_marked_as_new_output(tmp_path: Path) -> None:
+    """An opened session grows as it is laid out, by steps on a loaded machine; a check that
+    saw its end while it was short once counted the rest as new output (CI's 80x24 snapshot).
+    Resizing reproduces those steps deterministically."""
+    from textual.containers import VerticalScroll
+    from textual.widgets import Static
+
+    async def go() -> None:
+        app = _example_app(tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await _settle(pilot)
+            transcript = app.query_one("#transcript", VerticalScroll)
+            marker = app.query_one("#new-output", Static)
+            taller = transcript.max_scroll_y
+            assert taller > 2 and transcript.scroll_y == 0  # read from the top
+            await pilot.resize_terminal(80, 24 + taller - 1)  # its end one line below
+            await wait_for(pilot, lambda: transcript.max_scroll_y <= 1)
+            app._check_follow()
+            await pilot.resize_terminal(80, 24)
+            await wait_for(pilot, lambda: transcript.max_scroll_y >= taller)
+            app._check_follow()
+            assert not marker.display
+    asyncio.run(go())
 
 
 def test_badge_details_read_as_sentences_with_the_record_one_key_away(tmp_path: Path) -> None:

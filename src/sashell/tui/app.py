@@ -209,8 +209,9 @@ class SashellApp(App[None]):
             self._want_follow = False
             transcript.anchor()
         if transcript.scroll_y >= transcript.max_scroll_y - 1:
-            # (an opened session read from the top counts as seen only once it is laid out)
-            if transcript.max_scroll_y > 0 or self._seen_bottom != float("inf"):
+            # an opened session is read from the top, and grows as it is laid out: nothing in
+            # it is "new" until output is followed again (a probe, Ctrl+End)
+            if self._seen_bottom != float("inf"):
                 self._seen_bottom = transcript.max_scroll_y
             marker.display = False
         elif transcript.max_scroll_y > self._seen_bottom + 1:
@@ -225,6 +226,7 @@ class SashellApp(App[None]):
         else:
             transcript.anchor(False)
             self._want_follow = True
+        self._seen_bottom = transcript.max_scroll_y
         main.query_one("#new-output", Static).display = False
 
     def on_click(self, event: events.Click) -> None:
