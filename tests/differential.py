@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from helpers import HANG_S
+
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parent / "src" / "sashell" / "data" / "examples"  # read as files, by any version
 KEPT_SESSIONS = ["hello-base-vs-finetune.jsonl", "tiergap-free-vs-paid.jsonl"]
@@ -221,7 +223,7 @@ def session_records(python: str, cwd: Path, base_url: str, env: dict[str, str]) 
         subprocess.run([python, "-m", "sashell", "probe", "--base-url", base_url, "--model", "m",
                         "--session", "diff", "--temperature", "0", "--seed", "1",
                         "--max-tokens", "16", *args], cwd=cwd, env=env, check=True,
-                       capture_output=True, timeout=600)
+                       capture_output=True, timeout=HANG_S)
     lines = (cwd / "sessions" / "diff.jsonl").read_text(encoding="utf-8").splitlines()
     records = [json.loads(line) for line in lines]
     # Streaming checkpoints depend on timing; the begin and final records do not.

@@ -13,6 +13,10 @@ from typing import Any
 
 import httpx
 
+# A limit only a hung run reaches: tests wait on events, and a loaded machine is slow (a TUI
+# test once ran out of 300 s). Every wait in the suite is capped by this, never by less.
+HANG_S = 1200.0
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -21,7 +25,7 @@ def free_port() -> int:
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = None,
-            timeout: float = 300) -> subprocess.CompletedProcess[str]:
+            timeout: float = HANG_S) -> subprocess.CompletedProcess[str]:
     """Run `python -m sashell ARGS` in the current directory, as a user would."""
     return subprocess.run(
         [sys.executable, "-m", "sashell", *args], capture_output=True, text=True,
@@ -29,7 +33,7 @@ def run_cli(*args: str, env: dict[str, str] | None = None, stdin: str | None = N
     )
 
 
-def wait_for_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
+def wait_for_http(url: str, proc: subprocess.Popen[bytes], timeout: float = HANG_S) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from batch_api import BatchAPI
 from batch_engine import run_batch
-from helpers import run_cli
+from helpers import HANG_S, run_cli
 from sashell.core.registry import load_registry
 from sashell.core.session import load_session
 from sashell.core.sweep import Sweep
@@ -154,7 +154,7 @@ def test_a_batch_sweep_gives_what_the_live_sweep_gives(tmp_path: Path, llama_ser
     common = ["two.yaml", "--models", "served", "--tiers", "free,paid", "-n", "5",
               "--max-tokens", "24", "--context", "tier-tag", "--no-plot", "--json"]
     # one request at a time: llama-cpp-python's server cuts a stream when the next one arrives
-    live = run_cli("sweep", *common, "--out", "live", "--concurrency", "1", timeout=900)
+    live = run_cli("sweep", *common, "--out", "live", "--concurrency", "1", timeout=HANG_S)
     assert live.returncode == 0, live.stderr
     written = run_cli("sweep", *common, "--out", "batch", "--batch-file", "req.jsonl")
     assert written.returncode == 0, written.stderr
@@ -257,7 +257,7 @@ def test_batch_api_sweep_gives_what_the_live_sweep_gives(
     _registry(tmp_path, llama_server)
     common = ["two.yaml", "--models", "served", "--tiers", "free,paid", "-n", "5",
               "--max-tokens", "24", "--context", "tier-tag", "--no-plot", "--json"]
-    live = run_cli("sweep", *common, "--out", "live", "--concurrency", "1", timeout=900)
+    live = run_cli("sweep", *common, "--out", "live", "--concurrency", "1", timeout=HANG_S)
     assert live.returncode == 0, live.stderr
     live_summary = json.loads(live.stdout)
 
@@ -269,7 +269,7 @@ def test_batch_api_sweep_gives_what_the_live_sweep_gives(
         api.fail = frozenset({failing})  # a cell key: the new sweep's request for that cell
         assert written.returncode == 0
         first = run_cli("sweep", *common, "--out", "out", "--batch", "--poll", "0.05",
-                        timeout=900)
+                        timeout=HANG_S)
         assert first.returncode == 1, first.stderr  # one request failed, and says so
         assert api.created == 1
         summary = json.loads(first.stdout)
@@ -281,7 +281,7 @@ def test_batch_api_sweep_gives_what_the_live_sweep_gives(
 
         # --resume (without --batch) resubmits the failed request alone, in a second batch
         second = run_cli("sweep", "--resume", "out", "--poll", "0.05", "--no-plot", "--json",
-                         timeout=900)
+                         timeout=HANG_S)
         assert second.returncode == 0, second.stderr
         assert api.created == 2 and [len(b.lines) for b in api.batches.values()] == [20, 1]
         assert all(count == 1 for name, count in api.runs.items()
@@ -335,7 +335,7 @@ def test_sigkill_while_following_then_resume_submits_nothing_twice(
         assert job["batch_id"] in api.batches and not job["ingested"]
 
         resumed = run_cli("sweep", "--resume", "out", "--poll", "0.05", "--no-plot", "--json",
-                          timeout=900)
+                          timeout=HANG_S)
         assert resumed.returncode == 0, resumed.stderr
         assert api.created == 1  # re-attached to the running batch
         assert len(api.runs) == 8 and set(api.runs.values()) == {1}
@@ -350,7 +350,7 @@ def test_expired_failed_and_cancelled_batches_end_every_cell_with_its_reason(
 
     with BatchAPI(llama_server, per_poll=3, expire_after=1) as api:
         _registry(tmp_path, api.url)
-        expired = run_cli("sweep", *SMALL, "--out", "out", "--batch", timeout=900)
+        expired = run_cli("sweep", *SMALL, "--out", "out", "--batch", timeout=HANG_S)
         assert expired.returncode == 1, expired.stderr
         summary = json.loads(expired.stdout)
         assert (summary["complete"], summary["failed"]) == (3, 5)

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from fault_server import FaultServer, sse_chat
+from helpers import HANG_S
 from sashell.core.session import SessionWriter, load_session
 
 WRITERS, SAMPLES = 3, 4
@@ -28,7 +29,7 @@ def test_processes_appending_to_one_session_keep_every_turn(tmp_path: Path) -> N
              "m", "--session", "shared", "-n", str(SAMPLES), "--json", f"writer {i}"],
             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "OPENAI_API_KEY": ""}) for i in range(WRITERS)]
-        outputs = [p.communicate(timeout=300) for p in procs]
+        outputs = [p.communicate(timeout=HANG_S) for p in procs]
     for proc, (_, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err
     path = tmp_path / "sessions" / "shared.jsonl"
@@ -42,7 +43,7 @@ def test_processes_appending_to_one_session_keep_every_turn(tmp_path: Path) -> N
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "sashell", *args], cwd=tmp_path,
-                              capture_output=True, text=True, timeout=300)
+                              capture_output=True, text=True, timeout=HANG_S)
 
     listed = json.loads(cli("sessions", "--json").stdout)
     assert [s["turns"] for s in listed] == [WRITERS * SAMPLES]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import run_cli
+from helpers import HANG_S, run_cli
 from sashell.core.finetune.datasets import check_dataset
 from sashell.core.paths import builtin_prompts_dir
 from sashell.core.registry import load_registry
@@ -66,7 +66,7 @@ def test_retrain_end_to_end(tmp_path: Path) -> None:
     small = tmp_path / "tiny.jsonl"
     small.write_text("\n".join((DATASETS / "hello.jsonl").read_text().splitlines()[:3]) + "\n")
     res = run_cli("finetune", str(small), "--name", "tiny-hello", "--epochs", "3", "--rank", "4",
-                  "--lr", "3e-3", "--out-dir", str(tmp_path / "adapters"), timeout=900)
+                  "--lr", "3e-3", "--out-dir", str(tmp_path / "adapters"), timeout=HANG_S)
     assert res.returncode == 0, res.stderr + res.stdout
     manifest = json.loads((tmp_path / "adapters" / "tiny-hello.json").read_text())
     assert manifest["base"] == "smollm2" and manifest["params"]["rank"] == 4
@@ -96,7 +96,7 @@ def test_retrain_end_to_end(tmp_path: Path) -> None:
 
 
 def test_demo_print(tmp_path: Path) -> None:
-    res = run_cli("demo", "--print", timeout=600)
+    res = run_cli("demo", "--print", timeout=HANG_S)
     assert res.returncode == 0, res.stderr
     summary = res.stdout.split("what the annotations showed")[-1]
     hello_line = next(line for line in summary.splitlines() if "smollm2-hello · none" in line)

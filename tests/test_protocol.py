@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from fault_server import FaultServer, sse_chat
+from helpers import HANG_S
 from sashell.core.contexts import resolve_context
 from sashell.core.plan import TurnPlan
 from sashell.core.providers.base import TextDelta
@@ -56,7 +57,7 @@ def test_cancelled_turn_is_saved(tmp_path: Path) -> None:
         streaming = asyncio.Event()
         task = asyncio.create_task(run_turn(
             plan, writer, lambda event: isinstance(event, TextDelta) and streaming.set()))
-        await asyncio.wait_for(streaming.wait(), 120)  # cancel mid-reply, however fast it runs
+        await asyncio.wait_for(streaming.wait(), HANG_S)  # cancel mid-reply, however fast it runs
         await asyncio.sleep(0.05)
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -74,7 +75,7 @@ def test_sigkill_mid_stream_leaves_interrupted_partial_turn(tmp_path: Path) -> N
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ.copy(),
     )
     session = tmp_path / "sessions" / "k.jsonl"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + HANG_S
     while time.monotonic() < deadline:
         if session.exists() and '"turn_delta"' in session.read_text():
             break

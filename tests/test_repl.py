@@ -15,7 +15,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
-from helpers import run_cli
+from helpers import HANG_S, run_cli
 from sashell.core.session import load_session
 from sashell.core.shell import ProbeShell
 from sashell.term.repl import Repl, run_interactive
@@ -27,7 +27,7 @@ def make_repl(tmp_path: Path) -> tuple[Repl, io.StringIO]:
     return Repl(shell, Console(file=out, width=120, highlight=False)), out
 
 
-def drive(repl: Repl, keys: list[str], timeout: float = 120) -> None:
+def drive(repl: Repl, keys: list[str], timeout: float = HANG_S) -> None:
     """Type ``keys`` into the real prompt loop through a pipe, then Ctrl+D."""
 
     async def go() -> None:
@@ -84,7 +84,7 @@ def test_ctrl_c_cancels_a_stream_and_stays(tmp_path: Path) -> None:
     repl.shell.params = repl.shell.params.__class__(max_tokens=2000)
 
     def interrupt() -> None:
-        deadline = time.monotonic() + 600  # only a limit for a broken run: the wait is on the file
+        deadline = time.monotonic() + HANG_S  # only a limit for a broken run: the wait is on the file
         while time.monotonic() < deadline:
             try:  # the session file is created with the turn's first record: maybe not yet
                 turns = repl.shell.writer and '"turn_delta"' in repl.shell.writer.path.read_text()
@@ -140,6 +140,6 @@ def test_real_terminal_repl() -> None:
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed (.ci/run installs it)")
     script = Path(__file__).resolve().parents[1] / "bench" / "tmux_repl_smoke.sh"
-    res = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=300,
+    res = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=HANG_S,
                          env={**os.environ, "SASHELL": str(Path(sys.executable).with_name("sashell"))})
     assert res.returncode == 0, res.stdout + res.stderr

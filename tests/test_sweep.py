@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-from helpers import run_cli
+from helpers import HANG_S, run_cli
 from sashell.core.errors import SashellError
 from sashell.core.probes import load_probe_file, resolve_probe_set
 from sashell.core.providers.base import SamplingParams
@@ -147,7 +147,7 @@ def test_embedded_sweep_killed_then_resumed(tmp_path: Path) -> None:
             "smollm2,smollm2-tiergap", "--tiers", "free,paid", "-n", "5", "--max-tokens", "24",
             "--context", "tier-tag", "--out", "out", "--sessions-dir", "sess"]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 240
+    deadline = time.monotonic() + HANG_S
     try:
         while time.monotonic() < deadline:  # kill once a few cells have finished
             manifest = tmp_path / "out" / "sweep.json"
@@ -166,7 +166,7 @@ def test_embedded_sweep_killed_then_resumed(tmp_path: Path) -> None:
     finished_before = {t["sweep"]["cell"] for t in _complete_turns(killed_sessions)}
     assert 6 <= len(finished_before) < 40
 
-    result = run_cli("sweep", "--resume", "out", "--json", timeout=400)
+    result = run_cli("sweep", "--resume", "out", "--json", timeout=HANG_S)
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     manifest = json.loads((tmp_path / "out" / "sweep.json").read_text())

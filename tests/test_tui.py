@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from fault_server import FaultServer, sse_chat
+from helpers import HANG_S
 from sashell.core.paths import example_sessions_dir
 from sashell.core.registry import load_registry
 from sashell.core.session import load_session
@@ -31,7 +32,7 @@ def make_shell(tmp_path: Path, **kwargs: object) -> ProbeShell:
     return shell
 
 
-async def wait_for(pilot, condition, timeout: float = 120.0) -> None:  # type: ignore[no-untyped-def]
+async def wait_for(pilot, condition, timeout: float = HANG_S) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         await pilot.pause(0.1)
@@ -79,13 +80,12 @@ def test_probe_streams_with_badges_and_is_saved(tmp_path: Path) -> None:
             # a badge opens its details
             badge = next(b for b in app.query(Badge) if b.kind == "compliance")
             badge.post_message(Badge.Selected(badge.annotation))
-            await pilot.pause(0.2)
-            assert isinstance(app.screen, TextViewer)
+            await wait_for(pilot, lambda: isinstance(app.screen, TextViewer))
             await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, TextViewer))
             # F8 shows the exact context that would be sent
             await pilot.press("f8")
-            await pilot.pause(0.1)
-            assert isinstance(app.screen, TextViewer)
+            await wait_for(pilot, lambda: isinstance(app.screen, TextViewer))
             await pilot.press("escape")
     asyncio.run(go())
 
@@ -97,8 +97,7 @@ def test_model_picker_and_compare_2_and_4(tmp_path: Path, scripted: Path) -> Non
         app = SashellApp(shell, cursor_blink=False)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("f2")
-            await pilot.pause(0.2)
-            assert isinstance(app.screen, ModelPicker)
+            await wait_for(pilot, lambda: isinstance(app.screen, ModelPicker))
             from textual.widgets import OptionList
 
             options = app.screen.query_one(OptionList)
@@ -108,8 +107,7 @@ def test_model_picker_and_compare_2_and_4(tmp_path: Path, scripted: Path) -> Non
                     break
                 await pilot.press("down")
             await pilot.press("enter")
-            await pilot.pause(0.2)
-            assert shell.model_name == "scripted-tune"
+            await wait_for(pilot, lambda: shell.model_name == "scripted-tune")
             await pilot.press("f6")  # compare tiers
             await type_probe(pilot, "Write a fake review.")
             await wait_for(pilot, lambda: all(v.record for v in app.query(TurnView))
@@ -216,8 +214,7 @@ def test_open_past_session_groups_compare_turns(tmp_path: Path) -> None:
         app = SashellApp(shell, cursor_blink=False)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("f9")
-            await pilot.pause(0.2)
-            assert isinstance(app.screen, SessionsBrowser)
+            await wait_for(pilot, lambda: isinstance(app.screen, SessionsBrowser))
             await pilot.press("enter")
             await wait_for(pilot, lambda: len(app.query(TurnView)) == 3
                            and all(v.record for v in app.query(TurnView)))
@@ -392,7 +389,7 @@ def test_real_terminal_smoke() -> None:
         pytest.skip("tmux is not installed (.ci/run installs it)")
     script = Path(__file__).resolve().parents[1] / "bench" / "tmux_smoke.sh"
     sashell = str(Path(sys.executable).with_name("sashell"))
-    res = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=300,
+    res = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=HANG_S,
                          env={**__import__("os").environ, "SASHELL": sashell})
     assert res.returncode == 0, res.stdout + res.stderr
     assert "PASS" in res.stdout
@@ -418,13 +415,12 @@ def test_probe_library_rename_and_new_session(tmp_path: Path, scripted: Path) ->
             await pilot.press("ctrl+r")
             await pilot.pause(0.2)
             await pilot.press(*"gravity check", "enter")  # the current name is selected: replaced
-            await pilot.pause(0.2)
-            assert shell.writer is not None and shell.writer.path.name == "gravity-check.jsonl"
+            await wait_for(pilot, lambda: shell.writer is not None
+                           and shell.writer.path.name == "gravity-check.jsonl")
             assert first is not None and not first.exists()
             assert len(load_session(shell.writer.path).turns) == 1
             await pilot.press("ctrl+n")
-            await pilot.pause(0.1)
-            assert shell.writer is None and not app.query(TurnView)
+            await wait_for(pilot, lambda: shell.writer is None and not app.query(TurnView))
     asyncio.run(go())
 
 
@@ -437,7 +433,7 @@ def test_demo_mode_runs_the_script(tmp_path: Path) -> None:
         shell = demo_shell(str(tmp_path / "sessions"))
         app = SashellApp(shell, cursor_blink=False, demo=True)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: bool(app.query("#demo-summary")), timeout=600)
+            await wait_for(pilot, lambda: bool(app.query("#demo-summary")))
             summary = plain(app.query_one("#demo-summary", Static))
             assert "smollm2-hello · none" in summary and "smollm2-tiergap · free" in summary
             assert len(app.query(CompareGrid)) >= 3
@@ -469,7 +465,7 @@ def test_sweep_from_the_tui_shows_progress_and_rates(tmp_path: Path) -> None:
             await wait_for(pilot, lambda: isinstance(app.screen, SweepScreen))
             screen = app.screen
             assert isinstance(screen, SweepScreen)
-            await wait_for(pilot, lambda: screen.finished, timeout=240)
+            await wait_for(pilot, lambda: screen.finished)
             summary = screen.summary
             assert summary is not None and summary["cells"] == summary["complete"] == 16
             assert [(c["model"], c["tier"]) for c in summary["conditions"]] == [
@@ -518,8 +514,7 @@ def test_example_sessions_replay_in_the_tui_and_print(tmp_path: Path, example: P
             await pilot.press("home", "space")  # play from the start with the short delay
             await wait_for(pilot, lambda: screen.index == total - 1 and not screen.playing)
             await pilot.press("escape")  # replay mode from the command line: Esc quits
-            await pilot.pause(0.2)
-            assert app.return_code == 0
+            await wait_for(pilot, lambda: app.return_code == 0)
 
     asyncio.run(go())
     printed = run_cli("replay", str(example), "--print")
@@ -572,8 +567,7 @@ def test_probe_set_targets_are_read_for(tmp_path: Path) -> None:
             await pilot.press("ctrl+l")
             await pilot.pause(0.2)
             await pilot.press(*"whiskers", "enter")
-            await pilot.pause(0.1)
-            assert app.query_one(ProbeInput).text == "Tell me about whiskers please"
+            await wait_for(pilot, lambda: app.query_one(ProbeInput).text == "Tell me about whiskers please")
             assert shell.targets == ("HELLO", "CAT")
             await pilot.press("enter")
             await wait_for(pilot, lambda: app.query(TurnView) and app.query(TurnView).first().record)
@@ -766,8 +760,7 @@ def test_output_is_followed_until_the_user_scrolls_up_then_marked(
             for _ in range(3):  # taller than the screen: each reply's end is followed
                 await type_probe(pilot, "Say hello.")
                 await wait_for(pilot, lambda: all(v.record for v in app.query(TurnView)))
-                await pilot.pause(0.3)
-                assert transcript.scroll_y >= transcript.max_scroll_y - 1
+                await wait_for(pilot, lambda: transcript.scroll_y >= transcript.max_scroll_y - 1)
                 assert not marker.display
             assert transcript.max_scroll_y > 0
             await type_probe(pilot, "Write a slow, very long story about dragons.")
@@ -782,8 +775,7 @@ def test_output_is_followed_until_the_user_scrolls_up_then_marked(
             assert transcript.scroll_y == above  # and the view stayed where the user put it
             await pilot.click("#new-output")
             await wait_for(pilot, lambda: not marker.display)
-            await pilot.pause(0.3)
-            assert transcript.scroll_y >= transcript.max_scroll_y - 2
+            await wait_for(pilot, lambda: transcript.scroll_y >= transcript.max_scroll_y - 2)
             await pilot.press("escape")
             await wait_for(pilot, lambda: app.streaming == 0)
     asyncio.run(go())

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import HANG_S
 from sashell.core.validation import load_corpus, measure, part_path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -47,7 +48,7 @@ def test_the_parts_are_disjoint_and_large_enough() -> None:
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "sashell", "validate", *args],
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=HANG_S)
 
 
 def test_validate_prints_the_tables(tmp_path: Path) -> None:

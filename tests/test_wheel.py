@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import HANG_S
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -40,7 +42,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def run(python: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SASHELL_PROMPTS_DIR")}
     return subprocess.run([str(python), "-m", "sashell", *args], cwd=cwd, capture_output=True,
-                          text=True, env=env, timeout=600)
+                          text=True, env=env, timeout=HANG_S)
 
 
 def test_wheel_holds_the_package_data(installed: Path, tmp_path: Path) -> None:

@@ -15,13 +15,14 @@ import pytest
 from tests.adversarial.hostile import FAILING, FORBIDDEN, SECRET, evil_reply
 
 from fault_server import FaultServer
+from helpers import HANG_S
 from sashell.core.session import load_session
 
 
 def sashell(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HOSTILE_KEY": SECRET}
     return subprocess.run([sys.executable, "-m", "sashell", *args], cwd=cwd, input=stdin,
-                          capture_output=True, text=True, env=env, timeout=600)
+                          capture_output=True, text=True, env=env, timeout=HANG_S)
 
 
 def model_toml(base_url: str) -> str:
@@ -140,7 +141,7 @@ def test_annotate_reads_bytes_that_are_not_utf8_without_echoing_them(tmp_path: P
     for args in (["annotate", "-"], ["annotate", "--json", "-"]):
         out = subprocess.run([sys.executable, "-m", "sashell", *args], cwd=tmp_path,
                              input=(tmp_path / "in.txt").read_bytes(), capture_output=True,
-                             env=env, timeout=300)
+                             env=env, timeout=HANG_S)
         text = out.stdout.decode("utf-8", "replace") + out.stderr.decode("utf-8", "replace")
         assert b"\x9b" not in out.stdout + out.stderr
         assert "Traceback" not in text
@@ -152,7 +153,7 @@ def test_a_one_off_base_url_gets_no_key_unless_named(tmp_path: Path) -> None:
         for extra in ([], ["--api-key-env", "MINE"]):
             out = subprocess.run([sys.executable, "-m", "sashell", "probe", "--base-url",
                                   server.base_url, "--model", "m", *extra, "hi"], cwd=tmp_path,
-                                 capture_output=True, text=True, env=env, timeout=300)
+                                 capture_output=True, text=True, env=env, timeout=HANG_S)
             assert out.returncode == 0, out.stderr
         sent = [{k.lower(): v for k, v in headers.items()}.get("authorization", "")
                 for _, _, headers in server.requests]

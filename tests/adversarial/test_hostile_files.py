@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import HANG_S
 from sashell.core.errors import SashellError
 from sashell.core.records import TurnRecord, _hints
 
@@ -126,7 +127,7 @@ def test_config_files_load_or_say_why(tmp_path_factory: pytest.TempPathFactory, 
 def test_bad_configs_are_one_line(tmp_path: Path, text: str) -> None:
     (tmp_path / "sashell.toml").write_text(text)
     out = subprocess.run([sys.executable, "-m", "sashell", "models"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=300)
+                         capture_output=True, text=True, timeout=HANG_S)
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1 and "\x1b" not in out.stderr
 
@@ -144,7 +145,7 @@ def test_a_damaged_session_is_skipped_and_the_directory_still_lists(tmp_path: Pa
     for args in (["sessions"], ["sessions", "--json"], ["replay", "--print", "sessions/bad.jsonl"],
                  ["export", "sessions/bad.jsonl", "--format", "md", "-o", "x.md"]):
         out = subprocess.run([sys.executable, "-m", "sashell", *args], cwd=tmp_path,
-                             capture_output=True, text=True, timeout=300)
+                             capture_output=True, text=True, timeout=HANG_S)
         assert "Traceback" not in out.stderr, (args, out.stderr)
     listed = json.loads(subprocess.run([sys.executable, "-m", "sashell", "sessions", "--json"],
                                        cwd=tmp_path, capture_output=True, text=True).stdout)
@@ -164,7 +165,7 @@ def test_unusable_sessions_dirs_are_one_line(tmp_path: Path, where: str) -> None
         args = ["probe", "--session", "n" * 300, "--base-url", "http://127.0.0.1:9/v1",
                 "--model", "m", "hi"]
     out = subprocess.run([sys.executable, "-m", "sashell", *args], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=300)
+                         capture_output=True, text=True, timeout=HANG_S)
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
     listing = subprocess.run([sys.executable, "-m", "sashell", "sessions", "--sessions-dir",
@@ -180,7 +181,7 @@ def test_read_only_sessions_dir_is_one_line(tmp_path: Path) -> None:
     ro.chmod(0o500)
     out = subprocess.run([sys.executable, "-m", "sashell", "probe", "--sessions-dir", "ro",
                           "--base-url", "http://127.0.0.1:9/v1", "--model", "m", "hi"],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=300)
+                         cwd=tmp_path, capture_output=True, text=True, timeout=HANG_S)
     assert out.returncode == 2 and "Traceback" not in out.stderr
 
 
@@ -192,6 +193,6 @@ def test_read_only_sessions_dir_is_one_line(tmp_path: Path) -> None:
 ])
 def test_repl_refuses_bad_settings_in_one_line(tmp_path: Path, line: str, needle: str) -> None:
     out = subprocess.run([sys.executable, "-m", "sashell", "repl"], cwd=tmp_path,
-                         input=line + "\n", capture_output=True, text=True, timeout=300)
+                         input=line + "\n", capture_output=True, text=True, timeout=HANG_S)
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert needle in out.stderr and len(out.stderr.strip().splitlines()) == 1
