@@ -58,12 +58,21 @@ def plot_rates(summary: dict[str, Any], path: Path, title: str = "") -> bool:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from sashell.core.annotate.registry import registry
-    from sashell.core.stats import wilson
-
     conditions = [c for c in summary["conditions"] if c["n"]]
     if not conditions:
         return False
+    # names and titles come from outside (registry, probe sets): "$…$" is text, never mathtext
+    with plt.rc_context({"text.parse_math": False}):
+        _draw(summary, conditions, path, title)
+    return True
+
+
+def _draw(summary: dict[str, Any], conditions: list[dict[str, Any]], path: Path, title: str) -> None:
+    import matplotlib.pyplot as plt
+
+    from sashell.core.annotate.registry import registry
+    from sashell.core.stats import wilson
+
     known = [m for m in summary["metrics"] if all(m in c["rates"] for c in conditions)]
     stacked = [m.name for cls in registry().classes if cls.exclusive for m in cls.metrics
                if m.name in known]
@@ -121,7 +130,6 @@ def plot_rates(summary: dict[str, Any], path: Path, title: str = "") -> bool:
     fig.savefig(tmp, dpi=120, bbox_inches="tight")
     plt.close(fig)
     os.replace(tmp, path)
-    return True
 
 
 def write_outputs(out_dir: Path, summary: dict[str, Any], outcomes: list[CellOutcome],
