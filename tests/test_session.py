@@ -121,3 +121,53 @@ def test_lazy_and_summary_reads_agree_with_the_full_read(
         (t.get("turn"), t.get("status"), t.get("tier"), (t.get("model") or {}).get("name"))
         for t in full.turns]
     assert path.read_bytes() == damaged
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(min_value=0, max_value=4000),
+       st.sampled_from([b"", b"garbage {\n", b"\xff\xfe\n", b'{"type": "turn", "turn": 2, "x\n',
+                        b"\n\n", b"x" * 300]),
+       st.integers(min_value=1, max_value=64), st.booleans())
+def test_a_large_session_read_from_disk_reads_like_one_read_whole(
+        tmp_path_factory: pytest.TempPathFactory, cut: int, noise: bytes, chunk: int,
+        lazy: bool) -> None:
+    """Sessions over IN_MEMORY_BYTES are indexed a chunk at a time and each line read back by
+    its offset (bounded memory): lines split across chunks, torn tails and damage read alike."""
+    from sashell.core.session import lines
+
+    base = tmp_path_factory.mktemp("large")
+    path = make_session(base, turns=3)
+    data = path.read_bytes().split(b"\n")
+    damaged = b"\n".join([*data[:3], noise, *data[3:]])[: cut % (len(data) * 200 + 1)]
+    path.write_bytes(damaged)
+    with pytest.MonkeyPatch.context() as patch:
+        try:
+            whole = load_session(path, lazy=lazy)
+        except SashellError as exc:
+            patch.setattr(lines, "IN_MEMORY_BYTES", 0)
+            patch.setattr(lines, "READ_CHUNK", chunk)
+            with pytest.raises(SashellError) as again:
+                load_session(path)
+            assert str(again.value) == str(exc)
+            return
+        patch.setattr(lines, "IN_MEMORY_BYTES", 0)
+        patch.setattr(lines, "READ_CHUNK", chunk)
+        from_disk = load_session(path, lazy=lazy)
+    assert (from_disk.header, list(from_disk.turns), from_disk.torn_tail, from_disk.notes) == (
+        whole.header, list(whole.turns), whole.torn_tail, whole.notes)
+    assert from_disk.problems == whole.problems
+
+
+def test_reading_a_large_session_keeps_offsets_not_bytes(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from sashell.core.session import lines, loading
+
+    monkeypatch.setattr(lines, "IN_MEMORY_BYTES", 0)
+    path = make_session(tmp_path, turns=5)
+    loaded = load_session(path, lazy=True)
+    index = loaded.turns._index  # type: ignore[attr-defined]
+    assert isinstance(index, loading._SessionIndex)
+    refs = [ref for t in index.turns.values() for ref in (t.begin, t.final, *t.deltas)]
+    assert refs and all(isinstance(ref, tuple) and all(isinstance(x, int) for x in ref)
+                        for ref in refs)
+    assert [t["reply"] for t in loaded.turns] == ["Hello"] * 5
