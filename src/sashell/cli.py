@@ -92,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a filesystem fault (a full disk, a read-only mount) wherever it hit
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"sashell: error: {SashellError(where + (exc.strerror or str(exc)))}", file=sys.stderr)
+        return SashellError.exit_code
 
 
 def open_tui(args: argparse.Namespace) -> int:

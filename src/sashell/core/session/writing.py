@@ -221,11 +221,23 @@ class SessionWriter:
                 self._unsynced = True
 
     def close(self) -> None:
-        if self._file is not None and not self._file.closed:
-            if self._unsynced:
-                self._sync()
-                self._unsynced = False
-            self._file.close()
+        """Sync what is unsynced and close; a write that failed (a full disk) and is still
+        buffered fails again here, in one line, and the file is closed all the same."""
+        try:
+            if self._file is not None and not self._file.closed:
+                if self._unsynced:
+                    self._unsynced = False
+                    self._sync()
+                self._file.close()
+        except OSError as exc:
+            if self._file is not None:
+                with contextlib.suppress(OSError):
+                    self._file.close()  # (the descriptor is released even when the flush fails)
+            raise SashellError(f"cannot write session {self.path}: {exc.strerror or exc}") from None
+        finally:
+            self._release_presence()
+
+    def _release_presence(self) -> None:
         if self._presence is not None:
             try:  # the last writer out removes the marker
                 fcntl.flock(self._presence, fcntl.LOCK_EX | fcntl.LOCK_NB)

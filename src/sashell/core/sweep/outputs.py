@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from pathlib import Path
 from typing import Any
 
-from sashell.core.files import write_json_atomic, write_text_atomic
+from sashell.core.files import write_atomic, write_json_atomic, write_text_atomic
 from sashell.core.sweep.summary import CellOutcome
 
 
@@ -126,10 +125,11 @@ def _draw(summary: dict[str, Any], conditions: list[dict[str, Any]], path: Path,
     if title:
         fig.suptitle(title, fontsize="medium")
     fig.tight_layout()
-    tmp = path.with_name(path.stem + ".tmp.png")
-    fig.savefig(tmp, dpi=120, bbox_inches="tight")
-    plt.close(fig)
-    os.replace(tmp, path)
+    try:
+        write_atomic(path, lambda handle: fig.savefig(handle, format="png", dpi=120,
+                                                      bbox_inches="tight"))
+    finally:
+        plt.close(fig)
 
 
 def write_outputs(out_dir: Path, summary: dict[str, Any], outcomes: list[CellOutcome],
