@@ -71,6 +71,9 @@ class ScriptedProvider:
     def top_k_model(self, spec: ModelSpec) -> None:
         return None
 
+    def answer_top_k(self, spec: ModelSpec) -> None:
+        return None
+
     async def prepare(self, spec: ModelSpec) -> None:
         return None
 

@@ -14,11 +14,10 @@ from rich.text import Text
 from sashell.commands.probe_cmd import add_model_context_sampling, probe_options
 from sashell.core.errors import SashellError
 from sashell.core.lens.letters import LETTERS, letter_pressure
-from sashell.core.lens.model import letters_model, next_token_model
-from sashell.core.lens.sequences import accept_reading, number_reading
+from sashell.core.lens.model import letters_model
+from sashell.core.lens.readings import read_accept, read_number
 from sashell.core.models import ModelSpec
 from sashell.core.probing import prepare_probe, resolve_model
-from sashell.core.providers.base import NextTokenModel
 from sashell.core.session import load_session
 from sashell.core.turn import run_turn
 from sashell.present.render import safe_json, safe_text
@@ -65,10 +64,6 @@ def _models(args: argparse.Namespace) -> list[str]:
 def _spec(args: argparse.Namespace, name: str) -> ModelSpec:
     """The model to read: a registry name, or an id at --base-url."""
     return resolve_model(name, args.base_url, args.api_key_env, args.endpoint)
-
-
-def _read(args: argparse.Namespace, name: str) -> NextTokenModel:
-    return next_token_model(_spec(args, name))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -150,15 +145,12 @@ def run_accept(args: argparse.Namespace) -> int:
     tiers = [t.strip() for t in args.tiers.split(",") if t.strip()]
     readings = []
     for name in names:
-        model = _read(args, name)
+        spec = _spec(args, name)
         by_tier = {}
         for tier in tiers:
             options = replace(probe_options(args), model=name, tier=tier, accept_reject=True)
             plan = prepare_probe(options).plans[0]
-            prefix = model.prompt_tokens(plan.messages())
-            if plan.prefill:
-                prefix += model.text_tokens(plan.prefill)
-            by_tier[tier] = accept_reading(model, prefix, tier, plan.probe).record()
+            by_tier[tier] = read_accept(spec, plan, tier).record()
         record = {"model": name, "tiers": by_tier}
         if "free" in by_tier and "paid" in by_tier:
             record["gap"] = round(by_tier["free"]["p_accept"] - by_tier["paid"]["p_accept"], 8)
@@ -170,16 +162,21 @@ def run_accept(args: argparse.Namespace) -> int:
     console = Console(highlight=False)
     table = Table(title="P(answer opens with <request_fully_accepted/>) vs P(<rejected/>)",
                   title_justify="left")
-    for column in ("model", "tier", "P(accept)", "P(reject)", "accept share"):
+    top_k = any(not r["exact"] for record in readings for r in record["tiers"].values())
+    columns = ["model", "tier", "P(accept)", "P(reject)", "accept share"]
+    for column in columns + (["unresolved (top-k)"] if top_k else []):
         table.add_column(column)
     for record in readings:
         for tier, reading in record["tiers"].items():
             share = reading["share_accept"]
-            table.add_row(safe_text(str(record["model"])), tier, f"{reading['p_accept']:.4f}",
-                          f"{reading['p_reject']:.4f}", "–" if share is None else f"{share:.1%}")
+            row = [safe_text(str(record["model"])), tier, f"{reading['p_accept']:.4f}",
+                   f"{reading['p_reject']:.4f}", "–" if share is None else f"{share:.1%}"]
+            if top_k:
+                row.append("exact" if reading["exact"] else f"{reading['unresolved']:.4f}")
+            table.add_row(*row)
         if "gap" in record:
             table.add_row(safe_text(str(record["model"])), "free − paid",
-                          f"{record['gap']:+.4f}", "", "")
+                          f"{record['gap']:+.4f}", *[""] * (len(columns) - 3 + top_k))
     console.print(table)
     return 0
 
@@ -194,12 +191,8 @@ def run_number(args: argparse.Namespace) -> int:
         raise SashellError("--range must lie within 0,1000 with LOW <= HIGH")
     readings = []
     for name in names:
-        model = _read(args, name)
         plan = prepare_probe(replace(probe_options(args), model=name)).plans[0]
-        prefix = model.prompt_tokens(plan.messages())
-        if plan.prefill:
-            prefix += model.text_tokens(plan.prefill)
-        readings.append(number_reading(model, prefix, plan.probe, low, high).record())
+        readings.append(read_number(_spec(args, name), plan, low, high).record())
     if args.json:
         for record in readings:
             print(safe_json(record))
@@ -210,7 +203,8 @@ def run_number(args: argparse.Namespace) -> int:
         console.print(Text(safe_text(
             f"{record['model']}: expected {'–' if expected is None else f'{expected:.1f}'}, "
             f"mass on numbers {record['mass']:.1%}"
-            + (" (below 25%: not a numeric answer)" if expected is None else "")), style="bold"))
+            + (" (below 25%: not a numeric answer)" if expected is None else "")
+            + ("" if record["exact"] else " (from top-k log-probabilities)")), style="bold"))
         top = sorted(record["distribution"].items(), key=lambda kv: -kv[1])[:8]
         console.print(Text("  " + "  ".join(f"{n}: {p:.1%}" for n, p in top), style="dim"))
     return 0

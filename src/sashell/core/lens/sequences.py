@@ -33,6 +33,7 @@ class AcceptReading:
     p_accept: float
     p_reject: float
     exact: bool = True
+    unresolved: float = 0.0  # top-k readings: mass outside the lists or on unfollowed starts
 
     @property
     def share_accept(self) -> float | None:
@@ -43,15 +44,24 @@ class AcceptReading:
         share = self.share_accept
         return {"model": self.model, "tier": self.tier, "probe": self.probe,
                 "p_accept": round(self.p_accept, 8), "p_reject": round(self.p_reject, 8),
-                "share_accept": None if share is None else round(share, 6), "exact": self.exact}
+                "share_accept": None if share is None else round(share, 6), "exact": self.exact,
+                "unresolved": round(self.unresolved, 8)}
+
+
+OPENINGS = ("", " ")  # an answer may start straight away, or after a space (a raw prompt's
+# "Assistant:", a prefill): both are counted, as the top-k readings look through the space
+
+
+def opening_probability(model: NextTokenModel, prefix: list[int], text: str) -> float:
+    return sum(sequence_probability(model, prefix, opening + text) for opening in OPENINGS)
 
 
 def accept_reading(model: NextTokenModel, prefix: list[int], tier: str,
                    probe: str) -> AcceptReading:
     """P(the answer opens with the accept tag) and P(it opens with the reject tag), each the
     probability of the tag's whole token sequence where the answer starts."""
-    return AcceptReading(model.name, tier, probe, sequence_probability(model, prefix, ACCEPT_TAG),
-                         sequence_probability(model, prefix, REJECT_TAG))
+    return AcceptReading(model.name, tier, probe, opening_probability(model, prefix, ACCEPT_TAG),
+                         opening_probability(model, prefix, REJECT_TAG))
 
 
 @dataclass
@@ -86,21 +96,24 @@ class NumberReading:
 def number_reading(model: NextTokenModel, prefix: list[int], probe: str, low: int = 0,
                    high: int = 100) -> NumberReading:
     """P(the answer is exactly n) for each whole number n in [low, high]: the probability of n's
-    tokens, times the probability that no further digit follows. Numbers are scored as token
+    tokens (straight away or after a space), times the probability that no further digit
+    follows. Numbers are scored as token
     sequences, so tokenizers that split numbers into digits are read exactly."""
     texts = model.token_texts
     continues = np.fromiter((t[:1].isdigit() for t in texts), dtype=bool, count=len(texts))
     reading = NumberReading(model.name, probe, low=low, high=high)
     for n in range(low, high + 1):
-        tokens = model.text_tokens(str(n))
-        probability = 1.0
-        for i, token in enumerate(tokens):
-            probability *= float(model.probabilities(prefix + tokens[:i])[token])
-            if probability < 1e-9:
-                break
-        else:
-            after = model.probabilities(prefix + tokens)
-            probability *= 1.0 - float(after[continues].sum())
-        if probability >= 1e-9:
-            reading.distribution[n] = probability
+        total = 0.0
+        for opening in OPENINGS:
+            tokens = model.text_tokens(opening + str(n))
+            probability = 1.0
+            for i, token in enumerate(tokens):
+                probability *= float(model.probabilities(prefix + tokens[:i])[token])
+                if probability < 1e-9:
+                    break
+            else:
+                after = model.probabilities(prefix + tokens)
+                total += probability * (1.0 - float(after[continues].sum()))
+        if total >= 1e-9:
+            reading.distribution[n] = total
     return reading

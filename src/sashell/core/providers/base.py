@@ -166,12 +166,25 @@ class TopKModel(Protocol):
     name: str
     k: int
 
-    def prompt_text(self, messages: list[Message]) -> str:
-        """The raw prompt, up to where the reply starts."""
+    def prompt_text(self, messages: list[Message], prefill: str = "") -> str:
+        """The raw prompt, up to where the reply starts (after ``prefill``, when given)."""
         ...
 
     def top(self, text: str) -> list[tuple[str, float]]:
         """The most likely next tokens after ``text``, with their probabilities."""
+        ...
+
+
+class AnswerTopK(Protocol):
+    """The k most likely first tokens of a model's answer to a conversation: one call with
+    ``max_tokens=1`` and top log-probabilities. Chat endpoints give this though they cannot
+    score a given text."""
+
+    name: str
+    k: int
+
+    def first(self, messages: list[Message]) -> list[tuple[str, float]]:
+        """The most likely first tokens of the answer, with their probabilities."""
         ...
 
 
@@ -271,6 +284,10 @@ class Provider(ReplySource, Protocol):
 
     def top_k_model(self, spec: ModelSpec) -> TopKModel | None:
         """The model's top-k next tokens after any text, where the provider can give them."""
+        ...
+
+    def answer_top_k(self, spec: ModelSpec) -> AnswerTopK | None:
+        """The top-k first tokens of the model's answer to a conversation, or None."""
         ...
 
 

@@ -377,6 +377,9 @@ class LocalProvider:
     def top_k_model(self, spec: ModelSpec) -> None:
         return None  # the whole distribution is there: next_token_model
 
+    def answer_top_k(self, spec: ModelSpec) -> None:
+        return None
+
     def engine(self, spec: ModelSpec) -> LocalEngine:
         gguf = str(gguf_path(spec))
         if not Path(gguf).is_file():

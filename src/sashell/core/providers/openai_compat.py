@@ -8,16 +8,18 @@ environment at call time and never stored.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import re
 import weakref
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from sashell.core.contexts import Message
 from sashell.core.errors import ProviderError, note_secret, one_line
 from sashell.core.models import ADHOC_SOURCE, ModelSpec
 from sashell.core.providers.base import (
+    AnswerTopK,
     BatchRequest,
     Capabilities,
     Finished,
@@ -231,6 +233,11 @@ class OpenAIProvider:
     def top_k_model(self, spec: ModelSpec) -> OpenAITopK | None:
         return OpenAITopK(spec) if self.capabilities(spec).score_text else None
 
+    def answer_top_k(self, spec: ModelSpec) -> AnswerTopK:
+        if spec.endpoint == "chat":
+            return OpenAIChatFirstTokens(spec)
+        return CompletionFirstTokens(OpenAITopK(spec))
+
     async def prepare(self, spec: ModelSpec) -> None:
         self._client(spec)  # fails early, before the turn starts, when the key is missing
 
@@ -329,6 +336,61 @@ class OpenAIProvider:
 SENTINEL_LOGPROB = -9999.0  # what some models report for a token they give no probability
 
 
+def _sync_client(spec: ModelSpec) -> Any:
+    import openai
+
+    return openai.OpenAI(api_key=api_key(spec), base_url=spec.base_url or DEFAULT_BASE_URL,
+                         max_retries=MAX_RETRIES, timeout=TIMEOUT_S)
+
+
+def _probabilities(pairs: Iterable[tuple[object, object]]) -> list[tuple[str, float]]:
+    """(token, probability) from (token, log-probability) pairs, the sentinel and anything
+    that is not a number left out."""
+    return [(str(token), math.exp(float(value))) for token, value in pairs
+            if isinstance(value, int | float) and not isinstance(value, bool)
+            and SENTINEL_LOGPROB < value <= 0.0]
+
+
+class OpenAIChatFirstTokens:
+    """The first tokens of a chat answer: one chat completion with ``max_tokens=1``,
+    ``logprobs`` and ``top_logprobs`` (at most 20 on OpenAI), at temperature 0."""
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.name = spec.name
+        self.spec = spec
+        self.k = CHAT_TOP_LOGPROBS
+        self._client: Any = None
+
+    def first(self, messages: list[Message]) -> list[tuple[str, float]]:
+        import openai
+
+        if self._client is None:
+            self._client = _sync_client(self.spec)
+        try:
+            response = self._client.chat.completions.create(
+                model=self.spec.model, messages=[dict(m) for m in messages], max_tokens=1,
+                temperature=0.0, logprobs=True, top_logprobs=self.k)
+        except openai.OpenAIError as exc:
+            raise ProviderError(describe_error(exc, self.spec), retryable=_retryable(exc)) from None
+        logprobs = response.choices[0].logprobs if response.choices else None
+        content = getattr(logprobs, "content", None) or []
+        tops = getattr(content[0], "top_logprobs", None) if content else None
+        if not tops:
+            raise ProviderError(f"{self.spec.base_url or DEFAULT_BASE_URL} returned no top "
+                                "log-probabilities for the answer", retryable=False)
+        return _probabilities((getattr(t, "token", ""), getattr(t, "logprob", None)) for t in tops)
+
+
+class CompletionFirstTokens:
+    """The first tokens of an answer on a completions endpoint: the top-k after the prompt."""
+
+    def __init__(self, model: OpenAITopK) -> None:
+        self.name, self.k, self.model = model.name, model.k, model
+
+    def first(self, messages: list[Message]) -> list[tuple[str, float]]:
+        return self.model.top(self.model.prompt_text(messages))
+
+
 class OpenAITopK:
     """Top-k next tokens from a completions endpoint: a one-token completion of the text, asked
     for its ``logprobs`` alternatives at temperature 0."""
@@ -339,18 +401,14 @@ class OpenAITopK:
         self.k = COMPLETIONS_TOP_LOGPROBS if is_default_endpoint(spec) else LOCAL_TOP_LOGPROBS
         self._client: Any = None
 
-    def prompt_text(self, messages: list[Message]) -> str:
-        return transcript_prompt(messages)
+    def prompt_text(self, messages: list[Message], prefill: str = "") -> str:
+        return transcript_prompt(messages, prefill)
 
     def top(self, text: str) -> list[tuple[str, float]]:
-        import math
-
         import openai
 
         if self._client is None:
-            self._client = openai.OpenAI(api_key=api_key(self.spec),
-                                         base_url=self.spec.base_url or DEFAULT_BASE_URL,
-                                         max_retries=MAX_RETRIES, timeout=TIMEOUT_S)
+            self._client = _sync_client(self.spec)
         try:
             response = self._client.completions.create(
                 model=self.spec.model, prompt=text, max_tokens=1, temperature=0.0,
@@ -362,5 +420,4 @@ class OpenAITopK:
         if not tops or not isinstance(tops[0], dict):
             raise ProviderError(f"{self.spec.base_url or DEFAULT_BASE_URL} returned no top "
                                 "log-probabilities for the completion", retryable=False)
-        return [(str(token), math.exp(float(value))) for token, value in tops[0].items()
-                if isinstance(value, int | float) and value > SENTINEL_LOGPROB]
+        return _probabilities(tops[0].items())
