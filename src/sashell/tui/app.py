@@ -2,33 +2,31 @@
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Static, TextArea
 
 from sashell.core.errors import SashellError
 from sashell.tui.chrome import MODAL_CSS, ProbeInput, StatusBar
+from sashell.tui.following import FollowOutput
+from sashell.tui.probe_runs import ProbeRuns
+from sashell.tui.session_actions import SessionActions
 
 if TYPE_CHECKING:  # the rest loads after the first paint (see SashellApp.on_mount)
     from sashell.core.providers.base import SamplingParams
-    from sashell.core.shell import CompareMode, Condition, ProbeShell
-    from sashell.core.turn import TurnResult
+    from sashell.core.shell import CompareMode, ProbeShell
     from sashell.tui.settings_screens import ContextChoice
-    from sashell.tui.widgets import Badge, CompareGrid, SampleView, TurnView
+    from sashell.tui.widgets import Badge
 
 LOAD_AFTER_S = 0.2  # from mounting to loading the shell: the first screen is painted by then
-FOLLOW_CHECK_S = 0.3  # how often the "new output" marker is reconsidered
 COMPARE_MODES: tuple[CompareMode | None, ...] = (None, "tiers", "models", "grid")
 ALWAYS_AVAILABLE = {"help", "quit", "command_palette", "focus_probe", "follow_output", "cancel"}
 HELP = """\
@@ -76,7 +74,7 @@ PALETTE = {
 }
 
 
-class SashellApp(App[None]):
+class SashellApp(FollowOutput, ProbeRuns, SessionActions, App[None]):
     TITLE = "sashell"
     CSS = MODAL_CSS + """
     #transcript { height: 1fr; padding: 0 1; }
@@ -141,9 +139,7 @@ class SashellApp(App[None]):
         yield Footer(compact=True, show_command_palette=False)  # Ctrl+P: F1 lists it
 
     def on_mount(self) -> None:
-        self._want_follow = True  # follow new output until the user scrolls up
-        self._seen_bottom = 0.0  # the transcript's height when its end was last on screen
-        self.set_interval(FOLLOW_CHECK_S, self._check_follow)
+        self.start_following()
         editor = self.query_one(ProbeInput)
         editor.cursor_blink = self.cursor_blink
         editor.focus()
@@ -193,46 +189,6 @@ class SashellApp(App[None]):
             self.push_screen(ReplayScreen(load_session(self._replay_mode, lazy=True), self._replay_delay,
                                           exit_on_close=True))
 
-    def _check_follow(self) -> None:
-        """Follow the output (Textual's anchor, from the moment the transcript overflows: an
-        anchored container shorter than its view scrolls to a negative offset); show the "new
-        output" marker while the user has scrolled up and more has arrived."""
-        if not self.screen_stack or not self.is_running:
-            return
-        main = self.screen_stack[0]  # whatever dialog is on top
-        try:
-            transcript = main.query_one("#transcript", VerticalScroll)
-            marker = main.query_one("#new-output", Static)
-        except NoMatches:  # shutting down
-            return
-        if self._want_follow and transcript.max_scroll_y > 0:
-            self._want_follow = False
-            transcript.anchor()
-        if transcript.scroll_y >= transcript.max_scroll_y - 1:
-            # an opened session is read from the top, and grows as it is laid out: nothing in
-            # it is "new" until output is followed again (a probe, Ctrl+End)
-            if self._seen_bottom != float("inf"):
-                self._seen_bottom = transcript.max_scroll_y
-            marker.display = False
-        elif transcript.max_scroll_y > self._seen_bottom + 1:
-            marker.display = True
-
-    def follow_output(self) -> None:
-        """Scroll to the end and stay there as output arrives."""
-        main = self.screen_stack[0]
-        transcript = main.query_one("#transcript", VerticalScroll)
-        if transcript.max_scroll_y > 0:
-            transcript.anchor()
-        else:
-            transcript.anchor(False)
-            self._want_follow = True
-        self._seen_bottom = transcript.max_scroll_y
-        main.query_one("#new-output", Static).display = False
-
-    def on_click(self, event: events.Click) -> None:
-        if event.widget is not None and event.widget.id == "new-output":
-            self.follow_output()
-
     def refresh_status(self) -> None:
         if self.shell is None:
             return
@@ -250,124 +206,6 @@ class SashellApp(App[None]):
             yield SystemCommand(f"{title} ({keys})", description,
                                 lambda action=binding.action: self.run_action(action))
 
-    # -- sending probes -------------------------------------------------------------------------
-    def on_probe_input_submitted(self, message: ProbeInput.Submitted) -> None:
-        if self.shell is None:
-            self.query_one(ProbeInput).text = message.text
-            self.notify("still loading the models: press Enter again in a moment")
-            return
-        self.send(message.text)
-
-    def send(self, probe: str, samples: int = 1) -> None:
-        from sashell.tui.widgets import SampleView
-
-        try:
-            conditions = self.shell.conditions(self.compare)
-        except SashellError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        self.follow_output()  # sending a probe means wanting to see what it brings
-        if samples > 1:
-            view = SampleView(probe, [c.label for c in conditions], samples)
-            self.query_one("#transcript", VerticalScroll).mount(view)
-            self.run_worker(self._sample(view, probe, conditions, samples), group="probe")
-        else:
-            self.run_worker(self.run_conditions(probe, conditions), group="probe")
-
-    async def run_conditions(self, probe: str, conditions: list[Condition]) -> list[Any]:
-        """Send one probe to each condition at once (one pane each) and wait for every reply."""
-        from sashell.tui.widgets import CompareGrid, TurnView
-
-        compare = len(conditions) > 1
-        try:
-            plans = [self.shell.plan(probe, c, follow=None if not compare else False)
-                     for c in conditions]
-        except SashellError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return []
-        group = uuid.uuid4().hex[:12]
-        for plan, condition in zip(plans, conditions, strict=True):
-            plan.group = group if compare else None
-            plan.condition = condition.label if compare else plan.condition
-        views = [TurnView(c.label, probe, self.collapse) for c in conditions]
-        grid = CompareGrid(views) if compare else None
-        transcript = self.query_one("#transcript", VerticalScroll)
-        await transcript.mount(grid if grid is not None else views[0])
-        return await asyncio.gather(*(self._stream(view, plan, grid, remember=not compare)
-                                      for view, plan in zip(views, plans, strict=True)))
-
-    async def _stream(self, view: TurnView, plan: Any, grid: CompareGrid | None,
-                      remember: bool) -> TurnResult | None:
-        self.streaming += 1
-        self.refresh_status()
-        try:
-            result = await self.shell.run(plan, view.show_turn_event, remember=remember)
-        except asyncio.CancelledError:
-            view.fail("cancelled (saved as cancelled)")
-            raise
-        except SashellError as exc:
-            view.fail(str(exc))
-            self.notify(str(exc), severity="error", markup=False)
-            return None
-        finally:
-            self.streaming -= 1
-            self.refresh_status()
-        view.finish(result.record)
-        if result.error:
-            self.notify(result.error, severity="error", markup=False)
-        if result.record["timing"].get("tokens_per_s"):
-            self.tokens_per_s = result.record["timing"]["tokens_per_s"]
-        if grid is not None:
-            grid.update_summary()
-        self.refresh_status()
-        self.query_one("#transcript", VerticalScroll).scroll_end(animate=False)
-        return result
-
-    async def _sample(self, view: SampleView, probe: str, conditions: list[Condition],
-                      samples: int) -> None:
-        self.streaming += 1
-        self.refresh_status()
-        try:
-            group = f"sample-{uuid.uuid4().hex[:8]}"
-            for index in range(samples):
-                for condition in conditions:
-                    plan = self.shell.plan(probe, condition, sample=index, follow=False)
-                    plan.group = group
-                    result = await self.shell.run(plan, remember=False)
-                    view.add(condition.label, result.record)
-        except SashellError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-        finally:
-            self.streaming -= 1
-            self.refresh_status()
-
-    async def _run_demo(self) -> None:
-        from sashell.core.demo import DEMO_STEPS, DemoTally
-        from sashell.core.shell import Condition
-
-        tally = DemoTally()
-        transcript = self.query_one("#transcript", VerticalScroll)
-        for step in DEMO_STEPS:
-            self.shell.context_name = step.context
-            self.compare = "demo" if len(step.models) * len(step.tiers) > 1 else None  # type: ignore[assignment]
-            self.refresh_status()
-            await transcript.mount(Static(Text.assemble((step.title, "bold"), "\n",
-                                                        (step.explain, "italic"))))
-            for probe in step.probes:
-                conditions = [Condition(self.shell.registry.get(m), t)
-                              for m in step.models for t in step.tiers]
-                for condition, result in zip(conditions, await self.run_conditions(probe, conditions),
-                                             strict=True):
-                    if result is not None:
-                        tally.add(condition.label, result.record)
-        self.compare = None
-        self.refresh_status()
-        summary = Text("What the annotations showed\n", style="bold")
-        summary.append("\n".join(tally.lines()))
-        await transcript.mount(Static(summary, id="demo-summary"))
-        transcript.scroll_end(animate=False)
-        self.notify("demo finished: the summary is at the end of the transcript")
-
     # -- actions --------------------------------------------------------------------------------
     def action_cancel(self) -> None:
         """Esc: the topmost dialog closes first; on the main screen, streaming replies stop."""
@@ -380,9 +218,6 @@ class SashellApp(App[None]):
         elif self.streaming:
             self.workers.cancel_group(self, "probe")
             self.notify("cancelled; partial replies are saved as cancelled")
-
-    def action_follow_output(self) -> None:
-        self.follow_output()
 
     def action_focus_probe(self) -> None:
         if not isinstance(self.screen, ModalScreen):
@@ -531,14 +366,6 @@ class SashellApp(App[None]):
                                              if len(conditions) > 1 else "")
         self.push_screen(TextViewer(title, text))
 
-    def action_sessions(self) -> None:
-        from sashell.tui.screens import SessionsBrowser
-
-        def chosen(path: Path | None) -> None:
-            if path is not None:
-                self.open_session(path)
-        self.push_screen(SessionsBrowser(self.shell.list_sessions()), chosen)
-
     def action_probe_library(self) -> None:
         from sashell.tui.screens import ProbeLibrary
 
@@ -553,28 +380,6 @@ class SashellApp(App[None]):
                     self.notify(f"acrostic targets: {', '.join(targets)}", markup=False)
         self.push_screen(ProbeLibrary(), chosen)
 
-    def action_new_session(self) -> None:
-        self.shell.new_session()
-        self.query_one("#transcript", VerticalScroll).remove_children()
-        self.follow_output()
-        self.notify("new session: it starts with the next probe")
-        self.refresh_status()
-
-    def action_rename_session(self) -> None:
-        from sashell.tui.screens import Prompt
-
-        def chosen(name: str | None) -> None:
-            if name:
-                try:
-                    path = self.shell.rename_session(name)
-                except SashellError as exc:
-                    self.notify(str(exc), severity="error", markup=False)
-                    return
-                self.notify(f"session renamed to {path.name}", markup=False)
-                self.refresh_status()
-        current = self.shell.writer.path.stem if self.shell.writer else ""
-        self.push_screen(Prompt("Rename the session", current), chosen)
-
     def action_toggle_scratchpad(self) -> None:
         from sashell.tui.widgets import TurnView
 
@@ -586,48 +391,6 @@ class SashellApp(App[None]):
         from sashell.tui.screens import BadgeDetails
 
         self.push_screen(BadgeDetails(message.annotation))
-
-    # -- sessions -------------------------------------------------------------------------------
-    def open_session(self, path: Path) -> None:
-        from sashell.core.session import SHARED_SESSION_NOTE
-        from sashell.present.render import safe_text, turn_label
-        from sashell.tui.widgets import CompareGrid, TurnView
-
-        try:
-            loaded = self.shell.open_session(path)
-        except SashellError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        if self.shell.writer is not None and self.shell.writer.others_writing:
-            self.notify(SHARED_SESSION_NOTE, severity="warning", markup=False)
-        transcript = self.query_one("#transcript", VerticalScroll)
-        transcript.remove_children()
-        transcript.anchor(False)  # a session opened is read from its start; a new probe follows
-        self._want_follow, self._seen_bottom = False, float("inf")  # and nothing is "new" in it
-        blocks: list[Any] = []
-        pending: list[tuple[TurnView, dict[str, Any]]] = []
-        groups: dict[str, CompareGrid] = {}
-        for turn in loaded.turns:
-            label = turn_label(turn)
-            view = TurnView(f"#{turn.get('turn')} {label}", str(turn.get("probe", "")),
-                            self.collapse)
-            pending.append((view, turn))
-            group = turn.get("group")
-            if group and group in groups:
-                groups[group].views.append(view)
-            elif group:
-                groups[group] = CompareGrid([view])
-                blocks.append(groups[group])
-            else:
-                blocks.append(view)
-        transcript.mount(*blocks)
-        for view, turn in pending:
-            view.call_after_refresh(view.finish, turn)
-        for grid in groups.values():
-            grid.call_after_refresh(grid.update_summary)
-        self.notify(f"opened {safe_text(path.name)}: {len(loaded.turns)} turns", markup=False)
-        self.refresh_status()
-
 
 def run_tui(make_shell: Callable[[], ProbeShell], replay: Path | None = None) -> int:
     """The TUI, painted before the shell is made (``make_shell`` runs in a thread)."""
