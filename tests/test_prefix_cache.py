@@ -27,6 +27,13 @@ def test_cache_is_bounded(tmp_path: Path) -> None:
     assert not list((tmp_path / "cache").rglob("*.kv"))  # a state larger than the bound is not kept
 
 
+def test_a_cache_that_cannot_be_written_costs_time_not_the_turn(tmp_path: Path) -> None:
+    (tmp_path / "cache").write_text("a file where the cache directory would be")
+    res = run_cli(*FREE, "Hi", env={"SASHELL_CACHE_DIR": str(tmp_path / "cache")})
+    assert res.returncode == 0, res.stderr
+    assert "Traceback" not in res.stderr
+
+
 def test_in_process_reuse_between_samples(tmp_path: Path) -> None:
     res = run_cli(*FREE, "-n", "2", "Hi", env={"SASHELL_CACHE_DIR": str(tmp_path / "c")})
     first, second = (json.loads(line) for line in res.stdout.splitlines())

@@ -11,6 +11,7 @@ Deriving these takes ~0.3 s, so the result is cached as JSON keyed by wordfreq's
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from dataclasses import dataclass
@@ -97,13 +98,14 @@ def english() -> EnglishModel:
         data = None
     if not isinstance(data, dict) or "words" not in data:
         data = _derive()
+        tmp = path.with_suffix(".tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
             tmp.write_text(json.dumps(data), encoding="utf-8")
             tmp.replace(path)
-        except OSError:
-            pass  # a read-only cache only costs time
+        except OSError:  # a read-only or full cache only costs time
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
     probs = {str(k): float(v) for k, v in data["letter_probs"].items()}
     chance = {int(k): float(v) for k, v in data["chance_by_length"].items()}
     return EnglishModel(probs, frozenset(data["words"]), chance, source)

@@ -19,6 +19,7 @@ text neither imports nor compiles anything. SASHELL_NO_HYPERSCAN=1 (or
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -256,14 +257,15 @@ def _load_or_compile(expressions: tuple[bytes, ...]) -> tuple[Any, frozenset[int
         database = _compile(expressions, members) if members else None
     if database is None:
         return None, frozenset()
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.tmp")
         header = b",".join(b"%d" % m for m in sorted(members))
         partial.write_bytes(header + b"\n" + hyperscan.dumpb(database))
         os.replace(partial, path)
-    except OSError:
-        pass  # a read-only cache only costs the compile next time
+    except OSError:  # a read-only or full cache only costs the compile next time
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
     return database, members
 
 

@@ -8,6 +8,7 @@ matrix and saves after every completion, which costs far more disk and time here
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import struct
@@ -49,15 +50,22 @@ class PrefixStateCache:
         return data[header:]
 
     def store(self, key: str, n_tokens: int, state: bytes) -> None:
+        """Keep a state for next time; a cache that cannot be written (a full disk, a
+        read-only home) only costs the prefill again, never the turn."""
         if len(state) > self.capacity_bytes:
             return
-        self.directory.mkdir(parents=True, exist_ok=True)
         path = self._path(key)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
-        with open(tmp, "wb") as handle:
-            handle.write(_MAGIC + struct.pack("<Q", n_tokens))
-            handle.write(state)
-        os.replace(tmp, path)  # readers never see a half-written state
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as handle:
+                handle.write(_MAGIC + struct.pack("<Q", n_tokens))
+                handle.write(state)
+            os.replace(tmp, path)  # readers never see a half-written state
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            return
         self._evict()
 
     def _evict(self) -> None:
