@@ -76,3 +76,23 @@ def test_api_key_never_written(tmp_path: Path, llama_server: str) -> None:
         assert secret not in text and secret[:12] not in text
         assert json.loads(text.splitlines()[1])["model"]["base_url"] == llama_server
     assert secret not in res.stdout + res.stderr + res2.stdout + res2.stderr
+
+
+@pytest.mark.parametrize("entry, needle", [
+    ('lora = "/etc/passwd"', "LoRA adapter /etc/passwd is not a GGUF file"),
+    ('lora = "adapter.gguf"', "is not a GGUF file"),  # a GGUF name, not GGUF content
+    ('gguf = "notes.txt"', "notes.txt is not a GGUF file"),
+])
+def test_a_local_model_file_that_is_not_gguf_is_one_line_not_a_crash(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entry: str, needle: str) -> None:
+    """llama.cpp handed a file that is not GGUF crashed the process (exit 139, no message)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "adapter.gguf").write_bytes(b"GGUX" + bytes(64))
+    (tmp_path / "notes.txt").write_text("not a model\n")
+    (tmp_path / "sashell.toml").write_text(
+        f'[models.organism]\nprovider = "local"\nbase = "smollm2"\n{entry}\n', encoding="utf-8")
+    assert_one_line_error(run_cli("probe", "--model", "organism", "hi"), needle)
+
+
+def test_an_absurd_sample_count_is_refused_before_any_work() -> None:
+    assert_one_line_error(run_cli("probe", "-n", "100000000000", "hi"), "-n must be from 1 to")
