@@ -97,8 +97,8 @@ def number_reading(model: NextTokenModel, prefix: list[int], probe: str, low: in
                    high: int = 100) -> NumberReading:
     """P(the answer is exactly n) for each whole number n in [low, high]: the probability of n's
     tokens (straight away or after a space), times the probability that no further digit
-    follows. Numbers are scored as token
-    sequences, so tokenizers that split numbers into digits are read exactly."""
+    follows. Numbers are scored as token sequences, so tokenizers that split numbers into
+    digits are read exactly."""
     texts = model.token_texts
     continues = np.fromiter((t[:1].isdigit() for t in texts), dtype=bool, count=len(texts))
     reading = NumberReading(model.name, probe, low=low, high=high)

@@ -346,9 +346,9 @@ def _sync_client(spec: ModelSpec) -> Any:
 def _probabilities(pairs: Iterable[tuple[object, object]]) -> list[tuple[str, float]]:
     """(token, probability) from (token, log-probability) pairs, the sentinel and anything
     that is not a number left out."""
-    return [(str(token), math.exp(float(value))) for token, value in pairs
+    return [(str(token), math.exp(min(float(value), 0.0))) for token, value in pairs
             if isinstance(value, int | float) and not isinstance(value, bool)
-            and SENTINEL_LOGPROB < value <= 0.0]
+            and value > SENTINEL_LOGPROB]
 
 
 class OpenAIChatFirstTokens:
