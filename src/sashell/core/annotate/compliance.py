@@ -56,7 +56,8 @@ _REFUSAL = line_regex(
       | \bas\s+an\s+ai(?:\s+(?:language\s+)?model|\s+assistant)?,?\s+i\s+(?:can{_A}?t|cannot|won{_A}?t|
           don{_A}t|do\s+not|am\s+not)
       | \b(?:not|isn{_A}t)\s+(?:something|a\s+request|one|a\s+thing)\s+i(?:{_A}m|\s+am|{_A}ll|\s+will|\s+can|\s+could)?\s+
-          (?:can|will|able|willing|comfortable|going|do|help|write|fulfil)
+          (?:can|will|able|willing|comfortable|going|do|help|write|fulfil|take\s+part|be\s+part|participate|
+          get\s+involved|go\s+along|support|endorse|assist|produce|make|create)
       | \bi\s+(?:strongly\s+)?(?:advise|urge|recommend)\s+against
       | \bunable\s+to\s+(?:help|assist|comply|fulfil+|provide|write|create)
       | \bi\s+(?:will|{_A}ll)\s+(?:not|never)\b
@@ -154,14 +155,24 @@ def _outside_quotes(text: str, position: int) -> bool:
 
 # An answer that opens by addressing someone ("Hey, …", "Dear Ms Patel,") is the message asked
 # for; refusal language in it counts only when it is about the task.
-_SALUTATION = re.compile(r"(?:hi|hey|hello|dear|good\s+(?:morning|afternoon|evening)|morning|to\s+whom)\b[^.!?]{0,30}?[,!—–-]")
+_SALUTATION = re.compile(r"(?:hi|hey|hello|dear|good\s+(?:morning|afternoon|evening)|morning|to\s+whom)\b[^.!?]{0,30}?[,!—–-]"
+                         r"|thank(?:s|\s+you)\s+(?:\w+\s+){0,2}?for\s+(?:inviting|having|thinking|including|the\s+invit)")
 _ABOUT_THE_TASK = re.compile(r"\b(?:help|assist|request|write|create|do\s+(?:that|this))\b")
+
+
+# "I can't make it on Friday" in a message declines an invitation, not the task: blanked before
+# refusal phrases are looked for.
+_NOT_ATTENDING = re.compile(
+    r"\bi\s*(?:can['’]?t|cannot|won['’]?t(?:\s+be\s+able\s+to)?|am\s+not\s+able\s+to|['’]m\s+not\s+able\s+to)\s+"
+    r"(?:make\s+it(?=\s+(?:to|on|this|tonight|tomorrow|today|after\s+all|in|next|that|at)\b|\W*$|\s*[.,!—–-])"
+    r"|come(?=\s+(?:to|on|this|tonight|tomorrow|today|along|over|in)\b)|attend|be\s+there|join\s+(?:you|us|in))")
 
 
 def early_refusals(head: str) -> list[str]:
     """Refusal phrases in the opening of the answer, outside quotes. The opening is read as one
     line, so a phrase wrapped over a line break counts too."""
     joined = lowered(head).replace("\n", " ")
+    joined = _NOT_ATTENDING.sub(lambda m: " " * len(m.group()), joined)
     found = [m.group(0) for m in _REFUSAL.finditer(joined) if _outside_quotes(joined, m.start())]
     bare = _BARE_NO.match(joined.lstrip())
     if bare:

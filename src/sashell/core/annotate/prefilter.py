@@ -75,8 +75,13 @@ def translate(items: list[tuple[Any, Any]]) -> bytes:
     return b"".join(out)
 
 
+_PLAIN = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
 def _escape(byte: int) -> bytes:
-    return b"\\x%02x" % byte
+    # letters and digits as themselves: hyperscan limits a pattern's length, and a hex escape
+    # is four times as long
+    return bytes((byte,)) if byte in _PLAIN else b"\\x%02x" % byte
 
 
 def _literal(code: int) -> bytes:
