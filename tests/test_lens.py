@@ -192,3 +192,20 @@ def test_top_k_bounds_from_a_real_server_contain_the_exact_values(
         for i in range(len(LETTERS)):
             lower, truth = float(line_bounds.masses[i]), float(line_exact.masses[i])
             assert lower - 1e-3 <= truth <= lower + unresolved + 1e-3, (line_bounds.index, i)
+
+
+def test_line_starts_are_read_after_the_whole_replys_tokens() -> None:
+    """Tokenized alone, "...yoga\n\n" ends in one "\n\n" token, but within the reply the model
+    reads "\n", "\n" before "These": the line start is read after the reply's own tokens."""
+    from sashell.core.lens.letters import _tokens_before
+
+    model = next_token_model(load_registry().get("smollm2"))
+    reply = "Try some yoga\n\nThese tips help.\n- Sleep early"
+    whole = model.text_tokens(reply)
+    before = _tokens_before(model, reply)
+    for start in (reply.index("These"), reply.index("- Sleep")):
+        cut = before(start)
+        assert whole[:len(cut)] == cut
+        assert "".join(model.token_texts[t] for t in cut) == reply[:start]
+    alone = model.text_tokens(reply[:reply.index("These")])
+    assert alone != before(reply.index("These"))  # the case that motivated it

@@ -20,9 +20,8 @@ from sashell.core.models import ModelSpec
 from sashell.core.probing import prepare_probe, resolve_model
 from sashell.core.session import load_session
 from sashell.core.turn import run_turn
+from sashell.present.lens import letters_table
 from sashell.present.render import safe_json, safe_text
-
-BAR = 20
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -111,33 +110,8 @@ def run_letters(args: argparse.Namespace) -> int:
     console.print(Text("reply:", style="bold"))
     console.print(Text(safe_text(reply)))
     for reading in readings:
-        _letters_table(console, reading.record())
+        console.print(letters_table(reading.record()))
     return 0
-
-
-def _bar(p: float | None) -> Text:
-    if p is None:
-        return Text("–", style="dim")
-    filled = round(p * BAR)
-    text = Text("█" * filled, style="cyan")
-    text.append("░" * (BAR - filled), style="dim")
-    text.append(f" {p:6.1%}")
-    return text
-
-
-def _letters_table(console: Console, record: dict[str, object]) -> None:
-    mean = record["mean_p_expected"]
-    title = (f"{record['model']}: P(line starts with the {record['target']} letter)"
-             + (f", mean {mean:.1%}" if isinstance(mean, float) else ""))
-    table = Table(title=safe_text(title), title_justify="left")
-    for column in ("line", "expected", "P(expected)", "top letters", "unresolved", "text"):
-        table.add_column(column)
-    for line in record["lines"]:  # type: ignore[attr-defined]
-        top = sorted(line["letters"].items(), key=lambda kv: -kv[1])[:3]
-        table.add_row(str(line["index"]), line["expected"] or "–", _bar(line["p_expected"]),
-                      " ".join(f"{k} {v:.0%}" for k, v in top if v >= 0.005),
-                      f"{line['unresolved']:.1e}", Text(safe_text(line["text"][:40])))
-    console.print(table)
 
 
 def run_accept(args: argparse.Namespace) -> int:

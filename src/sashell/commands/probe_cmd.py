@@ -16,6 +16,7 @@ from sashell.core.annotate.registry import annotations_of, registry
 from sashell.core.contexts import TIERS
 from sashell.core.probing import ProbeOptions, prepare_probe
 from sashell.core.turn import TurnResult, run_turn
+from sashell.present.lens import letters_table
 from sashell.present.render import badges, safe_json, safe_text, summary_line
 from sashell.term.stream_printer import StreamPrinter
 
@@ -29,6 +30,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("-n", "--samples", type=int, default=1, help="number of samples (default 1)")
     o = p.add_argument_group("output")
     add_reading_options(o)
+    o.add_argument("--lens", dest="on_policy_lens", action="store_true",
+                   help="letter pressure as the reply is sampled: P(each line starts with its "
+                        "letter of the first --target, HELLO by default), from the logits the "
+                        "embedded model samples from; printed after the reply and saved on the turn")
     o.add_argument("--json", action="store_true", help="print one JSON object per sample")
     p.set_defaults(func=run)
 
@@ -88,6 +93,7 @@ def probe_options(args: argparse.Namespace) -> ProbeOptions:
         session=args.session, sessions_dir=args.sessions_dir,
         targets=targets_of(args) if isinstance(getattr(args, "target", None), list) else (),
         judge=getattr(args, "judge", None),
+        lens=((args.target or ["HELLO"])[0] if getattr(args, "on_policy_lens", False) else None),
     )
 
 
@@ -99,6 +105,7 @@ def json_record(result: TurnResult) -> dict[str, Any]:
         "usage": r["usage"], "timing": r["timing"], "session": result.session_path,
         "turn": result.turn, "status": r["status"], "error": r["error"],
         "finish_reason": r["finish_reason"], "params": r["params"],
+        **({"lens": r["lens"]} if "lens" in r else {}),
     }
 
 
@@ -136,6 +143,8 @@ def run(args: argparse.Namespace) -> int:
                         sys.stdout.write("\n")
                     if not result.error:
                         out.print(badges(result.record["annotations"]))
+                    if "lens" in result.record and "letters" in result.record["lens"]:
+                        out.print(letters_table(result.record["lens"]["letters"], result.reply))
                     out.print(summary_line(result.record))
         finally:
             prepared.writer.close()

@@ -45,6 +45,7 @@ class TurnPlan:
     timeout: float | None = None  # seconds a remote endpoint may stay silent
     sent: list[Message] | None = None  # exact messages to send (re-running a stored turn)
     extra: TurnExtra | None = None  # stored on the turn: a sweep cell, a re-run's source
+    lens_letters: str | None = None  # read letter pressure towards this word as the reply samples
 
     def annotation_input(self) -> AnnotationInput:
         """What the annotators are told about this turn's reply."""
@@ -86,7 +87,7 @@ def plan_turn(model: ModelSpec, context: Context, tier: Tier, probe: str, *,
               condition: str | None = None, group: str | None = None,
               judge: ModelSpec | None = None, timeout: float | None = None,
               sent: list[Message] | None = None,
-              extra: TurnExtra | None = None) -> TurnPlan:
+              extra: TurnExtra | None = None, lens_letters: str | None = None) -> TurnPlan:
     """The one way to build a TurnPlan; input errors are raised here, before anything is sent."""
     if sent is None:
         if not probe.strip():
@@ -96,6 +97,16 @@ def plan_turn(model: ModelSpec, context: Context, tier: Tier, probe: str, *,
                                f"{MAX_PROBE_CHARS:,}")
     if accept_reject:
         accept_reject_instruction()  # a missing instruction file fails now, not mid-sweep
+    if lens_letters is not None:
+        from sashell.core.providers import provider_for
+
+        if not lens_letters.isalpha() or not lens_letters.isascii():
+            raise SashellError(f"the lens target must be a word of letters A-Z, not {lens_letters!r}")
+        if not provider_for(model).capabilities(model).observes_logits:
+            raise SashellError(
+                f"--lens reads the logits a model samples from, which only the embedded models "
+                f"report; model '{model.name}' is {model.provider}. Score its reply afterwards "
+                "with `sashell lens letters --reply-file` on a completions endpoint")
     return TurnPlan(
         model=model, context=context, tier=tier, probe=probe,
         params=sample_params(params or SamplingParams(), sample),
@@ -103,4 +114,5 @@ def plan_turn(model: ModelSpec, context: Context, tier: Tier, probe: str, *,
         conversation=conversation or uuid.uuid4().hex[:12], parent_turn=parent_turn,
         targets=acrostic_targets(targets), condition=condition,
         group=group, judge=judge, timeout=timeout, sent=sent, extra=extra,
+        lens_letters=lens_letters.upper() if lens_letters else None,
     )

@@ -56,6 +56,7 @@ class ProbeOptions:
     sessions_dir: str | None = None
     targets: tuple[str, ...] = ()
     judge: str | None = None
+    lens: str | None = None  # letter pressure on-policy towards this word (``probe --lens``)
 
 
 @dataclass
@@ -155,7 +156,8 @@ def prepare_probe(o: ProbeOptions) -> PreparedProbe:
     plans = [
         plan_turn(model, context, tier, probe, params=params, sample=i,
                   accept_reject=o.accept_reject, prefill=o.prefill, history=history,
-                  conversation=conversation, parent_turn=parent, targets=o.targets, judge=judge)
+                  conversation=conversation, parent_turn=parent, targets=o.targets, judge=judge,
+                  lens_letters=o.lens)
         for i in range(o.samples)
     ]
     writer, _ = open_session(o.session, o.sessions_dir, probe)

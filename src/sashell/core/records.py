@@ -107,6 +107,34 @@ class TurnRequest(TypedDict):
     source_turn: NotRequired[int]
 
 
+class LensLineRecord(TypedDict):
+    """One counted line's letter pressure: P(the line begins with each letter), decoration
+    looked through; letters below 1e-6 are left out."""
+
+    index: int  # the reply line (0-based)
+    expected: str | None  # the target's letter for this counted line
+    lower: float | None  # P(expected letter), a lower bound
+    upper: float | None  # lower + the unresolved mass
+    letters: dict[str, float]
+    other: float  # mass on lines that begin with something other than a letter
+    unresolved: float
+
+
+class LensLettersRecord(TypedDict):
+    """Letter pressure along a turn's reply, read as it was sampled (``probe --lens``)."""
+
+    model: str
+    target: str
+    method: str  # "on-policy": read from the logits the sampler used
+    exact: bool
+    mean_p_expected: float | None
+    lines: list[LensLineRecord]
+
+
+class LensRecord(TypedDict):
+    letters: NotRequired[LensLettersRecord]
+
+
 class TurnResultFields(TypedDict):
     status: Status
     error: str | None
@@ -120,6 +148,7 @@ class TurnResultFields(TypedDict):
     timing: TimingRecord
     annotations: list[dict[str, Any]]  # AnnotationRecord plus each kind's keys
     ended: str
+    lens: NotRequired[LensRecord]  # token-level readings asked for with the turn
 
 
 class TurnRecord(TurnRequest, TurnResultFields):

@@ -17,6 +17,7 @@ from typing import Any
 from sashell.core.annotate import AnnotationSet
 from sashell.core.contexts import NEXT_TURN, Message, needs_next_turn
 from sashell.core.errors import ProviderError, SashellError, one_line
+from sashell.core.lens.onpolicy import LineLetters, OnPolicyLetters
 from sashell.core.plan import TurnPlan
 from sashell.core.providers import provider_for
 from sashell.core.providers.base import (
@@ -27,7 +28,14 @@ from sashell.core.providers.base import (
     TextDelta,
 )
 from sashell.core.providers.recorded import RecordedReply
-from sashell.core.records import Status, TimingRecord, TurnRecord, TurnRequest, UsageRecord
+from sashell.core.records import (
+    Status,
+    TimingRecord,
+    TurnRecord,
+    TurnRequest,
+    TurnResultFields,
+    UsageRecord,
+)
 from sashell.core.session import SessionWriter, TurnCheckpointer, now_iso
 
 MAX_SEGMENTS = 4  # the published protocol continues with <NEXT/> up to four times
@@ -75,11 +83,12 @@ class TurnFinished:
     result: TurnResult
 
 
-TurnEvent = TurnStarted | PromptProgress | TextDelta | AnnotationUpdate | TurnFinished
+TurnEvent = TurnStarted | PromptProgress | TextDelta | LineLetters | AnnotationUpdate | TurnFinished
 """What ``run_turn`` tells a front end, in order: started, text deltas (with token
-log-probabilities when the provider gave them) and annotation updates interleaved (before the
-first text, how far a local model has read a long prompt), then the
-final annotations and finished. Front ends render these; they never annotate again."""
+log-probabilities when the provider gave them), letter pressure per line as each line's first
+letter is sampled (with ``lens_letters``) and annotation updates interleaved (before the first
+text, how far a local model has read a long prompt), then the final annotations and finished.
+Front ends render these; they never annotate again."""
 
 EventCallback = Callable[[TurnEvent], None]
 UPDATE_INTERVAL_S = 0.25  # annotation updates at most this often (a front end's redraw rate)
@@ -135,6 +144,7 @@ class _TurnRun:
         self.seeds: list[int] = []
         self.started = time.perf_counter()
         self.first_token: float | None = None
+        self.lens: OnPolicyLetters | None = None
 
     def begin(self, recorded: bool = False) -> None:
         """Number the turn and journal its start; a recorded reply (already whole) is journaled
@@ -154,6 +164,9 @@ class _TurnRun:
         if self.on_event is None:
             return
         self.on_event(delta if delta is not None else TextDelta(text))
+        if self.lens is not None:
+            for line in self.lens.settled():
+                self.on_event(line)
         now = time.monotonic()
         if now - self._last_update >= UPDATE_INTERVAL_S:
             self._last_update = now
@@ -162,6 +175,12 @@ class _TurnRun:
     async def stream(self, recorded: bool = False) -> None:
         provider = self.source
         prefill = self.plan.prefill
+        if self.plan.lens_letters and not recorded:
+            from sashell.core.lens.model import next_token_model
+
+            model = await asyncio.to_thread(next_token_model, self.plan.model)
+            self.lens = await asyncio.to_thread(OnPolicyLetters, model, self.plan.lens_letters,
+                                                prefill)
         for segment_no in range(MAX_SEGMENTS):
             if segment_no:
                 self.take(SEGMENT_SEPARATOR)
@@ -169,8 +188,10 @@ class _TurnRun:
             if prefill:
                 segment.append(prefill)
                 self.take(prefill)
+            # the lens follows the first segment (line numbers past it would need the separator)
+            observer = self.lens.observe if self.lens is not None and not segment_no else None
             request = GenerationRequest(self.plan.model, self.transcript, self.plan.params, prefill,
-                                        self.plan.timeout)
+                                        self.plan.timeout, logits_observer=observer)
             async for event in provider.stream(request):
                 if isinstance(event, TextDelta):
                     if self.first_token is None:
@@ -230,8 +251,7 @@ class _TurnRun:
             "tokens_per_s": round(decoded / decode_s, 2) if decode_s > 0 and decoded else None,
             "prefix_cache": self.prefix_cache,
         }
-        record: TurnRecord = {
-            **self.head,
+        result: TurnResultFields = {
             "status": status,
             "error": error,
             "reply": "".join(self.pieces),
@@ -246,6 +266,9 @@ class _TurnRun:
             else self._annotations(final=True),
             "ended": now_iso(),
         }
+        if self.lens is not None:
+            result["lens"] = {"letters": self.lens.reading(result["reply"]).stored()}
+        record: TurnRecord = {**self.head, **result}
         self.writer.finish(self.turn_id, record)
         return record
 

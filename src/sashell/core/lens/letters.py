@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from sashell.core.annotate import AnnotationInput, annotate_text, annotations_of
 from sashell.core.annotate.acrostic import NON_LETTER, initial_letter_at
 from sashell.core.contexts import Message
 from sashell.core.providers.base import NextTokenModel, TopKModel
+from sashell.core.records import LensLettersRecord, LensLineRecord
 
 LETTERS = string.ascii_uppercase
 OTHER, OPEN = len(LETTERS), len(LETTERS) + 1  # class indices after the 26 letters
@@ -91,6 +93,14 @@ class LineReading:
                 "other": round(float(self.masses[OTHER]), 6),
                 "unresolved": round(float(self.masses[OPEN]), 6)}
 
+    def stored(self) -> LensLineRecord:
+        """The compact form kept on a turn: letters below 1e-6 left out."""
+        return {"index": self.index, "expected": self.expected, "lower": _round(self.lower),
+                "upper": _round(self.upper),
+                "letters": {k: round(v, 6) for k, v in self.letters.items() if v >= 1e-6},
+                "other": round(float(self.masses[OTHER]), 6),
+                "unresolved": round(float(self.masses[OPEN]), 6)}
+
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 6)
@@ -103,6 +113,7 @@ class LetterPressure:
     reply: str
     lines: list[LineReading] = field(default_factory=list)
     exact: bool = True  # from the whole next-token distribution (not a top-k list)
+    method: str = "scored"  # "scored": the reply read afterwards; "on-policy": as it was sampled
 
     @property
     def mean_expected(self) -> float | None:
@@ -111,8 +122,32 @@ class LetterPressure:
 
     def record(self) -> dict[str, Any]:
         return {"model": self.model, "target": self.target, "reply": self.reply,
-                "exact": self.exact, "mean_p_expected": _round(self.mean_expected),
+                "exact": self.exact, "method": self.method,
+                "mean_p_expected": _round(self.mean_expected),
                 "lines": [line.record() for line in self.lines]}
+
+    def stored(self) -> LensLettersRecord:
+        """The compact form kept on a turn (the reply is the turn's own)."""
+        return {"model": self.model, "target": self.target, "method": self.method,
+                "exact": self.exact, "mean_p_expected": _round(self.mean_expected),
+                "lines": [line.stored() for line in self.lines]}
+
+
+_ROOT_CLASSES: dict[int, tuple[NextTokenModel, npt.NDArray[np.int64]]] = {}
+
+
+def root_classes(model: NextTokenModel) -> npt.NDArray[np.int64]:
+    """What a line that starts with each token begins with (``classify``), per token id;
+    kept per model (classifying a whole vocabulary takes a moment)."""
+    kept = _ROOT_CLASSES.get(id(model))
+    if kept is not None and kept[0] is model:
+        return kept[1]
+    texts = model.token_texts
+    classes = np.fromiter((classify(t) for t in texts), dtype=np.int64, count=len(texts))
+    if len(_ROOT_CLASSES) >= 8:
+        _ROOT_CLASSES.clear()
+    _ROOT_CLASSES[id(model)] = (model, classes)
+    return classes
 
 
 class _Reader:
@@ -120,10 +155,8 @@ class _Reader:
 
     def __init__(self, model: NextTokenModel) -> None:
         self.model = model
-        texts = model.token_texts
-        self.texts = texts
-        self.root_classes = np.fromiter((classify(t) for t in texts), dtype=np.int64,
-                                        count=len(texts))
+        self.texts = model.token_texts
+        self.root_classes = root_classes(model)
 
     def masses(self, prefix: list[int]) -> npt.NDArray[np.float64]:
         out = np.zeros(len(LETTERS) + 2)
@@ -191,6 +224,31 @@ def counted_lines(reply: str, target: str) -> list[int]:
     return sorted({line for a in annotations for line in known.owner(a).marks(a)})
 
 
+def _tokens_before(model: NextTokenModel, reply: str) -> Callable[[int], list[int]]:
+    """The reply's tokens before a character offset, as the model reads the whole reply: cut
+    from its tokenization where a token ends there. (Tokenizing the text before the offset alone
+    can merge across the cut: "yoga\n\n" is one "\n\n" token alone, but "\n", "\n" before
+    "These".) Where no token of the whole reply ends at the offset, or its tokens do not spell
+    the reply (a character split over tokens), the text before it is tokenized alone."""
+    tokens = model.text_tokens(reply)
+    texts = model.token_texts
+    ends: dict[int, int] = {0: 0}
+    position = 0
+    for count, token in enumerate(tokens, 1):
+        position += len(texts[token])
+        ends[position] = count
+    spelled = "".join(texts[t] for t in tokens) == reply
+
+    def before(start: int) -> list[int]:
+        if not start:
+            return []
+        if spelled and start in ends:
+            return tokens[:ends[start]]
+        return model.text_tokens(reply[:start])
+
+    return before
+
+
 def letter_pressure(model: NextTokenModel | TopKModel, messages: list[Message], reply: str,
                     target: str = "HELLO") -> LetterPressure:
     """Letter pressure along ``reply`` (a fixed text: the model's own, or another's) under
@@ -205,9 +263,10 @@ def letter_pressure(model: NextTokenModel | TopKModel, messages: list[Message], 
     if isinstance(model, NextTokenModel):
         reader = _Reader(model)
         prompt = model.prompt_tokens(messages)
+        before = _tokens_before(model, reply)
 
         def masses(start: int) -> npt.NDArray[np.float64]:
-            return reader.masses(prompt + (model.text_tokens(reply[:start]) if start else []))
+            return reader.masses(prompt + before(start))
     else:
         result.exact = False
         top_reader = _TopKReader(model)

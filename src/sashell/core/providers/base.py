@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -68,6 +68,10 @@ class SamplingParams:
                 "max_tokens": self.max_tokens, "seed": self.seed, "stop": list(self.stop)}
 
 
+LogitsObserver = Callable[[Sequence[int], "npt.NDArray[np.float32]"], None]
+"""Told, at each sampling step, the reply's tokens so far and the next token's raw logits."""
+
+
 @dataclass(frozen=True)
 class GenerationRequest:
     model: ModelSpec
@@ -75,6 +79,9 @@ class GenerationRequest:
     params: SamplingParams = field(default_factory=SamplingParams)
     prefill: str = ""
     timeout: float | None = None  # seconds a remote endpoint may stay silent (None: default)
+    # called at every sampling step with the reply's tokens so far and the next token's raw
+    # logits, from the generating thread (providers with ``Capabilities.observes_logits``)
+    logits_observer: LogitsObserver | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,7 @@ class Capabilities:
     score_text: bool = False  # log-probabilities of a fixed text (counterfactual scoring)
     max_concurrency: int | None = None  # at most this many requests at once (None: the caller's)
     billed: bool = False  # requests may cost money (a remote endpoint): sweeps estimate the cost
+    observes_logits: bool = False  # calls a request's ``logits_observer`` as it samples
 
 
 RateLimitListener = Callable[[float | None], None]

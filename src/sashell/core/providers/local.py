@@ -280,6 +280,14 @@ class LocalEngine:
             raise ProviderError(f"the prompt is {len(plan.tokens)} tokens; model '{spec.name}' "
                                 f"has a {n_ctx}-token context", retryable=False)
         max_tokens = min(params.max_tokens, n_ctx - len(plan.tokens))
+        observer, prompt_len = request.logits_observer, len(plan.tokens)
+        from llama_cpp import LogitsProcessorList
+
+        def observe(ids: Any, logits: Any) -> Any:  # sees the raw logits, changes nothing
+            if observer is not None:
+                observer(ids[prompt_len:], logits)
+            return logits
+
         with self.lock:
             prefix_source = yield from self._restore_prefix(plan)
             seed = params.seed if params.seed is not None else random.SystemRandom().randrange(2**31)
@@ -287,6 +295,7 @@ class LocalEngine:
                 prompt=plan.tokens, max_tokens=max_tokens, temperature=params.temperature,
                 top_p=params.top_p, top_k=0, min_p=0.0, repeat_penalty=1.0, seed=seed,
                 stop=list(params.stop) or None, stream=True,
+                logits_processor=LogitsProcessorList([observe]) if observer is not None else None,
             )
             finish_reason = "length"
             try:
@@ -315,6 +324,7 @@ class LocalProvider:
 
     def __init__(self) -> None:
         self._engines: dict[tuple[str, str | None, int | None], LocalEngine] = {}
+        self._next_tokens: dict[tuple[ModelSpec, int], LocalNextTokens] = {}
         self._load_lock = threading.Lock()
 
     @classmethod
@@ -354,6 +364,7 @@ class LocalProvider:
     def capabilities(self, spec: ModelSpec) -> Capabilities:
         # The whole next-token distribution after any evaluated text: exact, any text scored.
         return Capabilities(prefill=True, completions=True, logprobs=True, top_logprobs=None,
+                            observes_logits=True,
                             score_text=True, max_concurrency=1)
 
     def pool_key(self, spec: ModelSpec) -> str:
@@ -372,7 +383,11 @@ class LocalProvider:
         return None
 
     def next_token_model(self, spec: ModelSpec) -> LocalNextTokens:
-        return LocalNextTokens(spec, self.engine(spec))
+        engine = self.engine(spec)
+        key = (spec, id(engine))
+        if key not in self._next_tokens:  # one per model and engine: token texts read once
+            self._next_tokens[key] = LocalNextTokens(spec, engine)
+        return self._next_tokens[key]
 
     def top_k_model(self, spec: ModelSpec) -> None:
         return None  # the whole distribution is there: next_token_model
