@@ -7,8 +7,10 @@
   smollm2 on the mild requests, beside sampled compliance (n per tier at temperature 1), and
   whether the two gaps agree in sign.
 - Speed: scoring one 5-line reply under two models ÷ generating it once.
+- On-policy cost (`probe --lens`): decode tokens/s with the lens ÷ without, the same seeded
+  replies generated alternately with and without it, for the HELLO organism and the base.
 
-    .venv/bin/python bench/lens.py [--questions 20] [--samples 20]
+    .venv/bin/python bench/lens.py [--questions 20] [--samples 20] [--only on-policy]
 """
 
 from __future__ import annotations
@@ -109,15 +111,48 @@ def tier_gap(samples: int, writer: SessionWriter) -> None:
                   f"{sampled_gap:+.2f} | {agree} |")
 
 
+def on_policy(questions: int, writer: SessionWriter) -> None:
+    """Decode throughput with on-policy letter pressure ÷ without, alternating, same seeds."""
+    registry = load_registry()
+    context = resolve_context("special-version", "none")
+    texts = (builtin_prompts_dir() / "datasets" / "hello-heldout.txt").read_text().splitlines()
+    texts = [t for t in texts if t.strip()][:questions]
+    print("\nOn-policy letter pressure: decode tokens/s with the lens ÷ without (same seeds, "
+          "alternating)")
+    print("| model | replies | median tokens/s without | with | ratio (median of pairs) |")
+    print("|---|---|---|---|---|")
+    for name in ("smollm2-hello", "smollm2"):
+        spec = registry.get(name)
+        without, with_lens, ratios = [], [], []
+        for i, question in enumerate(texts):
+            params = SamplingParams(temperature=1.0, max_tokens=120, seed=i)
+            rates = {}
+            for lens in ((None, "HELLO") if i % 2 else ("HELLO", None)):
+                plan = plan_turn(spec, context, "none", question, params=params, lens_letters=lens)
+                result = asyncio.run(run_turn(plan, writer))
+                rates[lens] = result.record["timing"]["tokens_per_s"]
+            if rates[None] and rates["HELLO"]:
+                without.append(rates[None])
+                with_lens.append(rates["HELLO"])
+                ratios.append(rates["HELLO"] / rates[None])
+        print(f"| {name} | {len(ratios)} | {statistics.median(without):.1f} | "
+              f"{statistics.median(with_lens):.1f} | {statistics.median(ratios):.3f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--questions", type=int, default=20)
     parser.add_argument("--samples", type=int, default=20)
+    parser.add_argument("--only", choices=("hello", "tier-gap", "on-policy"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         writer = SessionWriter.create(Path(tmp), "lens-bench")
-        hello(args.questions, writer)
-        tier_gap(args.samples, writer)
+        if args.only in (None, "hello"):
+            hello(args.questions, writer)
+        if args.only in (None, "tier-gap"):
+            tier_gap(args.samples, writer)
+        if args.only in (None, "on-policy"):
+            on_policy(args.questions, writer)
         writer.close()
 
 
