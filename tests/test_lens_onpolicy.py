@@ -167,3 +167,42 @@ def test_probe_lens_cli_prints_the_table_and_json_holds_it(tmp_path: Path) -> No
                      "hi")
     assert remote.returncode == 2 and "only the embedded models" in remote.stderr
     assert "Traceback" not in remote.stderr
+
+
+def test_replay_and_exports_show_the_stored_reading_and_neutralise_a_hostile_one(
+        tmp_path: Path) -> None:
+    from adversarial.hostile import EVIL, FORBIDDEN
+
+    _plan, result = _run(*CASES[2], tmp_path, "HELLO")
+    path = Path(result.session_path)
+    shown = run_cli("replay", "--print", str(path))
+    assert shown.returncode == 0, shown.stderr
+    assert "P(line starts with the HELLO letter)" in shown.stdout
+    for fmt in ("md", "html"):
+        out = tmp_path / f"x.{fmt}"
+        assert run_cli("export", str(path), "--format", fmt, "-o", str(out)).returncode == 0
+        assert "P(line starts with the HELLO letter)" in out.read_text()
+    # the same turn with a reading made hostile: strings with control sequences, bad numbers
+    lines = path.read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    turn = next(r for r in records if r.get("type") == "turn")
+    reading = turn["lens"]["letters"]
+    reading["model"] = EVIL
+    reading["mean_p_expected"] = "NaN"
+    reading["lines"][0]["letters"] = {EVIL: 0.5, "B": "x", "C": float("inf")}
+    reading["lines"][0]["expected"] = EVIL
+    reading["lines"][1] = {"index": EVIL, "lower": [1], "letters": None}
+    reading["lines"].append("not a line")
+    hostile = tmp_path / "hostile.jsonl"
+    hostile.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    shown = run_cli("replay", "--print", str(hostile))
+    assert "Traceback" not in shown.stderr and shown.returncode in (0, 2), shown.stderr
+    assert not FORBIDDEN.search(shown.stdout + shown.stderr)
+    for fmt in ("md", "html"):
+        out = tmp_path / f"h.{fmt}"
+        done = run_cli("export", str(hostile), "--format", fmt, "-o", str(out))
+        assert "Traceback" not in done.stderr and done.returncode in (0, 2), done.stderr
+        if done.returncode == 0:
+            text = out.read_text()
+            assert not FORBIDDEN.search(text)
+            assert "<script>" not in text

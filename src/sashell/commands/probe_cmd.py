@@ -16,7 +16,7 @@ from sashell.core.annotate.registry import annotations_of, registry
 from sashell.core.contexts import TIERS
 from sashell.core.probing import ProbeOptions, prepare_probe
 from sashell.core.turn import TurnResult, run_turn
-from sashell.present.lens import letters_table
+from sashell.present.lens import letters_reading, letters_table
 from sashell.present.render import badges, safe_json, safe_text, summary_line
 from sashell.term.stream_printer import StreamPrinter
 
@@ -143,8 +143,9 @@ def run(args: argparse.Namespace) -> int:
                         sys.stdout.write("\n")
                     if not result.error:
                         out.print(badges(result.record["annotations"]))
-                    if "lens" in result.record and "letters" in result.record["lens"]:
-                        out.print(letters_table(result.record["lens"]["letters"], result.reply))
+                    reading = letters_reading(result.record)
+                    if reading is not None:
+                        out.print(letters_table(reading, result.reply))
                     out.print(summary_line(result.record))
         finally:
             prepared.writer.close()

@@ -1,7 +1,9 @@
-"""The lens's readings as tables (terminal, replay): one row per counted line."""
+"""The lens's readings for people: tables (terminal, replay, exports), one row per counted line.
+A stored reading comes from a file: every value is checked and every string neutralised."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,7 +12,8 @@ from rich.text import Text
 
 from sashell.present.render import safe_text
 
-BAR = 20
+BAR = 10
+COLUMNS = ("line", "expected", "P(expected)", "upper", "top letters", "text")
 
 
 def pressure_bar(p: float | None, width: int = BAR) -> Text:
@@ -24,28 +27,65 @@ def pressure_bar(p: float | None, width: int = BAR) -> Text:
     return text
 
 
-def top_letters(letters: Mapping[str, float], n: int = 3) -> str:
-    top = sorted(letters.items(), key=lambda kv: -kv[1])[:n]
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def top_letters(letters: object, n: int = 3) -> str:
+    if not isinstance(letters, Mapping):
+        return ""
+    pairs = [(safe_text(str(k))[:3], p) for k, v in letters.items() if (p := _number(v)) is not None]
+    top = sorted(pairs, key=lambda kv: -kv[1])[:n]
     return " ".join(f"{k} {v:.0%}" for k, v in top if v >= 0.005)
+
+
+def letters_reading(turn: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """A turn's stored letter-pressure reading, when it has a well-formed one."""
+    lens = turn.get("lens")
+    reading = lens.get("letters") if isinstance(lens, Mapping) else None
+    if not isinstance(reading, Mapping) or not isinstance(reading.get("lines"), list):
+        return None
+    return reading
+
+
+def letters_title(reading: Mapping[str, Any]) -> str:
+    mean = _number(reading.get("mean_p_expected"))
+    return safe_text(f"{reading.get('model')}: P(line starts with the {reading.get('target')} letter)"
+                     + (f", mean {mean:.1%}" if mean is not None else "")
+                     + (" — as sampled" if reading.get("method") == "on-policy" else ""))
+
+
+def letters_rows(reading: Mapping[str, Any], reply: str | None = None) -> list[dict[str, Any]]:
+    """One row per line: index, expected letter, P(expected) (None when unknown), upper, top
+    letters and the line's text, all checked."""
+    lines = (reply if reply is not None else str(reading.get("reply", ""))).split("\n")
+    rows = []
+    for line in reading.get("lines") or []:
+        if not isinstance(line, Mapping):
+            continue
+        index = line.get("index")
+        index = index if isinstance(index, int) and not isinstance(index, bool) else -1
+        text = line.get("text", lines[index] if 0 <= index < len(lines) else "")
+        rows.append({"line": index, "expected": safe_text(str(line.get("expected") or "–"))[:3],
+                     "lower": _number(line.get("lower", line.get("p_expected"))),
+                     "upper": _number(line.get("upper")), "top": top_letters(line.get("letters")),
+                     "text": safe_text(str(text))[:40]})
+    return rows
 
 
 def letters_table(reading: Mapping[str, Any], reply: str | None = None) -> Table:
     """A letter-pressure reading (``lens letters --json``'s object, or the compact one stored on
-    a turn, with the turn's ``reply``)."""
-    mean = reading.get("mean_p_expected")
-    method = reading.get("method", "scored")
-    title = (f"{reading['model']}: P(line starts with the {reading['target']} letter)"
-             + (f", mean {mean:.1%}" if isinstance(mean, float) else "")
-             + (" — as sampled" if method == "on-policy" else ""))
-    table = Table(title=safe_text(title), title_justify="left")
-    for column in ("line", "expected", "P(expected)", "upper", "top letters", "text"):
-        table.add_column(column)
-    lines = (reply if reply is not None else str(reading.get("reply", ""))).split("\n")
-    for line in reading["lines"]:
-        index = int(line["index"])
-        upper = line.get("upper")
-        text = line.get("text", lines[index] if index < len(lines) else "")
-        table.add_row(str(index), line["expected"] or "–", pressure_bar(line.get("lower"), 10),
-                      "–" if upper is None else f"{upper:.1%}", top_letters(line["letters"]),
-                      Text(safe_text(str(text)[:40])))
+    a turn, with the turn's ``reply``) as a table."""
+    table = Table(title=letters_title(reading), title_justify="left")
+    widths = {"line": 4, "expected": 8, "P(expected)": BAR + 7, "upper": 6, "top letters": 11}
+    for column in COLUMNS:  # the numbers keep their width; the line's text gives way
+        text = column == "text"
+        table.add_column(column, no_wrap=not text, min_width=widths.get(column),
+                         max_width=30 if text else None, ratio=1 if text else None)
+    for row in letters_rows(reading, reply):
+        upper = row["upper"]
+        table.add_row(str(row["line"]), row["expected"], pressure_bar(row["lower"]),
+                      "–" if upper is None else f"{upper:.1%}", row["top"], Text(row["text"]))
     return table
