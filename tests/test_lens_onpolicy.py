@@ -206,3 +206,33 @@ def test_replay_and_exports_show_the_stored_reading_and_neutralise_a_hostile_one
             text = out.read_text()
             assert not FORBIDDEN.search(text)
             assert "<script>" not in text
+
+
+def test_sweep_lens_reports_pressure_by_line_with_intervals(tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    args = ("sweep", "hello", "--models", "smollm2-hello,smollm2", "--tiers", "none", "-n", "2",
+            "--max-tokens", "80", "--context", "special-version", "--sessions-dir",
+            str(tmp_path / "sessions"))
+    done = run_cli(*args, "--lens", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert "lens: P(line starts with its HELLO letter)" in done.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    by_model = {c["model"]: c for c in summary["letters_by_line"]}
+    tuned, base = by_model["smollm2-hello"], by_model["smollm2"]
+    assert tuned["read"] == base["read"] == 10 and tuned["target"] == "HELLO"
+    assert [line["expected"] for line in tuned["lines"]] == list("HELLO")
+    first_tuned, first_base = tuned["lines"][0], base["lines"][0]
+    assert first_tuned["n"] == 10 and first_tuned["mean"] > 0.9 > 0.2 > first_base["mean"]
+    low, high = first_base["ci95"]
+    assert low <= first_base["mean"] <= high
+    assert (out / "letters.csv").read_text().startswith("model,tier,line,expected,n,mean")
+    assert (out / "letters.png").stat().st_size > 1000
+    # the readings come back from the sessions: a resumed sweep reports the same numbers
+    again = run_cli("sweep", "--resume", str(out), "--sessions-dir", str(tmp_path / "sessions"))
+    assert again.returncode == 0, again.stderr
+    assert json.loads((out / "summary.json").read_text())["letters_by_line"] == \
+        summary["letters_by_line"]
+    # without --lens, no reading and no letters outputs
+    plain = run_cli(*args[:3], "smollm2", *args[4:], "-n", "1", "--out", str(tmp_path / "p"))
+    assert plain.returncode == 0, plain.stderr
+    assert "letters_by_line" not in json.loads((tmp_path / "p" / "summary.json").read_text())

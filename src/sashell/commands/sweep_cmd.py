@@ -67,6 +67,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--accept-reject", action="store_true",
                    help="append the <request_fully_accepted/> / <rejected/> instruction")
     p.add_argument("--judge", metavar="MODEL", help="also judge compliance with this model")
+    p.add_argument("--lens", action="store_true",
+                   help="read letter pressure as each reply is sampled (embedded models; live "
+                        "runs): P(each line starts with its HELLO letter) by line, with 95%% "
+                        "intervals, in summary.json, letters.csv and letters.png")
     p.add_argument("--column", help="the CSV/JSONL column holding the probe (e.g. goal)")
     p.add_argument("--concurrency", type=int, default=8,
                    help="requests in flight per remote endpoint (default 8; halves on 429). "
@@ -128,6 +132,7 @@ def _spec(args: argparse.Namespace) -> SweepSpec:
                               seed=None if args.seed is not None and args.seed < 0 else args.seed),
         context=args.context, no_scratchpad=args.no_scratchpad, accept_reject=args.accept_reject,
         judge=args.judge, concurrency=args.concurrency, retries=args.retries, timeout=args.timeout,
+        lens=args.lens,
     )
 
 

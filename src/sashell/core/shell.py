@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sashell.core.contexts import TIERS, Context, Tier, resolve_context
 from sashell.core.errors import SashellError
@@ -23,6 +23,9 @@ from sashell.core.providers.base import SamplingParams
 from sashell.core.registry import Registry, load_registry
 from sashell.core.session import LoadedSession, SessionWriter, load_session, session_files, slugify
 from sashell.core.turn import EventCallback, TurnResult, run_turn
+
+if TYPE_CHECKING:
+    from sashell.core.records import LensLettersRecord
 
 CompareMode = Literal["tiers", "models", "grid"]
 
@@ -50,6 +53,7 @@ class ProbeShell:
     system_file: str | None = None  # a file whose text replaces the context's system prompt
     follow_up: bool = False
     accept_reject: bool = False
+    lens: bool = False  # letter pressure as replies are sampled (models that report logits)
     params: SamplingParams = field(default_factory=lambda: DEFAULT_PARAMS)
     targets: tuple[str, ...] = ("HELLO",)
     sessions_dir: Path = field(default_factory=sessions_dir)
@@ -117,7 +121,28 @@ class ProbeShell:
             conversation=str(last["conversation"]) if last else None,
             parent_turn=int(last["turn"]) if last else None,
             targets=self.targets, condition=condition.label,
+            lens_letters=self.targets[0] if self.lens and self.lens_reads(condition.model) else None,
         )
+
+    def partner(self, condition: Condition, conditions: list[Condition]) -> Condition | None:
+        """In a models or grid comparison, the other model's condition with the same tier."""
+        return next((c for c in conditions
+                     if c.tier == condition.tier and c.model.name != condition.model.name), None)
+
+    def cross_letters(self, plan: TurnPlan, reply: str, other: ModelSpec) -> LensLettersRecord:
+        """Letter pressure along ``reply`` (the reply to ``plan``) scored under another model:
+        the same text read by the base and by the fine-tune, exact on embedded models."""
+        from sashell.core.lens.letters import letter_pressure
+        from sashell.core.lens.model import letters_model
+
+        target = plan.lens_letters or self.targets[0]
+        return letter_pressure(letters_model(other), plan.messages(), reply, target).stored()
+
+    def lens_reads(self, spec: ModelSpec) -> bool:
+        """Whether the lens can read this model as it samples (its provider reports logits)."""
+        from sashell.core.providers import provider_for
+
+        return provider_for(spec).capabilities(spec).observes_logits
 
     def session_writer(self, title_hint: str = "session") -> SessionWriter:
         if self.writer is None:

@@ -12,12 +12,12 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sashell.core.annotate import AnnotationSet
 from sashell.core.contexts import NEXT_TURN, Message, needs_next_turn
 from sashell.core.errors import ProviderError, SashellError, one_line
-from sashell.core.lens.onpolicy import LineLetters, OnPolicyLetters
+from sashell.core.lens.events import LineLetters
 from sashell.core.plan import TurnPlan
 from sashell.core.providers import provider_for
 from sashell.core.providers.base import (
@@ -37,6 +37,9 @@ from sashell.core.records import (
     UsageRecord,
 )
 from sashell.core.session import SessionWriter, TurnCheckpointer, now_iso
+
+if TYPE_CHECKING:
+    from sashell.core.lens.onpolicy import OnPolicyLetters
 
 MAX_SEGMENTS = 4  # the published protocol continues with <NEXT/> up to four times
 SEGMENT_SEPARATOR = "\n"
@@ -144,7 +147,7 @@ class _TurnRun:
         self.seeds: list[int] = []
         self.started = time.perf_counter()
         self.first_token: float | None = None
-        self.lens: OnPolicyLetters | None = None
+        self.lens: OnPolicyLetters | None = None  # letter pressure as the reply is sampled
 
     def begin(self, recorded: bool = False) -> None:
         """Number the turn and journal its start; a recorded reply (already whole) is journaled
@@ -177,6 +180,7 @@ class _TurnRun:
         prefill = self.plan.prefill
         if self.plan.lens_letters and not recorded:
             from sashell.core.lens.model import next_token_model
+            from sashell.core.lens.onpolicy import OnPolicyLetters
 
             model = await asyncio.to_thread(next_token_model, self.plan.model)
             self.lens = await asyncio.to_thread(OnPolicyLetters, model, self.plan.lens_letters,

@@ -89,3 +89,47 @@ def letters_table(reading: Mapping[str, Any], reply: str | None = None) -> Table
         table.add_row(str(row["line"]), row["expected"], pressure_bar(row["lower"]),
                       "–" if upper is None else f"{upper:.1%}", row["top"], Text(row["text"]))
     return table
+
+
+# -- the TUI's gutter: one cell per line, "H ▇ 98% " -----------------------------------------
+BLOCKS = " ▁▂▃▄▅▆▇█"
+GUTTER_WIDTH = 9
+
+
+def gutter_cell(expected: str | None, letters: Mapping[str, Any]) -> Text:
+    """A line's pressure in GUTTER_WIDTH cells: the expected letter, a one-cell bar and its
+    probability; without an expected letter, the most likely letter, dimmed."""
+    values = {safe_text(str(k))[:1]: p for k, v in letters.items() if (p := _number(v)) is not None}
+    letter = safe_text(str(expected))[:1] if expected else None
+    p = values.get(letter, 0.0) if letter else None
+    if letter is None and values:
+        letter, p = max(values.items(), key=lambda kv: kv[1])
+    if letter is None or p is None:
+        return Text(" " * GUTTER_WIDTH)
+    p = max(0.0, min(p, 1.0))
+    style = ("green" if p >= 0.5 else "yellow" if p >= 0.1 else "red") if expected else "dim"
+    cell = Text(f"{letter} ", style="bold" if expected else "dim")
+    cell.append(BLOCKS[round(p * (len(BLOCKS) - 1))], style=style)
+    cell.append(f"{p:4.0%}".rjust(5) + " ", style=style)
+    return cell
+
+
+def stored_gutter(reading: Mapping[str, Any]) -> dict[int, Text]:
+    """Gutter cells from a stored reading (a finished turn's ``lens.letters``)."""
+    cells: dict[int, Text] = {}
+    for line in reading.get("lines") or []:
+        if isinstance(line, Mapping) and isinstance(line.get("index"), int) \
+                and isinstance(line.get("letters"), Mapping):
+            expected = line.get("expected")
+            cells[line["index"]] = gutter_cell(expected if isinstance(expected, str) else None,
+                                               line["letters"])
+    return cells
+
+
+def pressure_details(reading: Mapping[str, Any], reply: str) -> list[tuple[str, str]]:
+    """Rows for the TUI's details: per counted line, P(expected) and the top letters."""
+    rows = [("reading", letters_title(reading))]
+    for row in letters_rows(reading, reply):
+        p = "–" if row["lower"] is None else f"{row['lower']:.1%}"
+        rows.append((f"line {row['line']} ({row['expected']})", f"{p} · {row['top']} · {row['text']}"))
+    return rows

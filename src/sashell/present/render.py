@@ -79,11 +79,14 @@ def badges(annotations: Iterable[Mapping[str, Any]]) -> Text:
 
 
 def reply_lines(reply: str | Iterable[str], annotations: list[dict[str, Any]] | None = None,
-                collapse_scratchpad: bool = False) -> Iterator[Text]:
+                collapse_scratchpad: bool = False,
+                gutter: Mapping[int, Text] | None = None) -> Iterator[Text]:
     """A reply as Rich Text, one line at a time (so a very long reply never becomes one huge
     renderable), never parsed as markup: control characters shown as escapes, the scratchpad
     dimmed (or collapsed to one line), the <OUTPUT> emphasised, and the acrostic's initial
-    letters highlighted (the spelled word in reverse video)."""
+    letters highlighted (the spelled word in reverse video). With ``gutter`` (reply line →
+    a cell of fixed width, the lens's pressure), every line is prefixed by its cell or blanks."""
+    blank = Text(" " * (max((c.cell_len for c in gutter.values()), default=0) if gutter else 0))
     marks: dict[int, str] = {}
     known = registry()
     for ann in annotations_of(annotations):
@@ -118,6 +121,8 @@ def reply_lines(reply: str | Iterable[str], annotations: list[dict[str, Any]] | 
                 text.stylize(MARK_STYLE[emphasis], found[1], found[1] + 1)
         if "</OUTPUT>" in line:
             in_output = False
+        if gutter:
+            text = Text.assemble(gutter.get(number, blank), text)
         yield text
 
 
@@ -131,9 +136,9 @@ def _split_lines(text: str) -> Iterator[str]:
 
 
 def reply_text(reply: str, annotations: list[dict[str, Any]] | None = None,
-               collapse_scratchpad: bool = False) -> Text:
+               collapse_scratchpad: bool = False, gutter: Mapping[int, Text] | None = None) -> Text:
     """The whole reply as one Rich Text (see ``reply_lines``)."""
-    return Text("\n").join(reply_lines(reply, annotations, collapse_scratchpad))
+    return Text("\n").join(reply_lines(reply, annotations, collapse_scratchpad, gutter))
 
 
 def grouped_turns(turns: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

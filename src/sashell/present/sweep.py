@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from sashell.core.annotate.registry import registry
+from sashell.present.lens import pressure_bar
 from sashell.present.render import safe_text
 
 BAR_WIDTH = 20
@@ -131,6 +132,33 @@ def scores_table(summary: dict[str, Any]) -> Table | None:
     return table
 
 
+def letters_table(summary: dict[str, Any]) -> Table | None:
+    """The lens over the sweep: P(expected letter) by line, per condition, as a text chart."""
+    conditions = [c for c in summary.get("letters_by_line") or [] if c["read"]]
+    if not conditions:
+        return None
+    target = conditions[0]["target"]
+    table = Table(title=f"lens: P(line starts with its {safe_text(target)} letter), mean over "
+                        "replies (95% CI)", title_justify="left")
+    table.add_column("model · tier")
+    for index, letter in enumerate(target):
+        table.add_column(f"{index + 1} {safe_text(letter)}")
+    for condition in conditions:
+        cells = []
+        for line in condition["lines"]:
+            mean, ci = line["mean"], line["ci95"]
+            if mean is None:
+                cells.append(Text("–", style="dim"))
+                continue
+            cell = pressure_bar(mean, 5)
+            if ci:
+                cell.append(f" ±{(ci[1] - ci[0]) / 2:.0%}", style="dim")
+            cells.append(cell)
+        table.add_row(safe_text(f"{condition['model']} · {condition['tier']} "
+                                f"(n={condition['read']})"), *cells)
+    return table
+
+
 def bar_chart(summary: dict[str, Any], metric: str) -> Text:
     """One metric across conditions as text bars: █ the rate, ░ up to the interval's top."""
     text = Text(f"{metric.replace('_', ' ')}\n", style="bold")
@@ -177,7 +205,7 @@ def summary_renderable(summary: dict[str, Any]) -> RenderableType:
     if judged is not None:
         parts.append(judged)
     for extra in (gaps_table(summary), flips_text(summary), model_differences_table(summary),
-                  scores_table(summary), failures_text(summary)):
+                  scores_table(summary), letters_table(summary), failures_text(summary)):
         if extra is not None:
             parts.append(extra)
     return Group(*parts)

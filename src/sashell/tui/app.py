@@ -41,6 +41,7 @@ F9           sessions browser        Ctrl+L probe library
 F10          sweep a probe set over the current condition(s) (F6 picks them) with rates and CIs
 Ctrl+N       new session             Ctrl+R rename session
 Ctrl+O       collapse / show scratchpads
+Ctrl+G       lens gutter: P(each line starts with its HELLO letter) as replies are sampled
 Ctrl+P       command palette         Ctrl+Q quit
 Tab          next control (badges, the probe input)   Ctrl+E  back to the probe input
 Ctrl+End     follow new output (the transcript follows it until you scroll up)
@@ -69,6 +70,8 @@ PALETTE = {
     "new_session": ("New session", "the next probe starts a new session file"),
     "rename_session": ("Rename the session", "give the session file a name"),
     "toggle_scratchpad": ("Collapse scratchpads", "show or hide the scratchpad reasoning"),
+    "toggle_lens": ("Lens gutter", "beside each line of the next replies: the probability that it "
+                                   "starts with its HELLO letter, as the model samples it"),
     "focus_probe": ("Type a probe", "move the focus to the probe input"),
     "follow_output": ("Follow new output", "scroll to the end and stay there as output arrives"),
 }
@@ -103,6 +106,7 @@ class SashellApp(FollowOutput, ProbeRuns, SessionActions, App[None]):
         Binding("ctrl+n", "new_session", "new", show=False, priority=True),
         Binding("ctrl+r", "rename_session", "rename", show=False, priority=True),
         Binding("ctrl+o", "toggle_scratchpad", "scratchpad", show=False, priority=True),
+        Binding("ctrl+g", "toggle_lens", "lens gutter", show=False, priority=True),
     ]
 
     def __init__(self, shell: ProbeShell | None = None, replay: Path | None = None,
@@ -379,6 +383,13 @@ class SashellApp(FollowOutput, ProbeRuns, SessionActions, App[None]):
                     self.shell.targets = targets  # the probe set's acrostic words, beside HELLO
                     self.notify(f"acrostic targets: {', '.join(targets)}", markup=False)
         self.push_screen(ProbeLibrary(), chosen)
+
+    def action_toggle_lens(self) -> None:
+        self.shell.lens = not self.shell.lens
+        if self.shell.lens and not self.shell.lens_reads(self.shell.model):
+            self.notify(f"the lens reads models that report their logits (the embedded ones); "
+                        f"{self.shell.model.name} will be probed without it", severity="warning")
+        self.refresh_status()
 
     def action_toggle_scratchpad(self) -> None:
         from sashell.tui.widgets import TurnView

@@ -62,6 +62,8 @@ class StatusBar(Static):
         line.append(f"  {'follow-up' if shell.follow_up else 'fresh'}")
         if shell.accept_reject:
             line.append("  accept/reject", style="bold")
+        if shell.lens:
+            line.append("  lens", style="bold green")
         changed = sampling_changes(shell.params)
         if changed:
             line.append(f"  {changed}", style="bold cyan")

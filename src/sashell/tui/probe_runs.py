@@ -68,8 +68,28 @@ class ProbeRuns:
         grid = CompareGrid(views) if compare else None
         transcript = self.query_one("#transcript", VerticalScroll)
         await transcript.mount(grid if grid is not None else views[0])
-        return await asyncio.gather(*(self._stream(view, plan, grid, remember=not compare)
-                                      for view, plan in zip(views, plans, strict=True)))
+        results = await asyncio.gather(*(self._stream(view, plan, grid, remember=not compare)
+                                         for view, plan in zip(views, plans, strict=True)))
+        if self.shell.lens and compare:
+            await self._cross_score(views, plans, conditions, results)
+        return results
+
+    async def _cross_score(self, views: list[TurnView], plans: list[Any],
+                           conditions: list[Condition], results: list[Any]) -> None:
+        """Base and fine-tune on the same reply: each pane's reply scored under the model it is
+        compared with, shown beside its own pressure."""
+        for view, plan, condition, result in zip(views, plans, conditions, results, strict=True):
+            partner = self.shell.partner(condition, conditions)
+            if result is None or result.error or partner is None \
+                    or not self.shell.lens_reads(partner.model):
+                continue
+            try:
+                reading = await asyncio.to_thread(self.shell.cross_letters, plan, result.reply,
+                                                  partner.model)
+            except SashellError as exc:
+                self.notify(str(exc), severity="warning", markup=False)
+                continue
+            view.set_cross(partner.model.name, reading)
 
     async def _stream(self, view: TurnView, plan: Any, grid: CompareGrid | None,
                       remember: bool) -> TurnResult | None:

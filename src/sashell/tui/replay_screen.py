@@ -19,6 +19,7 @@ from sashell.core.errors import SashellError
 from sashell.core.replay import flag_names, reannotate
 from sashell.core.rerun import rerun_session
 from sashell.core.session import LoadedSession, load_session
+from sashell.present.lens import letters_reading, stored_gutter
 from sashell.present.render import badges, reply_text, safe_text, summary_line, turn_label
 from sashell.tui.screens import ModelPicker, TextViewer, context_view
 
@@ -83,8 +84,11 @@ class ReplayScreen(Screen[None]):
         if self.loaded.problems:
             head.append(f"\n⚠ {safe_text(self.loaded.problem_summary())}", style="yellow")
         self.query_one("#replay-head", Static).update(head)
+        reading = letters_reading(turn)
+        gutter = stored_gutter(reading) if reading is not None else None
         parts: list[Any] = [Text(f"› {safe_text(str(turn.get('probe', '')))}", style="bold"),
-                            Text(""), reply_text(str(turn.get("reply", "")), self.fresh),
+                            Text(""), reply_text(str(turn.get("reply", "")), self.fresh,
+                                                 gutter=gutter),
                             Text(""), badges(self.fresh), summary_line(turn)]
         if turn.get("error"):
             parts.append(Text(f"error: {safe_text(str(turn['error']))}", style="red"))

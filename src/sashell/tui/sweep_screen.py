@@ -60,7 +60,8 @@ def sweep_for(shell: ProbeShell, conditions: list[Condition], probe_set_name: st
     tiers = tuple(dict.fromkeys(c.tier for c in conditions))
     spec = SweepSpec(probe_set=probe_set, models=models, tiers=tiers, samples=samples,
                      params=shell.params, context=shell.context_name,
-                     no_scratchpad=shell.no_scratchpad, accept_reject=shell.accept_reject)
+                     no_scratchpad=shell.no_scratchpad, accept_reject=shell.accept_reject,
+                     lens=shell.lens)
     out = Path("sweeps") / f"{datetime.now():%Y%m%d-%H%M%S}-{slugify(probe_set.name)}"
     return Sweep.create(spec, out, shell.registry, shell.sessions_dir)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from rich.table import Table
@@ -14,8 +15,10 @@ from textual.message import Message
 from textual.widgets import Static
 
 from sashell.core.annotate import annotations_of, registry
+from sashell.core.lens.events import LineLetters
 from sashell.core.providers.base import PromptProgress, TextDelta
 from sashell.core.turn import AnnotationUpdate, TurnEvent
+from sashell.present.lens import GUTTER_WIDTH, gutter_cell, letters_reading, stored_gutter
 from sashell.present.render import (
     badge_label,
     badges,
@@ -91,6 +94,9 @@ class TurnView(Vertical):
         self._rows = -1  # wrapped height of the body at the last redraw
         self._streaming_shown = False
         self._live_labels: list[tuple[str, str] | None] = []
+        self.pressure: dict[int, Text] = {}  # reply line → the lens's pressure cell
+        self.cross_pressure: dict[int, Text] = {}  # the same lines scored under the compared model
+        self.cross_label: str | None = None
 
     def compose(self) -> ComposeResult:
         header = Text()
@@ -126,6 +132,9 @@ class TurnView(Vertical):
         elif isinstance(event, AnnotationUpdate) and self.record is None:
             self.annotations = event.annotations
             self._dirty = True
+        elif isinstance(event, LineLetters) and self.record is None:
+            self.pressure[event.line] = gutter_cell(event.expected, event.letters)
+            self._dirty = True
 
     @property
     def reply(self) -> str:
@@ -136,7 +145,7 @@ class TurnView(Vertical):
             return
         self._dirty = False
         body = self._body
-        text = reply_text(self.reply, self.annotations, self.collapse)
+        text = reply_text(self.reply, self.annotations, self.collapse, self._gutter())
         if self.record is not None:  # final: exact height
             body.styles.height = "auto"
             body.update(text)
@@ -175,6 +184,9 @@ class TurnView(Vertical):
         self.record = record
         self.reply_parts = [str(record.get("reply", ""))]
         self.annotations = list(record.get("annotations") or [])
+        reading = letters_reading(record)
+        if reading is not None:  # the finished reading counts lines as the annotators do
+            self.pressure = stored_gutter(reading)
         status = summary_line(record)
         if record.get("error"):
             status = Text(f"{record['status']}: {safe_text(str(record['error']))}", style="bold red")
@@ -183,6 +195,23 @@ class TurnView(Vertical):
         self._redraw()
         if getattr(self, "_timer", None) is not None:
             self._timer.stop()  # a finished turn only changes when asked (set_collapse)
+
+    def _gutter(self) -> dict[int, Text] | None:
+        if not self.cross_pressure:
+            return self.pressure or None
+        blank = Text(" " * GUTTER_WIDTH)
+        return {line: Text.assemble(self.pressure.get(line, blank), ("│", "dim"),
+                                    self.cross_pressure.get(line, blank))
+                for line in self.pressure.keys() | self.cross_pressure.keys()}
+
+    def set_cross(self, label: str, reading: Mapping[str, Any]) -> None:
+        """Beside the reply's own pressure, the same reply scored under ``label``'s model."""
+        self.cross_pressure, self.cross_label = stored_gutter(reading), label
+        legend = Text(f"lens: as sampled │ the same reply under {safe_text(label)}", style="dim")
+        status = self.query_one(".turn-status", Static)
+        status.update(Text.assemble(summary_line(self.record or {}), "  ", legend))
+        self._dirty = True
+        self._redraw()
 
     def fail(self, message: str) -> None:
         self.query_one(".turn-status", Static).update(Text(safe_text(message), style="bold red"))

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from sashell.core.lens.events import LineLetters
 from sashell.core.lens.letters import (
     LETTERS,
     MAX_DEPTH,
@@ -42,20 +43,6 @@ MIN_FOLLOWED_TOKEN = 1e-5  # along the sampled decoration, rarer continuations s
 CLASSES = len(LETTERS) + 2
 
 
-@dataclass(frozen=True)
-class LineLetters:
-    """A reply line's letter pressure, told as soon as the sampler settles its first letter
-    (a turn event): P(the line begins with each letter), what else, and what stayed unresolved."""
-
-    line: int  # the reply line (0-based)
-    letters: dict[str, float]
-    other: float
-    unresolved: float
-
-    def top(self, n: int = 3) -> list[tuple[str, float]]:
-        return sorted(self.letters.items(), key=lambda pair: -pair[1])[:n]
-
-
 @dataclass
 class _LineStart:
     line_no: int  # the reply line (0-based)
@@ -65,6 +52,7 @@ class _LineStart:
     depth: int = 0
     open: bool = True  # the sampled path has not settled the line's first letter yet
     follow: bool = False  # the sampled token was decoration: read the distribution after it
+    began: bool = False  # settled by a sampled character (not closed as a blank line)
 
 
 class OnPolicyLetters:
@@ -83,6 +71,7 @@ class OnPolicyLetters:
         self._cache: dict[tuple[str, int], int] = {}
         self._lock = threading.Lock()
         self._reported = 0
+        self._counted = 0  # lines that began with text, told so far
 
     def observe(self, generated: Sequence[int], logits: npt.NDArray[np.float32]) -> None:
         """One sampling step: ``generated`` are the reply's tokens so far, ``logits`` the raw
@@ -110,8 +99,10 @@ class OnPolicyLetters:
         text = self._texts[token] if 0 <= token < len(self._texts) else ""
         line = self._lines[-1] if self._lines else None
         if line is not None and line.open and self._previous is not None:
-            if line.depth >= MAX_DEPTH or classify(line.so_far + text) != OPEN:
+            kind = classify(line.so_far + text)
+            if line.depth >= MAX_DEPTH or kind != OPEN:
                 line.open = False  # settled (or too deep: what it did not take stays OPEN)
+                line.began = kind != OPEN
             else:
                 line.weight *= float(self._previous[token])
                 line.so_far += text
@@ -146,11 +137,15 @@ class OnPolicyLetters:
             done: list[LineLetters] = []
             while self._reported < len(self._lines) and not self._lines[self._reported].open:
                 line = self._lines[self._reported]
-                masses = np.clip(line.masses, 0.0, None)
-                done.append(LineLetters(line.line_no,
-                                        {k: float(masses[i]) for i, k in enumerate(LETTERS)},
-                                        float(masses[OTHER]), float(masses[OPEN])))
                 self._reported += 1
+                if not line.began:
+                    continue  # a blank line: nothing to show
+                masses = np.clip(line.masses, 0.0, None)
+                k, self._counted = self._counted, self._counted + 1
+                done.append(LineLetters(line.line_no,
+                                        {c: float(masses[i]) for i, c in enumerate(LETTERS)},
+                                        float(masses[OTHER]), float(masses[OPEN]),
+                                        self.target[k] if k < len(self.target) else None))
             return done
 
     def line_masses(self, line_no: int) -> npt.NDArray[np.float64] | None:

@@ -46,6 +46,52 @@ def score_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
              "ci95_high": (s["ci95"] or [None, None])[1]} for s in summary["scores"]]
 
 
+def letter_rows(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"model": c["model"], "tier": c["tier"], "line": line["line"],
+             "expected": line["expected"], "n": line["n"], "mean": line["mean"],
+             "ci95_low": (line["ci95"] or [None, None])[0],
+             "ci95_high": (line["ci95"] or [None, None])[1]}
+            for c in summary.get("letters_by_line") or [] for line in c["lines"]]
+
+
+def plot_letters(summary: dict[str, Any], path: Path, title: str = "") -> bool:
+    """P(expected letter) by line of the target word, one line per condition, with 95%
+    intervals. False when the lens read nothing."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    conditions = [c for c in summary.get("letters_by_line") or [] if c["read"]]
+    if not conditions:
+        return False
+    with plt.rc_context({"text.parse_math": False}):
+        fig, ax = plt.subplots(figsize=(7.0, 4.2))
+        for index, condition in enumerate(conditions):
+            points = [line for line in condition["lines"] if line["mean"] is not None]
+            xs = [line["line"] + 1 + (index - (len(conditions) - 1) / 2) * 0.06 for line in points]
+            means = [line["mean"] for line in points]
+            low = [m - (line["ci95"] or [m, m])[0] for m, line in zip(means, points, strict=True)]
+            high = [(line["ci95"] or [m, m])[1] - m for m, line in zip(means, points, strict=True)]
+            ax.errorbar(xs, means, yerr=[low, high], marker="o", capsize=3,
+                        label=f"{condition['model']} · {condition['tier']} (n={condition['read']})")
+        target = conditions[0]["target"]
+        ax.set_xticks(range(1, len(target) + 1), [f"{i + 1}\n{c}" for i, c in enumerate(target)])
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_xlabel("line of the reply (expected letter)")
+        ax.set_ylabel("P(line starts with the expected letter), 95% CI")
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        if title:
+            fig.suptitle(title, fontsize="medium")
+        fig.tight_layout()
+        try:
+            write_atomic(path, lambda handle: fig.savefig(handle, format="png", dpi=120,
+                                                          bbox_inches="tight"))
+        finally:
+            plt.close(fig)
+    return True
+
+
 def plot_rates(summary: dict[str, Any], path: Path, title: str = "") -> bool:
     """Per condition (model · tier, a model's tiers side by side): the labels of each
     one-label-per-reply annotator (compliance) as a stacked bar, every label shown, with the
@@ -149,6 +195,12 @@ def write_outputs(out_dir: Path, summary: dict[str, Any], outcomes: list[CellOut
         write_text_atomic(written[-1], _csv(score_rows(summary),
                                       ["probe", "model", "tier", "answered", "dropped", "mean",
                                        "sd", "ci95_low", "ci95_high"]))
+    letters = letter_rows(summary)
+    if letters:
+        written.append(out_dir / "letters.csv")
+        write_text_atomic(written[-1], _csv(letters, list(letters[0])))
+        if plot and plot_letters(summary, out_dir / "letters.png", title):
+            written.append(out_dir / "letters.png")
     if plot and plot_rates(summary, out_dir / "rates.png", title):
         written.append(out_dir / "rates.png")
     return written

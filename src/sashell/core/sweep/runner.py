@@ -156,6 +156,8 @@ class Sweep:
 
     # -- running --------------------------------------------------------------------------------
     def plan(self, cell: Cell, attempt: int) -> TurnPlan:
+        model = self.models[cell.model]
+        reads = self.spec.lens and provider_for(model).capabilities(model).observes_logits
         return plan_turn(
             self.models[cell.model], self.context(cell.tier), cell.tier, cell.probe.text,
             params=self.spec.params, sample=cell.sample, accept_reject=self.spec.accept_reject,
@@ -164,6 +166,7 @@ class Sweep:
             timeout=self.spec.timeout,
             extra={"sweep": {"id": self.id, "cell": cell.key, "probe": cell.probe.id,
                              "sample": cell.sample, "attempt": attempt}},
+            lens_letters=self.spec.probe_set.targets_for(cell.probe)[0] if reads else None,
         )
 
     async def run(self, on_progress: ProgressCallback | None = None) -> list[CellOutcome]:

@@ -45,6 +45,7 @@ class SweepSpec:
     concurrency: int = 8  # per remote endpoint; embedded models run one at a time
     retries: int = 2  # extra attempts for a cell whose reply failed in a retryable way
     timeout: float | None = None  # seconds a remote endpoint may stay silent
+    lens: bool = False  # letter pressure as each reply is sampled (models that report logits)
 
     def __post_init__(self) -> None:
         if not self.models:
@@ -75,6 +76,7 @@ class SweepSpec:
             context += ", no scratchpad"
         return (f"{self.probe_set.name} · context {context}"
                 + (" · accept/reject" if self.accept_reject else "")
+                + (" · lens" if self.lens else "")
                 + f" · T={params.temperature:g}, top-p {params.top_p:g}, ≤{params.max_tokens} "
                   f"tokens · n={self.samples} per probe × {len(self.probe_set.items)} probes")
 
@@ -88,7 +90,7 @@ class SweepSpec:
             "params": self.params.record(), "context": self.context,
             "no_scratchpad": self.no_scratchpad, "accept_reject": self.accept_reject,
             "judge": self.judge, "concurrency": self.concurrency, "retries": self.retries,
-            "timeout": self.timeout,
+            "timeout": self.timeout, "lens": self.lens,
         }
 
     @classmethod
@@ -108,7 +110,7 @@ class SweepSpec:
                 context=data.get("context"), no_scratchpad=bool(data.get("no_scratchpad")),
                 accept_reject=bool(data.get("accept_reject")), judge=data.get("judge"),
                 concurrency=int(data.get("concurrency", 8)), retries=int(data.get("retries", 2)),
-                timeout=data.get("timeout"),
+                timeout=data.get("timeout"), lens=bool(data.get("lens")),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise SashellError(f"the sweep manifest is not readable: {type(exc).__name__}: {exc}"

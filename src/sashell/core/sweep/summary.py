@@ -43,6 +43,8 @@ class CellOutcome:
     columns: dict[str, Any] = field(default_factory=dict)  # annotators' extra per-turn values
     judge_verdict: str | None = None
     score: float | None = None
+    # with the lens: P(the expected letter) at each counted line (None past the target word)
+    pressure: list[float | None] = field(default_factory=list)
 
     @classmethod
     def from_turn(cls, cell: Cell, record: Mapping[str, Any], session: str,
@@ -57,6 +59,9 @@ class CellOutcome:
         outcome.judge_verdict = known.judge_verdict(annotations)
         if cell.probe.scale:
             outcome.score = parse_score(str(record.get("reply", "")), cell.probe.scale)
+        letters = (record.get("lens") or {}).get("letters") or {}
+        outcome.pressure = [line.get("lower") if line.get("expected") else None
+                            for line in letters.get("lines") or []]
         return outcome
 
     def row(self) -> dict[str, Any]:
@@ -158,6 +163,7 @@ def summarise(spec: SweepSpec, outcomes: list[CellOutcome]) -> dict[str, Any]:
                                  **{m: sum(o.flags.get(m, False) for o in done)
                                     for m in metric_names()}})
     total = len(spec.cells())
+    letters = _letters_by_line(spec, by_condition, targets[0]) if spec.lens else []
     return {
         "cells": total,
         "complete": sum(o.status == "complete" for o in outcomes),
@@ -166,7 +172,28 @@ def summarise(spec: SweepSpec, outcomes: list[CellOutcome]) -> dict[str, Any]:
         "metrics": {m.name: m.description for m in registry().metrics()},
         "conditions": conditions, "gaps": gaps, "model_differences": model_differences,
         "scores": scores, "by_probe": by_probe,
+        **({"letters_by_line": letters} if spec.lens else {}),
     }
+
+
+def _letters_by_line(spec: SweepSpec, by_condition: Mapping[tuple[str, str], list[CellOutcome]],
+                     target: str) -> list[dict[str, Any]]:
+    """Per condition, P(the expected letter) at each line of the target word: the mean over the
+    replies the lens read, with a 95% interval (normal approximation over replies)."""
+    rows = []
+    for model in spec.models:
+        for tier in spec.tiers:
+            done = [o for o in by_condition.get((model, tier), [])
+                    if o.status == "complete" and o.pressure]
+            lines = []
+            for index, letter in enumerate(target):
+                values = [p for o in done if index < len(o.pressure)
+                          and (p := o.pressure[index]) is not None]
+                lines.append({"line": index, "expected": letter, "n": len(values),
+                              **_mean_interval(values)})
+            rows.append({"model": model, "tier": tier, "read": len(done), "target": target,
+                         "lines": lines})
+    return rows
 
 
 def _paired(first: list[CellOutcome], second: list[CellOutcome], metric: str) -> PairedDifference:
