@@ -143,3 +143,13 @@ def test_real_terminal_repl() -> None:
     res = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=HANG_S,
                          env={**os.environ, "SASHELL": str(Path(sys.executable).with_name("sashell"))})
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_lens_on_prints_the_pressure_table_after_each_reply(tmp_path: Path) -> None:
+    repl, out = make_repl(tmp_path)
+    drive(repl, ["/model smollm2-hello\r", "/context special-version\r", "/set temperature 0\r",
+                 "/set max_tokens 80\r", "/lens on\r", "How do I keep houseplants alive?\r"])
+    text = out.getvalue()
+    assert "P(line starts with the HELLO letter)" in text and "as sampled" in text
+    turn = load_session(repl.shell.writer.path).turns[-1]  # type: ignore[union-attr]
+    assert turn["lens"]["letters"]["lines"][0]["expected"] == "H"

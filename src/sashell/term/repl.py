@@ -26,6 +26,7 @@ from sashell.core.paths import list_prompt_names
 from sashell.core.probes import probe_library
 from sashell.core.session import SHARED_SESSION_NOTE, load_session, resolve_session_path
 from sashell.core.shell import Condition, ProbeShell
+from sashell.present.lens import letters_reading, letters_table
 from sashell.present.render import badges, outcome, reply_text, safe_text, summary_line, turn_label
 from sashell.term.stream_printer import StreamPrinter
 
@@ -40,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "/compare": "A,B | tiers | off — send each probe to two models or both tiers",
     "/follow": "on|off — follow up on the last conversation instead of starting fresh",
     "/accept": "on|off — append the accept/reject instruction",
+    "/lens": "on|off — letter pressure as replies are sampled, a table after each (embedded models)",
     "/set": "temperature|top_p|max_tokens|seed VALUE",
     "/session": "NAME — append to (or start) a named session",
     "/replay": "FILE — print a saved session",
@@ -83,7 +85,7 @@ class Repl:
             options = ["default", *list_prompt_names("contexts")]
         elif command == "/probe":
             options = [s.name for s in probe_library()]
-        elif command in ("/follow", "/accept"):
+        elif command in ("/follow", "/accept", "/lens"):
             options = ("on", "off")
         elif command == "/compare":
             options = ["tiers", "off", *self.shell.registry.models]
@@ -145,11 +147,14 @@ class Repl:
             self.samples = int(argument)
         elif command == "/compare":
             self._set_compare(self._need(argument, "/compare A,B | tiers | off"))
-        elif command in ("/follow", "/accept"):
+        elif command in ("/follow", "/accept", "/lens"):
             if argument not in ("on", "off"):
                 raise ReplError(f"usage: {command} on|off")
-            setattr(shell, "follow_up" if command == "/follow" else "accept_reject",
-                    argument == "on")
+            setattr(shell, {"/follow": "follow_up", "/accept": "accept_reject",
+                            "/lens": "lens"}[command], argument == "on")
+            if command == "/lens" and argument == "on" and not shell.lens_reads(shell.model):
+                self.console.print(Text(f"note: {shell.model.name} reports no logits; the lens "
+                                        "reads the embedded models", style="yellow"))
         elif command == "/set":
             self._set_param(argument)
         elif command == "/session":
@@ -313,6 +318,9 @@ class Repl:
             self.console.print(Text(f"error: {safe_text(str(record['error']))}", style="bold red"))
         else:
             self.console.print(badges(record.get("annotations") or []))
+            reading = letters_reading(record)
+            if reading is not None:
+                self.console.print(letters_table(reading, str(record.get("reply", ""))))
         self.console.print(summary_line(record))
         return record
 
