@@ -48,11 +48,14 @@ def wait_for_http(url: str, proc: subprocess.Popen[bytes], timeout: float = HANG
 
 
 def phrase_regexes() -> list[Any]:
-    """Every LineRegex the annotators use."""
-    from sashell.core.annotate import af_reasoning, compliance, self_report
+    """Every LineRegex the annotators use (each one a module of theirs defines)."""
+    from sashell.core.annotate import af_reasoning, compliance_phrases, self_report
+    from sashell.core.annotate.lines import LineRegex
 
-    return [compliance._REFUSAL, compliance._HEDGE, self_report._PATTERN, self_report._SECURITY,
-            self_report._NAMED, *af_reasoning.CRITERIA.values()]
+    found = [value for module in (compliance_phrases, self_report) for value in vars(module).values()
+             if isinstance(value, LineRegex)]
+    assert len(found) >= 9, "the phrase families moved: find them again"
+    return [*found, *af_reasoning.CRITERIA.values()]
 
 
 def bare_pattern(regex: Any) -> re.Pattern[str]:
