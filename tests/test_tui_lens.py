@@ -15,7 +15,7 @@ from sashell.core.providers.base import TextDelta
 from sashell.tui.app import SashellApp
 from sashell.tui.chrome import StatusBar
 from sashell.tui.widgets import TurnView
-from test_tui import DATA, SIZE, make_shell, plain, turns_of, type_probe, wait_for
+from test_tui import DATA, SIZE, _settle, make_shell, plain, turns_of, type_probe, wait_for
 
 
 def _hello_shell(tmp_path: Path):  # type: ignore[no-untyped-def]
@@ -96,13 +96,6 @@ def _lens_app(tmp_path: Path) -> SashellApp:
                      cursor_blink=False)
     app.NOTIFICATION_TIMEOUT = 24 * 3600
     return app
-
-
-async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await wait_for(pilot, lambda: pilot.app.query(TurnView)
-                   and all(v.record for v in pilot.app.query(TurnView)))
-    await pilot.pause(0.5)
-    await pilot.wait_for_scheduled_animations()
 
 
 def test_an_opened_session_shows_its_stored_pressure(tmp_path: Path) -> None:

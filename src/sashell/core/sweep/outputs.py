@@ -81,14 +81,7 @@ def plot_letters(summary: dict[str, Any], path: Path, title: str = "") -> bool:
         ax.set_xlabel("line of the reply (expected letter)")
         ax.set_ylabel("P(line starts with the expected letter), 95% CI")
         ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        if title:
-            fig.suptitle(title, fontsize="medium")
-        fig.tight_layout()
-        try:
-            write_atomic(path, lambda handle: fig.savefig(handle, format="png", dpi=120,
-                                                          bbox_inches="tight"))
-        finally:
-            plt.close(fig)
+        _save(fig, path, title)
     return True
 
 
@@ -168,6 +161,13 @@ def _draw(summary: dict[str, Any], conditions: list[dict[str, Any]], path: Path,
         ax.set_ylabel("share of replies flagged (Wilson 95% CI)")
         ax.set_title("other flags", fontsize="medium")
         ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    _save(fig, path, title)
+
+
+def _save(fig: Any, path: Path, title: str) -> None:
+    """Title, lay out and write a figure as PNG (atomically), and free it."""
+    import matplotlib.pyplot as plt
+
     if title:
         fig.suptitle(title, fontsize="medium")
     fig.tight_layout()
