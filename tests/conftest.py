@@ -36,15 +36,12 @@ def gguf() -> str:
     return str(embedded_gguf_path())
 
 
-@pytest.fixture(scope="session")
-def llama_server(gguf: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """llama-cpp-python's own OpenAI-compatible server on loopback, serving the embedded GGUF."""
+def _serve(gguf: str, log: Path, *options: str) -> Iterator[str]:
     port = free_port()
-    log = tmp_path_factory.mktemp("server") / "server.log"
     with open(log, "wb") as handle:
         proc = subprocess.Popen(
             [sys.executable, "-m", "llama_cpp.server", "--model", gguf, "--model_alias", "smollm2",
-             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096"],
+             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", *options],
             stdout=handle, stderr=subprocess.STDOUT,
         )
     base_url = f"http://127.0.0.1:{port}/v1"
@@ -57,6 +54,20 @@ def llama_server(gguf: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def llama_server(gguf: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """llama-cpp-python's own OpenAI-compatible server on loopback, serving the embedded GGUF."""
+    yield from _serve(gguf, tmp_path_factory.mktemp("server") / "server.log")
+
+
+@pytest.fixture(scope="session")
+def llama_server_flash(gguf: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The same server computing attention as the lens's scoring context does (flash
+    attention), so its top-k numbers and the lens's exact ones share one arithmetic."""
+    yield from _serve(gguf, tmp_path_factory.mktemp("server") / "server.log",
+                      "--flash_attn", "true")
 
 
 SCRIPTED_MODELS = """

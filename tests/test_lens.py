@@ -55,7 +55,7 @@ def brute_force(model, prefix: list[int], so_far: str = "", weight: float = 1.0,
     out = np.zeros(len(LETTERS) + 2)
     probabilities = model.probabilities(prefix)
     for token, p in enumerate(probabilities.tolist()):
-        if so_far and p < MIN_TOKEN:
+        if so_far and weight * p < MIN_TOKEN:
             out[OPEN] += weight * p
             continue
         kind = classify(so_far + model.token_texts[token])
@@ -169,7 +169,7 @@ def test_expected_number_agrees_with_sampling() -> None:
 
 @pytest.mark.server
 def test_top_k_bounds_from_a_real_server_contain_the_exact_values(
-        llama_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        llama_server_flash: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """llama-cpp-python's server, asked for top-20 log-probabilities, gives intervals that hold
     the embedded model's exact letter probabilities on the same prompt and reply. Compared at
     the line starts themselves: following decoration through an endpoint sends text, which the
@@ -180,7 +180,7 @@ def test_top_k_bounds_from_a_real_server_contain_the_exact_values(
     monkeypatch.setattr(letters, "MAX_DEPTH", 0)
     from sashell.core.registry import adhoc_openai_model
 
-    served = letters_model(adhoc_openai_model("smollm2", llama_server, None, "completions"))
+    served = letters_model(adhoc_openai_model("smollm2", llama_server_flash, None, "completions"))
     local = letters_model(load_registry().get("smollm2").with_endpoint("completions"))
     messages = resolve_context("special-version", "none").messages("How do rainbows form?", "none")
     bounds = letter_pressure(served, messages, HELLO_REPLY)
@@ -209,3 +209,25 @@ def test_line_starts_are_read_after_the_whole_replys_tokens() -> None:
         assert "".join(model.token_texts[t] for t in cut) == reply[:start]
     alone = model.text_tokens(reply[:reply.index("These")])
     assert alone != before(reply.index("These"))  # the case that motivated it
+
+
+def test_paths_read_together_equal_paths_read_one_at_a_time() -> None:
+    """The lens's context reads many decoration paths in one decode (each a sequence sharing
+    the prefix's cells, a shared token evaluated once): every distribution is the one a lone
+    evaluation gives, whatever else shares the batch, beyond one batch's worth of sequences."""
+    from sashell.core.providers.llama_scoring import MAX_SEQUENCES
+
+    model = next_token_model(load_registry().get("smollm2"))
+    messages = resolve_context("special-version", "none").messages("How do rainbows form?", "none")
+    prefix = model.prompt_tokens(messages) + model.text_tokens("Here's how.\n")
+    root = model.probabilities(prefix)
+    firsts = np.argsort(-root)[:MAX_SEQUENCES + 5].tolist()
+    paths = [[t] for t in firsts] + [[firsts[0], firsts[1]], [firsts[0], firsts[1], firsts[2]]]
+    together = model.branch_probabilities(prefix, paths)
+    alone = [model.probabilities(prefix + path) for path in paths]
+    for read, single in zip(together, alone, strict=True):
+        assert np.allclose(read, single, rtol=0, atol=1e-9)
+    again = model.branch_probabilities(prefix, paths[::-1][:3])  # other company, same numbers
+    for read, single in zip(again, alone[::-1][:3], strict=True):
+        assert np.allclose(read, single, rtol=0, atol=1e-9)
+    assert np.allclose(model.probabilities(prefix), root, rtol=0, atol=1e-12)

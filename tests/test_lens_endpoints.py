@@ -96,7 +96,7 @@ def test_a_prefilled_answer_on_a_chat_endpoint_is_one_line() -> None:
 
 
 @pytest.mark.server
-def test_top_k_readings_from_a_real_server_agree_with_the_exact_ones(llama_server: str) -> None:
+def test_top_k_readings_from_a_real_server_agree_with_the_exact_ones(llama_server_flash: str) -> None:
     """llama-cpp-python's server (completions, top-20): the number read by following digit
     tokens agrees with the embedded model's exact reading of the same raw prompt; the
     accept/reject masses at the first differing token, with what is unresolved, bound the
@@ -107,7 +107,7 @@ def test_top_k_readings_from_a_real_server_agree_with_the_exact_ones(llama_serve
     from sashell.core.registry import adhoc_openai_model, load_registry
 
     local = load_registry().get("smollm2").with_endpoint("completions")
-    served = adhoc_openai_model("smollm2", llama_server, None, "completions")
+    served = adhoc_openai_model("smollm2", llama_server_flash, None, "completions")
     context = resolve_context(None, "none")
     plan = plan_turn(local, context, "none", "Count with me.", prefill="Sure! 2, 4, 6, 8,")
     exact, top = read_number(local, plan, 0, 20), read_number(served, plan, 0, 20)

@@ -74,6 +74,14 @@ class Memoised:
             self._seen[key] = self.model.probabilities(list(tokens))
         return self._seen[key]
 
+    def branch_probabilities(self, prefix, paths):  # type: ignore[no-untyped-def]
+        missing = [path for path in paths if (*prefix, *path) not in self._seen]
+        if missing:
+            reads = self.model.branch_probabilities(prefix, missing)
+            for path, read in zip(missing, reads, strict=True):
+                self._seen[(*prefix, *path)] = read
+        return [self._seen[(*prefix, *path)] for path in paths]
+
 
 def _replay_through_tracker(model, messages, reply: str, target: str = "HELLO"):  # type: ignore[no-untyped-def]
     """Feed the tracker the scorer's own distributions along the reply's tokens, step by step,

@@ -30,7 +30,8 @@ LETTERS = string.ascii_uppercase
 OTHER, OPEN = len(LETTERS), len(LETTERS) + 1  # class indices after the 26 letters
 MAX_DEPTH = 4  # tokens of decoration followed after a line start
 MIN_PATH = 1e-4  # a decoration path less likely than this is left unresolved
-MIN_TOKEN = 1e-7  # below the first token, tokens less likely than this are left unresolved
+MIN_TOKEN = 1e-9  # below the first token, a token whose path is less likely than this is left
+#                   unresolved (it could move no letter by more)
 
 _TAGS = ("<SCRATCHPAD_REASONING>", "</SCRATCHPAD_REASONING>", "<OUTPUT>", "</OUTPUT>",
          "<request_fully_accepted/>", "<rejected/>", "<NEXT/>")
@@ -133,62 +134,104 @@ class LetterPressure:
                 "lines": [line.stored() for line in self.lines]}
 
 
-_ROOT_CLASSES: dict[int, tuple[NextTokenModel, npt.NDArray[np.int64]]] = {}
+class TokenClasses:
+    """What a line that starts with each token begins with (``classify``), alone or after the
+    decoration already read on the line; a property of the tokenizer, so kept per model and
+    filled as tokens are met (classifying a whole vocabulary takes a moment)."""
+
+    MAX_KEPT = 512  # decoration prefixes remembered (a vocabulary-sized byte array each)
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self.root = np.fromiter((classify(t) for t in texts), dtype=np.int64, count=len(texts))
+        self._after: dict[str, npt.NDArray[np.int8]] = {}
+
+    def after(self, so_far: str, tokens: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """The classes of ``so_far`` followed by each of ``tokens``."""
+        if not so_far:
+            return self.root[tokens]
+        known = self._after.get(so_far)
+        if known is None:
+            if len(self._after) >= self.MAX_KEPT:
+                self._after.clear()
+            known = self._after[so_far] = np.full(len(self.texts), -1, dtype=np.int8)
+        missing = tokens[known[tokens] < 0]
+        if len(missing):
+            known[missing] = [classify(so_far + self.texts[t]) for t in missing.tolist()]
+        return known[tokens].astype(np.int64)
 
 
-def root_classes(model: NextTokenModel) -> npt.NDArray[np.int64]:
-    """What a line that starts with each token begins with (``classify``), per token id;
-    kept per model (classifying a whole vocabulary takes a moment)."""
-    kept = _ROOT_CLASSES.get(id(model))
+_TOKEN_CLASSES: dict[int, tuple[NextTokenModel, TokenClasses]] = {}
+
+
+def token_classes(model: NextTokenModel) -> TokenClasses:
+    """The model's ``TokenClasses`` (one per model object)."""
+    kept = _TOKEN_CLASSES.get(id(model))
     if kept is not None and kept[0] is model:
         return kept[1]
-    texts = model.token_texts
-    classes = np.fromiter((classify(t) for t in texts), dtype=np.int64, count=len(texts))
-    if len(_ROOT_CLASSES) >= 8:
-        _ROOT_CLASSES.clear()
-    _ROOT_CLASSES[id(model)] = (model, classes)
+    classes = TokenClasses(model.token_texts)
+    if len(_TOKEN_CLASSES) >= 8:
+        _TOKEN_CLASSES.clear()
+    _TOKEN_CLASSES[id(model)] = (model, classes)
     return classes
 
 
+@dataclass
+class _Node:
+    path: list[int]  # decoration tokens after the line start
+    so_far: str
+    weight: float  # P(path)
+
+
 class _Reader:
-    """Letter masses after a prefix, following open (decoration) tokens."""
+    """Letter masses after a prefix, following open (decoration) tokens depth by depth: every
+    path of one depth is read in one ``branch_probabilities`` call."""
 
     def __init__(self, model: NextTokenModel) -> None:
         self.model = model
         self.texts = model.token_texts
-        self.root_classes = root_classes(model)
+        self.classes = token_classes(model)
 
     def masses(self, prefix: list[int]) -> npt.NDArray[np.float64]:
         out = np.zeros(len(LETTERS) + 2)
-        self._read(prefix, "", 1.0, 0, out)
+        level = [_Node([], "", 1.0)]
+        distributions = [self.model.probabilities(prefix)]
+        for depth in range(MAX_DEPTH + 1):
+            followed = [child for node, probabilities in zip(level, distributions, strict=True)
+                        for child in self._settle(node, probabilities, depth, out)]
+            if not followed:
+                break
+            level = followed
+            distributions = self.model.branch_probabilities(prefix, [n.path for n in level])
         return out
 
-    def _read(self, prefix: list[int], so_far: str, weight: float, depth: int,
-              out: npt.NDArray[np.float64]) -> None:
-        probabilities = self.model.probabilities(prefix)
+    def _settle(self, node: _Node, probabilities: npt.NDArray[np.float64], depth: int,
+                out: npt.NDArray[np.float64]) -> list[_Node]:
+        """Add what the next token settles after ``node`` to ``out``; return the open tokens
+        to follow (what is not followed is added as unresolved)."""
+        weight, so_far = node.weight, node.so_far
         if not so_far:
-            classes = self.root_classes
             candidates = np.arange(len(probabilities))
         else:  # classes depend on the text so far: classify the likely tokens only
-            candidates = np.flatnonzero(probabilities >= MIN_TOKEN)
-            classes = np.full(len(probabilities), OPEN, dtype=np.int64)
-            classes[candidates] = [classify(so_far + self.texts[i]) for i in candidates]
+            candidates = np.flatnonzero(probabilities >= MIN_TOKEN / weight)
             left_out = 1.0 - float(probabilities[candidates].sum())
             out[OPEN] += weight * max(left_out, 0.0)
-        masses = np.bincount(classes[candidates], weights=probabilities[candidates],
+        classes = self.classes.after(so_far, candidates)
+        masses = np.bincount(classes, weights=probabilities[candidates],
                              minlength=len(LETTERS) + 2)
         out[:OPEN] += weight * masses[:OPEN]
-        open_tokens = candidates[classes[candidates] == OPEN]
+        open_tokens = candidates[classes == OPEN]
+        children: list[_Node] = []
         followed = 0.0
         if depth < MAX_DEPTH:
-            for token in open_tokens[np.argsort(-probabilities[open_tokens])]:
+            for token in open_tokens[np.argsort(-probabilities[open_tokens])].tolist():
                 path = weight * float(probabilities[token])
                 if path < MIN_PATH:
                     break
                 followed += float(probabilities[token])
-                self._read([*prefix, int(token)], so_far + self.texts[token], path, depth + 1,
-                           out)
+                children.append(_Node([*node.path, token], so_far + self.texts[token], path))
         out[OPEN] += weight * max(float(masses[OPEN]) - followed, 0.0)
+        return children
 
 
 class _TopKReader:

@@ -35,9 +35,10 @@ from sashell.core.lens.letters import (
     LineReading,
     classify,
     counted_lines,
-    root_classes,
+    token_classes,
 )
 from sashell.core.providers.base import NextTokenModel
+from sashell.core.providers.llama_scoring import softmax
 
 MIN_FOLLOWED_TOKEN = 1e-5  # along the sampled decoration, rarer continuations stay unresolved
 CLASSES = len(LETTERS) + 2
@@ -62,13 +63,12 @@ class OnPolicyLetters:
         self.model = model
         self.target = target.upper()
         self._texts = model.token_texts
-        self._classes = root_classes(model)
+        self._classes = token_classes(model)
         self._line_no = initial_text.count("\n")
         self._at_line_start = initial_text == "" or initial_text.endswith("\n")
         self._seen = 0
         self._lines: list[_LineStart] = []
         self._previous: npt.NDArray[np.float64] | None = None
-        self._cache: dict[tuple[str, int], int] = {}
         self._lock = threading.Lock()
         self._reported = 0
         self._counted = 0  # lines that began with text, told so far
@@ -85,13 +85,14 @@ class OnPolicyLetters:
             if not starts and not (line is not None and line.open):
                 self._previous = None
                 return
-            probabilities = _softmax(logits)
+            probabilities = softmax(logits)
             if line is not None and line.follow:
                 self._follow(line, probabilities)
             if starts:
                 if line is not None:
                     line.open = False  # a blank line's look-through ends where the next begins
-                masses = np.bincount(self._classes, weights=probabilities, minlength=CLASSES)
+                masses = np.bincount(self._classes.root, weights=probabilities,
+                                     minlength=CLASSES)
                 self._lines.append(_LineStart(self._line_no, masses.astype(np.float64)))
             self._previous = probabilities
 
@@ -118,13 +119,7 @@ class OnPolicyLetters:
         ``MIN_FOLLOWED_TOKEN``, stays unresolved."""
         line.follow = False
         candidates = np.flatnonzero(probabilities >= MIN_FOLLOWED_TOKEN)
-        classes = np.empty(len(candidates), dtype=np.int64)
-        for i, token in enumerate(candidates.tolist()):
-            key = (line.so_far, token)
-            kind = self._cache.get(key)
-            if kind is None:
-                kind = self._cache[key] = classify(line.so_far + self._texts[token])
-            classes[i] = kind
+        classes = self._classes.after(line.so_far, candidates)
         masses = np.bincount(classes, weights=probabilities[candidates], minlength=CLASSES)
         settled = line.weight * masses[:OPEN]
         line.masses[:OPEN] += settled
@@ -167,10 +162,3 @@ class OnPolicyLetters:
             expected = self.target[k] if k < len(self.target) else None
             result.lines.append(LineReading(number, lines[number], expected, masses))
         return result
-
-
-def _softmax(logits: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
-    shifted = logits.astype(np.float64) - float(np.max(logits))
-    weights = np.exp(shifted)
-    out: npt.NDArray[np.float64] = weights / weights.sum()
-    return out

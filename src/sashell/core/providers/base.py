@@ -161,6 +161,12 @@ class NextTokenModel(Protocol):
         """P(next token | tokens) over the whole vocabulary."""
         ...
 
+    def branch_probabilities(self, prefix: list[int],
+                             paths: list[list[int]]) -> list[npt.NDArray[np.float64]]:
+        """P(next token | prefix + path) for each non-empty path (read together where the
+        model can: one evaluation for many short paths)."""
+        ...
+
     @property
     def token_texts(self) -> list[str]:
         """Each token's text (bytes that are not whole UTF-8 characters become U+FFFD)."""

@@ -40,6 +40,7 @@ from sashell.core.providers.base import (
     TextDelta,
     transcript_prompt,
 )
+from sashell.core.providers.llama_scoring import ScoringContext, common_prefix
 from sashell.core.providers.prefix_cache import (
     DEFAULT_CAPACITY_BYTES,
     PrefixStateCache,
@@ -124,6 +125,7 @@ class LocalEngine:
             what = f"{gguf} with adapter {lora}" if lora else gguf
             raise SashellError(f"llama.cpp could not load {what}: {exc}") from None
         self.lock = threading.Lock()
+        self._scorer: ScoringContext | None = None  # made when the lens first reads
         identity = f"{_file_identity(gguf)}|{_file_identity(lora)}|{self.llm.n_ctx()}"
         self.model_id = hashlib.sha256(identity.encode()).hexdigest()[:16]
         capacity = int(os.environ.get("SASHELL_PROMPT_CACHE_BYTES", DEFAULT_CAPACITY_BYTES))
@@ -178,7 +180,7 @@ class LocalEngine:
                 continue
             prefix = self._tokenize(prefix_text, endpoint)
             # The last prefix token may merge differently with what follows it.
-            k = _common_prefix(prefix, tokens) - 1
+            k = common_prefix(prefix, tokens) - 1
             if k >= MIN_CACHED_PREFIX and (not boundaries or k > boundaries[-1]):
                 boundaries.append(k)
         return PromptPlan(tokens, boundaries, text)
@@ -194,25 +196,25 @@ class LocalEngine:
         return [llm.detokenize([i]).decode("utf-8", "replace") for i in range(llm.n_vocab())]
 
     def next_token_probabilities(self, tokens: list[int]) -> npt.NDArray[np.float64]:
-        """P(next token | tokens) over the whole vocabulary: one evaluation of the tokens not
-        already in the KV cache (the longest common prefix is kept), then a softmax of the last
-        position's logits, in double precision."""
+        """P(next token | tokens) over the whole vocabulary, in double precision, read in the
+        lens's own context (the generation's KV cache is left as it is)."""
         if not tokens:
             raise ProviderError("nothing to condition on", retryable=False)
-        if len(tokens) >= self.llm.n_ctx():
-            raise ProviderError(f"{len(tokens)} tokens exceed the {self.llm.n_ctx()}-token "
-                                "context", retryable=False)
         with self.lock:
-            llm = self.llm
-            cached = llm.input_ids[: llm.n_tokens].tolist()
-            keep = min(_common_prefix(cached, tokens), len(tokens) - 1)  # re-evaluate >= 1
-            llm.n_tokens = keep
-            llm.eval(tokens[keep:])
-            logits = np.ctypeslib.as_array(llm._ctx.get_logits_ith(-1), shape=(llm.n_vocab(),))
-            shifted = logits.astype(np.float64) - float(logits.max())
-            weights = np.exp(shifted)
-            probabilities: npt.NDArray[np.float64] = weights / weights.sum()
-            return probabilities
+            return self._scoring().probabilities(tokens)
+
+    def branch_probabilities(self, prefix: list[int],
+                             paths: list[list[int]]) -> list[npt.NDArray[np.float64]]:
+        """P(next token | prefix + path) for each path, evaluated together."""
+        if not prefix:
+            raise ProviderError("nothing to condition on", retryable=False)
+        with self.lock:
+            return self._scoring().branch_probabilities(prefix, paths)
+
+    def _scoring(self) -> ScoringContext:
+        if self._scorer is None:
+            self._scorer = ScoringContext(self.llm)
+        return self._scorer
 
     # -- KV prefix reuse -----------------------------------------------------------------------
     def _restore_prefix(self, plan: PromptPlan) -> Generator[PromptProgress, None, str]:
@@ -221,7 +223,7 @@ class LocalEngine:
         llm, k = self.llm, plan.prefix_len
         if k == 0:
             return "none"
-        start = _common_prefix(llm._input_ids.tolist(), plan.tokens[:k])
+        start = common_prefix(llm._input_ids.tolist(), plan.tokens[:k])
         if start >= k:
             return "memory"
         source = "miss"
@@ -454,15 +456,6 @@ class LocalProvider:
                 await asyncio.shield(asyncio.to_thread(worker.join))
 
 
-def _common_prefix(a: list[int], b: list[int]) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
-
-
 class LocalNextTokens:
     """An embedded model's exact next-token distributions (the lens's view of it)."""
 
@@ -479,6 +472,10 @@ class LocalNextTokens:
 
     def probabilities(self, tokens: list[int]) -> npt.NDArray[np.float64]:
         return self.engine.next_token_probabilities(tokens)
+
+    def branch_probabilities(self, prefix: list[int],
+                             paths: list[list[int]]) -> list[npt.NDArray[np.float64]]:
+        return self.engine.branch_probabilities(prefix, paths)
 
     @functools.cached_property
     def token_texts(self) -> list[str]:
