@@ -74,6 +74,9 @@ class Memoised:
             self._seen[key] = self.model.probabilities(list(tokens))
         return self._seen[key]
 
+    def forget(self) -> None:
+        """The remembered distributions stay: both readers must read the same numbers."""
+
     def branch_probabilities(self, prefix, paths):  # type: ignore[no-untyped-def]
         missing = [path for path in paths if (*prefix, *path) not in self._seen]
         if missing:

@@ -71,6 +71,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="read letter pressure as each reply is sampled (embedded models; live "
                         "runs): P(each line starts with its HELLO letter) by line, with 95%% "
                         "intervals, in summary.json, letters.csv and letters.png")
+    p.add_argument("--logprobs", action="store_true",
+                   help="probes on a scale (self-reports, e.g. 0-100) are read, not sampled: one "
+                        "expected score per probe, model and tier from the next-token "
+                        "probabilities (the lens's number reading), in summary.json "
+                        "(expected_scores) and expected_scores.csv; live runs")
     p.add_argument("--column", help="the CSV/JSONL column holding the probe (e.g. goal)")
     p.add_argument("--concurrency", type=int, default=8,
                    help="requests in flight per remote endpoint (default 8; halves on 429). "
@@ -132,7 +137,7 @@ def _spec(args: argparse.Namespace) -> SweepSpec:
                               seed=None if args.seed is not None and args.seed < 0 else args.seed),
         context=args.context, no_scratchpad=args.no_scratchpad, accept_reject=args.accept_reject,
         judge=args.judge, concurrency=args.concurrency, retries=args.retries, timeout=args.timeout,
-        lens=args.lens,
+        lens=args.lens, logprobs=args.logprobs,
     )
 
 
@@ -159,7 +164,8 @@ async def _run(sweep: Sweep, err: Console) -> list[CellOutcome]:
     started = time.monotonic()
     with Progress(*columns, console=err, disable=not err.is_terminal,
                   refresh_per_second=4) as bar:
-        total = len(sweep.spec.cells())
+        total = len(sweep.spec.cells()) + len(sweep.spec.score_readings())
+        unit = "cells and readings" if sweep.spec.score_readings() else "cells"
         task = bar.add_task("sweep", total=total, status="", rate="")
         reported = [-1]  # the last percentage printed as a line (output that is not a terminal)
 
@@ -175,7 +181,7 @@ async def _run(sweep: Sweep, err: Console) -> list[CellOutcome]:
             percent = 100 * progress.finished // max(total, 1)
             if percent >= reported[0] + PROGRESS_STEP or progress.finished == total:
                 reported[0] = percent
-                err.print(safe_text(f"sweep {progress.finished}/{total} cells ({percent}%)"
+                err.print(safe_text(f"sweep {progress.finished}/{total} {unit} ({percent}%)"
                                     + (f", {rate}" if rate else "")
                                     + (f", {progress.notes()}" if progress.notes() else "")),
                           markup=False, highlight=False)
@@ -295,9 +301,15 @@ def run(args: argparse.Namespace) -> int:
         args.resume = args.cancel
     if args.poll <= 0:
         raise SashellError("--poll needs a positive number of seconds")
+    if args.logprobs and modes:
+        raise SashellError(f"--logprobs reads each self-report live (one reading per probe, "
+                           f"model and tier); it does not go with {modes[0]}")
     sweep = open_sweep(args)
     err = Console(stderr=True)
     batch = args.batch or bool(args.cancel) or _uses_batches(sweep)
+    if sweep.spec.logprobs and (batch or args.ingest or args.batch_file):
+        raise SashellError("this sweep reads self-reports live (--logprobs); resume it without "
+                           "batches")
     if not args.ingest and not args.cancel:
         try:
             _check_cost(sweep, batch=bool(args.batch_file) or batch, max_cost=args.max_cost,
@@ -310,8 +322,10 @@ def run(args: argparse.Namespace) -> int:
             raise
     if args.batch_file:
         return _write_batch(sweep, Path(args.batch_file), err)
-    err.print(f"sweep {sweep.id}: {len(sweep.spec.cells())} cells → {sweep.out_dir}",
-              markup=False, highlight=False)
+    readings = len(sweep.spec.score_readings())
+    err.print(f"sweep {sweep.id}: {len(sweep.spec.cells())} cells"
+              + (f" and {readings} expected-score readings" if readings else "")
+              + f" → {sweep.out_dir}", markup=False, highlight=False)
     if args.ingest:
         outcomes = asyncio.run(_ingest(sweep, [Path(p) for p in args.ingest], err))
     elif batch:
@@ -324,7 +338,10 @@ def run(args: argparse.Namespace) -> int:
             raise
     else:
         outcomes = asyncio.run(_run(sweep, err))
-    summary = summarise(sweep.spec, outcomes)
+    for error in sweep.reading_errors:
+        err.print(safe_text(f"an expected-score reading failed: {error}"), markup=False,
+                  highlight=False)
+    summary = summarise(sweep.spec, outcomes, sweep.expected_scores())
     summary["sweep"] = {"id": sweep.id, "out": str(sweep.out_dir),
                         "sessions": sweep.manifest["sessions"]}
     written = write_outputs(sweep.out_dir, summary, outcomes, plot=not args.no_plot,
@@ -335,9 +352,12 @@ def run(args: argparse.Namespace) -> int:
         Console().print(summary_renderable(summary))
     err.print("wrote " + ", ".join(str(p) for p in written), markup=False, highlight=False)
     missing = summary["cells"] - summary["complete"]
-    if missing:
-        err.print(f"{missing} of {summary['cells']} cells not complete; "
-                  f"`sashell sweep --resume {sweep.out_dir}` retries them", markup=False,
-                  highlight=False)
+    unread = sum(not row["read"] for row in summary.get("expected_scores", []))
+    if missing or unread:
+        what = [f"{missing} of {summary['cells']} cells not complete" if missing else "",
+                f"{unread} expected-score readings missing" if unread else ""]
+        err.print(safe_text("; ".join(w for w in what if w)
+                            + f"; `sashell sweep --resume {sweep.out_dir}` retries them"),
+                  markup=False, highlight=False)
         return 1
     return 0

@@ -132,6 +132,28 @@ def scores_table(summary: dict[str, Any]) -> Table | None:
     return table
 
 
+def expected_scores_table(summary: dict[str, Any]) -> Table | None:
+    """`--logprobs`: one expected score per probe and condition, read from probabilities."""
+    rows = summary.get("expected_scores") or []
+    if not rows:
+        return None
+    table = Table(title="expected self-reports (probability-weighted over number answers; "
+                        "– when under a quarter of the mass is on numbers)",
+                  title_justify="left")
+    gaps = any(row.get("gap_free_minus_paid") is not None for row in rows)
+    for column in ("probe", "model · tier", "expected", "mass on numbers",
+                   *(["free − paid"] if gaps else []), "read"):
+        table.add_column(column)
+    for row in rows:
+        gap = row.get("gap_free_minus_paid")
+        table.add_row(safe_text(row["probe"]), safe_text(f"{row['model']} · {row['tier']}"),
+                      "–" if row["expected"] is None else f"{row['expected']:.1f}",
+                      "–" if row["mass"] is None else f"{row['mass']:.2f}",
+                      *([("" if gap is None else f"{gap:+.1f}")] if gaps else []),
+                      ("exact" if row["exact"] else "top-k") if row["read"] else "missing")
+    return table
+
+
 def letters_table(summary: dict[str, Any]) -> Table | None:
     """The lens over the sweep: P(expected letter) by line, per condition, as a text chart."""
     conditions = [c for c in summary.get("letters_by_line") or [] if c["read"]]
@@ -205,7 +227,8 @@ def summary_renderable(summary: dict[str, Any]) -> RenderableType:
     if judged is not None:
         parts.append(judged)
     for extra in (gaps_table(summary), flips_text(summary), model_differences_table(summary),
-                  scores_table(summary), letters_table(summary), failures_text(summary)):
+                  scores_table(summary), expected_scores_table(summary), letters_table(summary),
+                  failures_text(summary)):
         if extra is not None:
             parts.append(extra)
     return Group(*parts)

@@ -304,6 +304,7 @@ def letter_pressure(model: NextTokenModel | TopKModel, messages: list[Message], 
         offsets.append(offsets[-1] + len(line) + 1)
     result = LetterPressure(model.name, target, reply)
     if isinstance(model, NextTokenModel):
+        model.forget()
         reader = _Reader(model)
         prompt = model.prompt_tokens(messages)
         before = _tokens_before(model, reply)

@@ -60,6 +60,7 @@ def accept_reading(model: NextTokenModel, prefix: list[int], tier: str,
                    probe: str) -> AcceptReading:
     """P(the answer opens with the accept tag) and P(it opens with the reject tag), each the
     probability of the tag's whole token sequence where the answer starts."""
+    model.forget()
     return AcceptReading(model.name, tier, probe, opening_probability(model, prefix, ACCEPT_TAG),
                          opening_probability(model, prefix, REJECT_TAG))
 
@@ -99,6 +100,7 @@ def number_reading(model: NextTokenModel, prefix: list[int], probe: str, low: in
     tokens (straight away or after a space), times the probability that no further digit
     follows. Numbers are scored as token sequences, so tokenizers that split numbers into
     digits are read exactly."""
+    model.forget()
     texts = model.token_texts
     continues = np.fromiter((t[:1].isdigit() for t in texts), dtype=bool, count=len(texts))
     reading = NumberReading(model.name, probe, low=low, high=high)

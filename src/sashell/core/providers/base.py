@@ -167,6 +167,11 @@ class NextTokenModel(Protocol):
         model can: one evaluation for many short paths)."""
         ...
 
+    def forget(self) -> None:
+        """Drop what earlier readings left evaluated, so the next reading's numbers depend on
+        its own inputs only (llama.cpp's arithmetic varies with how tokens were batched)."""
+        ...
+
     @property
     def token_texts(self) -> list[str]:
         """Each token's text (bytes that are not whole UTF-8 characters become U+FFFD)."""

@@ -74,6 +74,14 @@ class ScoringContext:
         self._last_index = 0  # where the last decode's final logits are
 
     # -- the prefix (sequence 0) ---------------------------------------------------------------
+    def forget(self) -> None:
+        """Empty the cache: the next prefix is evaluated from its start, in the same chunks
+        whatever was read before (llama.cpp's results vary with how tokens were batched: a
+        prefix evaluated in one go and one extended from a shorter prefix can differ by a few
+        hundredths in a probability)."""
+        self._llama.llama_memory_clear(self._memory, True)
+        self._tokens = []
+
     def probabilities(self, tokens: list[int]) -> npt.NDArray[np.float64]:
         """P(next token | tokens): the tokens not already held are evaluated."""
         self._hold(tokens, keep_last=False)
@@ -166,8 +174,7 @@ class ScoringContext:
             batch.logits[i] = logits
         code = self._llama.llama_decode(self._ctx.ctx, batch)
         if code != 0:
-            self._llama.llama_memory_clear(self._memory, True)
-            self._tokens = []
+            self.forget()
             raise ProviderError(f"llama.cpp could not evaluate the lens's tokens (code {code}; "
                                 "the context may be full)", retryable=False)
 

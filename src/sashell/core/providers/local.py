@@ -211,6 +211,11 @@ class LocalEngine:
         with self.lock:
             return self._scoring().branch_probabilities(prefix, paths)
 
+    def forget_lens_state(self) -> None:
+        with self.lock:
+            if self._scorer is not None:
+                self._scorer.forget()
+
     def _scoring(self) -> ScoringContext:
         if self._scorer is None:
             self._scorer = ScoringContext(self.llm)
@@ -476,6 +481,9 @@ class LocalNextTokens:
     def branch_probabilities(self, prefix: list[int],
                              paths: list[list[int]]) -> list[npt.NDArray[np.float64]]:
         return self.engine.branch_probabilities(prefix, paths)
+
+    def forget(self) -> None:
+        self.engine.forget_lens_state()
 
     @functools.cached_property
     def token_texts(self) -> list[str]:

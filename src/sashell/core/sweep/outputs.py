@@ -195,6 +195,12 @@ def write_outputs(out_dir: Path, summary: dict[str, Any], outcomes: list[CellOut
         write_text_atomic(written[-1], _csv(score_rows(summary),
                                       ["probe", "model", "tier", "answered", "dropped", "mean",
                                        "sd", "ci95_low", "ci95_high"]))
+    expected = summary.get("expected_scores") or []
+    if expected:
+        written.append(out_dir / "expected_scores.csv")
+        write_text_atomic(written[-1], _csv(expected, ["probe", "model", "tier", "scale", "read",
+                                                       "expected", "mass", "exact",
+                                                       "gap_free_minus_paid"]))
     letters = letter_rows(summary)
     if letters:
         written.append(out_dir / "letters.csv")

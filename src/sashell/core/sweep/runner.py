@@ -20,6 +20,7 @@ from sashell.core.plan import TurnPlan, plan_turn
 from sashell.core.providers import provider_for
 from sashell.core.registry import Registry
 from sashell.core.session import SessionWriter, load_session, now_iso, slugify
+from sashell.core.sweep.expected_scores import ScoreReading, load_journal, read_scores, score_rows
 from sashell.core.sweep.limiter import AdaptiveLimiter
 from sashell.core.sweep.spec import Cell, SweepSpec
 from sashell.core.sweep.summary import CellOutcome
@@ -73,6 +74,7 @@ class Sweep:
         self.manifest = manifest
         self.registry = registry
         self.models = {name: registry.get(name) for name in spec.models}
+        self.reading_errors: list[str] = []  # expected-score readings that failed this run
         self.judge = registry.get(spec.judge) if spec.judge else None
         self._contexts: dict[Tier, Context] = {}
         if spec.accept_reject:
@@ -173,19 +175,41 @@ class Sweep:
         cells = self.spec.cells()
         outcomes = self.finished_cells()
         pending = [cell for cell in cells if cell.key not in outcomes]
-        progress = SweepProgress(total=len(cells), skipped=len(outcomes))
+        readings = self.spec.score_readings()
+        journal = load_journal(self.out_dir)
+        progress = SweepProgress(total=len(cells) + len(readings),
+                                 skipped=len(outcomes) + sum(r.key in journal for r in readings))
         if on_progress:
             on_progress(progress, None)
         if pending:
             await self._run_cells(pending, outcomes, progress, on_progress)
+        if readings:
+            def told(_reading: ScoreReading, error: str | None) -> None:
+                if error:
+                    progress.failed += 1
+                    self.reading_errors.append(error)
+                else:
+                    progress.done += 1
+                if on_progress:
+                    on_progress(progress, None)
+
+            await read_scores(readings, self.out_dir, self.models, self.context,
+                              self.spec.params, told)
         return self.conclude(outcomes)
+
+    def expected_scores(self) -> list[dict[str, Any]]:
+        """With --logprobs, the summary's rows of expected scores (from the journal)."""
+        return score_rows(self.spec.score_readings(), load_journal(self.out_dir))
 
     def conclude(self, outcomes: dict[str, CellOutcome]) -> list[CellOutcome]:
         """Record whether every cell is complete; the outcomes in cell order."""
         cells = self.spec.cells()
+        journal = load_journal(self.out_dir) if self.spec.logprobs else {}
         self.manifest["status"] = ("finished" if all(outcomes.get(c.key) and
                                                      outcomes[c.key].status == "complete"
-                                                     for c in cells) else "incomplete")
+                                                     for c in cells)
+                                   and all(r.key in journal for r in self.spec.score_readings())
+                                   else "incomplete")
         self.manifest["updated"] = now_iso()
         self.save_manifest()
         return [outcomes[cell.key] for cell in cells if cell.key in outcomes]

@@ -9,6 +9,7 @@ from sashell.core.contexts import TIERS, Tier
 from sashell.core.errors import SashellError
 from sashell.core.probes import Probe, ProbeSet
 from sashell.core.providers.base import SamplingParams
+from sashell.core.sweep.expected_scores import ScoreReading, whole_scale
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class SweepSpec:
     retries: int = 2  # extra attempts for a cell whose reply failed in a retryable way
     timeout: float | None = None  # seconds a remote endpoint may stay silent
     lens: bool = False  # letter pressure as each reply is sampled (models that report logits)
+    logprobs: bool = False  # probes on a scale: one expected-score reading each, not samples
 
     def __post_init__(self) -> None:
         if not self.models:
@@ -62,11 +64,29 @@ class SweepSpec:
             raise SashellError("--concurrency must be at least 1")
         if self.retries < 0:
             raise SashellError("--retries must be 0 or more")
+        if self.logprobs:
+            scaled = [p for p in self.probe_set.items if p.scale]
+            if not scaled:
+                raise SashellError(f"--logprobs reads self-reports on a scale; probe set "
+                                   f"'{self.probe_set.name}' has no probe with a scale "
+                                   "(e.g. scale: [0, 100])")
+            for probe in scaled:
+                whole_scale(probe)
+
+    def sampled(self, probe: Probe) -> bool:
+        """Whether the probe's replies are sampled (with --logprobs a scale is read instead)."""
+        return not (self.logprobs and probe.scale)
 
     def cells(self) -> list[Cell]:
         return [Cell(probe, model, tier, sample)
-                for probe in self.probe_set.items for model in self.models
-                for tier in self.tiers for sample in range(self.samples)]
+                for probe in self.probe_set.items if self.sampled(probe)
+                for model in self.models for tier in self.tiers for sample in range(self.samples)]
+
+    def score_readings(self) -> list[ScoreReading]:
+        """With --logprobs, one expected-score reading per probe on a scale, model and tier."""
+        return [ScoreReading(probe, model, tier)
+                for probe in self.probe_set.items if not self.sampled(probe)
+                for model in self.models for tier in self.tiers]
 
     def title(self) -> str:
         """The condition a sweep's results hold, in a line (plots, reports)."""
@@ -77,6 +97,7 @@ class SweepSpec:
         return (f"{self.probe_set.name} · context {context}"
                 + (" · accept/reject" if self.accept_reject else "")
                 + (" · lens" if self.lens else "")
+                + (" · logprobs" if self.logprobs else "")
                 + f" · T={params.temperature:g}, top-p {params.top_p:g}, ≤{params.max_tokens} "
                   f"tokens · n={self.samples} per probe × {len(self.probe_set.items)} probes")
 
@@ -90,7 +111,7 @@ class SweepSpec:
             "params": self.params.record(), "context": self.context,
             "no_scratchpad": self.no_scratchpad, "accept_reject": self.accept_reject,
             "judge": self.judge, "concurrency": self.concurrency, "retries": self.retries,
-            "timeout": self.timeout, "lens": self.lens,
+            "timeout": self.timeout, "lens": self.lens, "logprobs": self.logprobs,
         }
 
     @classmethod
@@ -111,6 +132,7 @@ class SweepSpec:
                 accept_reject=bool(data.get("accept_reject")), judge=data.get("judge"),
                 concurrency=int(data.get("concurrency", 8)), retries=int(data.get("retries", 2)),
                 timeout=data.get("timeout"), lens=bool(data.get("lens")),
+                logprobs=bool(data.get("logprobs")),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise SashellError(f"the sweep manifest is not readable: {type(exc).__name__}: {exc}"

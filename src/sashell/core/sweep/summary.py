@@ -86,7 +86,10 @@ def _mean_interval(values: list[float]) -> dict[str, Any]:
             "ci95": [round(mean - half, 4), round(mean + half, 4)] if half is not None else None}
 
 
-def summarise(spec: SweepSpec, outcomes: list[CellOutcome]) -> dict[str, Any]:
+def summarise(spec: SweepSpec, outcomes: list[CellOutcome],
+              expected_scores: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The summary (summary.json); ``expected_scores`` are ``Sweep.expected_scores()`` rows
+    (sweeps with --logprobs)."""
     by_condition: dict[tuple[str, str], list[CellOutcome]] = defaultdict(list)
     for outcome in outcomes:
         by_condition[(outcome.cell.model, outcome.cell.tier)].append(outcome)
@@ -143,7 +146,7 @@ def summarise(spec: SweepSpec, outcomes: list[CellOutcome]) -> dict[str, Any]:
                                               **paired_difference.record("model", "reference")})
     scores = []
     for probe in spec.probe_set.items:
-        if not probe.scale:
+        if not probe.scale or not spec.sampled(probe):  # --logprobs reads it instead
             continue
         for model in spec.models:
             for tier in spec.tiers:
@@ -173,6 +176,7 @@ def summarise(spec: SweepSpec, outcomes: list[CellOutcome]) -> dict[str, Any]:
         "conditions": conditions, "gaps": gaps, "model_differences": model_differences,
         "scores": scores, "by_probe": by_probe,
         **({"letters_by_line": letters} if spec.lens else {}),
+        **({"expected_scores": expected_scores or []} if spec.logprobs else {}),
     }
 
 
