@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import run_cli
 from sashell.core.lens.events import LineLetters
 from sashell.core.providers.base import TextDelta
 from sashell.tui.app import SashellApp
@@ -85,6 +86,23 @@ def test_compare_models_scores_each_reply_under_the_other_model(tmp_path: Path) 
             cross = [percent(tuned.cross_pressure[k].plain) for k in sorted(tuned.cross_pressure)][:5]
             assert min(own) > 50 and max(cross) < min(own)
             assert "the same reply under smollm2" in plain(tuned.query_one(".turn-status"))
+            # stored on each turn, as scored: the same numbers a fresh `lens letters` reads
+            stored = tuned.record["lens"]["cross"]
+            assert [(r["model"], r["method"]) for r in stored] == [("smollm2", "scored")]
+            from sashell.core.lens.letters import letter_pressure
+            from sashell.core.lens.model import next_token_model
+            from sashell.core.plan import plan_turn
+
+            spec = shell.registry.get("smollm2")
+            messages = plan_turn(spec, shell.context_for(shell.tier), shell.tier,
+                                 "How do I keep houseplants alive?").messages()
+            again = letter_pressure(next_token_model(spec), messages, tuned.record["reply"])
+            assert stored[0] == again.stored()
+        session = shell.writer.path if shell.writer else None
+        assert session is not None
+        printed = run_cli("replay", "--print", str(session), env={"COLUMNS": "200"})
+        assert printed.returncode == 0, printed.stderr
+        assert printed.stdout.count("the reply scored afterwards") == 2  # one per pane
     asyncio.run(go())
 
 

@@ -18,7 +18,7 @@ from sashell.core.errors import SashellError
 from sashell.core.paths import sessions_dir
 from sashell.core.replay import SessionSummary, list_sessions, reannotate, summarize
 from sashell.core.session import LoadedSession, load_session
-from sashell.present.lens import letters_reading, letters_table
+from sashell.present.lens import lens_readings, letters_table
 from sashell.present.render import badges, reply_text, safe_json, safe_text, turn_label
 
 
@@ -146,8 +146,7 @@ def run_replay(args: argparse.Namespace) -> int:
             console.print(Text(f"› {safe_text(str(turn.get('probe', '')))}", style="bold"))
             console.print(reply_text(str(turn.get("reply", "")), fresh))
             console.print(badges(fresh))
-            reading = letters_reading(turn)
-            if reading is not None:
+            for reading in lens_readings(turn):
                 console.print(letters_table(reading, str(turn.get("reply", ""))))
             for difference in differences:
                 console.print(Text(f"  changed since recorded: {safe_text(difference)}",

@@ -46,6 +46,7 @@ class TurnPlan:
     sent: list[Message] | None = None  # exact messages to send (re-running a stored turn)
     extra: TurnExtra | None = None  # stored on the turn: a sweep cell, a re-run's source
     lens_letters: str | None = None  # read letter pressure towards this word as the reply samples
+    lens_cross: tuple[ModelSpec, ...] = ()  # then score the finished reply under these models
 
     def annotation_input(self) -> AnnotationInput:
         """What the annotators are told about this turn's reply."""
@@ -87,7 +88,8 @@ def plan_turn(model: ModelSpec, context: Context, tier: Tier, probe: str, *,
               condition: str | None = None, group: str | None = None,
               judge: ModelSpec | None = None, timeout: float | None = None,
               sent: list[Message] | None = None,
-              extra: TurnExtra | None = None, lens_letters: str | None = None) -> TurnPlan:
+              extra: TurnExtra | None = None, lens_letters: str | None = None,
+              lens_cross: tuple[ModelSpec, ...] = ()) -> TurnPlan:
     """The one way to build a TurnPlan; input errors are raised here, before anything is sent."""
     if sent is None:
         if not probe.strip():
@@ -115,4 +117,5 @@ def plan_turn(model: ModelSpec, context: Context, tier: Tier, probe: str, *,
         targets=acrostic_targets(targets), condition=condition,
         group=group, judge=judge, timeout=timeout, sent=sent, extra=extra,
         lens_letters=lens_letters.upper() if lens_letters else None,
+        lens_cross=tuple(lens_cross) if lens_letters else (),
     )

@@ -121,18 +121,20 @@ class LensLineRecord(TypedDict):
 
 
 class LensLettersRecord(TypedDict):
-    """Letter pressure along a turn's reply, read as it was sampled (``probe --lens``)."""
+    """Letter pressure along a turn's reply: read as it was sampled (``probe --lens``), or the
+    finished reply scored under another model (a comparison's partner)."""
 
     model: str
     target: str
-    method: str  # "on-policy": read from the logits the sampler used
+    method: str  # "on-policy": from the logits the sampler used; "scored": read afterwards
     exact: bool
     mean_p_expected: float | None
     lines: list[LensLineRecord]
 
 
 class LensRecord(TypedDict):
-    letters: NotRequired[LensLettersRecord]
+    letters: NotRequired[LensLettersRecord]  # under the model that wrote the reply
+    cross: NotRequired[list[LensLettersRecord]]  # the same reply under the models compared with
 
 
 class TurnResultFields(TypedDict):

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from sashell.core.contexts import TIERS, Context, Tier, resolve_context
 from sashell.core.errors import SashellError
@@ -23,9 +23,6 @@ from sashell.core.providers.base import SamplingParams
 from sashell.core.registry import Registry, load_registry
 from sashell.core.session import LoadedSession, SessionWriter, load_session, session_files, slugify
 from sashell.core.turn import EventCallback, TurnResult, run_turn
-
-if TYPE_CHECKING:
-    from sashell.core.records import LensLettersRecord
 
 CompareMode = Literal["tiers", "models", "grid"]
 
@@ -111,7 +108,9 @@ class ProbeShell:
 
     # -- plans and runs -------------------------------------------------------------------------
     def plan(self, probe: str, condition: Condition, sample: int = 0,
-             follow: bool | None = None) -> TurnPlan:
+             follow: bool | None = None, partner: Condition | None = None) -> TurnPlan:
+        """The turn for one condition; with the lens on and a comparison ``partner``, the
+        finished reply is also scored under the partner's model (stored on the turn)."""
         follow = self.follow_up if follow is None else follow
         last = self.last_turn if follow else None
         history = list(last.get("transcript") or []) if last else None
@@ -122,21 +121,13 @@ class ProbeShell:
             parent_turn=int(last["turn"]) if last else None,
             targets=self.targets, condition=condition.label,
             lens_letters=self.targets[0] if self.lens and self.lens_reads(condition.model) else None,
+            lens_cross=(partner.model,) if partner and self.lens_reads(partner.model) else (),
         )
 
     def partner(self, condition: Condition, conditions: list[Condition]) -> Condition | None:
         """In a models or grid comparison, the other model's condition with the same tier."""
         return next((c for c in conditions
                      if c.tier == condition.tier and c.model.name != condition.model.name), None)
-
-    def cross_letters(self, plan: TurnPlan, reply: str, other: ModelSpec) -> LensLettersRecord:
-        """Letter pressure along ``reply`` (the reply to ``plan``) scored under another model:
-        the same text read by the base and by the fine-tune, exact on embedded models."""
-        from sashell.core.lens.letters import letter_pressure
-        from sashell.core.lens.model import letters_model
-
-        target = plan.lens_letters or self.targets[0]
-        return letter_pressure(letters_model(other), plan.messages(), reply, target).stored()
 
     def lens_reads(self, spec: ModelSpec) -> bool:
         """Whether the lens can read this model as it samples (its provider reports logits)."""

@@ -18,6 +18,7 @@ from sashell.core.annotate import AnnotationSet
 from sashell.core.contexts import NEXT_TURN, Message, needs_next_turn
 from sashell.core.errors import ProviderError, SashellError, one_line
 from sashell.core.lens.events import LineLetters
+from sashell.core.models import ModelSpec
 from sashell.core.plan import TurnPlan
 from sashell.core.providers import provider_for
 from sashell.core.providers.base import (
@@ -29,6 +30,7 @@ from sashell.core.providers.base import (
 )
 from sashell.core.providers.recorded import RecordedReply
 from sashell.core.records import (
+    LensLettersRecord,
     Status,
     TimingRecord,
     TurnRecord,
@@ -240,8 +242,32 @@ class _TurnRun:
             await add_judgements(annotations, self.plan.probe, "".join(self.pieces), self.plan.judge)
         return annotations
 
+    async def cross_readings(self) -> list[LensLettersRecord]:
+        """The finished reply scored under each model it is compared with (``lens_cross``): the
+        same text read by the base and by the fine-tune. A model that cannot score a fixed text
+        is left out (the front end says so: the reading is missing)."""
+        target = self.plan.lens_letters
+        if not self.plan.lens_cross or not target:
+            return []
+        from sashell.core.lens.letters import letter_pressure
+        from sashell.core.lens.model import letters_model
+
+        reply, messages = "".join(self.pieces), self.plan.messages()
+
+        def read(spec: ModelSpec) -> LensLettersRecord:
+            return letter_pressure(letters_model(spec), messages, reply, target).stored()
+
+        readings: list[LensLettersRecord] = []
+        for spec in self.plan.lens_cross:
+            try:
+                readings.append(await asyncio.to_thread(read, spec))
+            except SashellError:
+                continue
+        return readings
+
     def close(self, status: Status, error: str | None,
-              annotations: list[dict[str, Any]] | None = None) -> TurnRecord:
+              annotations: list[dict[str, Any]] | None = None,
+              cross: list[LensLettersRecord] | None = None) -> TurnRecord:
         """Write the turn's final record, whatever happened to the stream. (Pending checkpoint
         text is not written: the final record holds the whole reply.)"""
         ended = time.perf_counter()
@@ -272,6 +298,8 @@ class _TurnRun:
         }
         if self.lens is not None:
             result["lens"] = {"letters": self.lens.reading(result["reply"]).stored()}
+        if cross:
+            result.setdefault("lens", {})["cross"] = cross
         record: TurnRecord = {**self.head, **result}
         self.writer.finish(self.turn_id, record)
         return record
@@ -316,7 +344,9 @@ async def _run_turn(plan: TurnPlan, writer: SessionWriter, on_event: EventCallba
         return TurnResult(run.turn_id, run.close("error", reason), str(writer.path))
     try:
         annotations = await run.annotate()
+        cross = await run.cross_readings()
     except (asyncio.CancelledError, KeyboardInterrupt):
-        run.close("complete", None)  # the reply is whole; only the judge was interrupted
+        run.close("complete", None)  # the reply is whole; only the judge or lens was interrupted
         raise
-    return TurnResult(run.turn_id, run.close("complete", None, annotations), str(writer.path))
+    return TurnResult(run.turn_id, run.close("complete", None, annotations, cross),
+                      str(writer.path))

@@ -23,7 +23,7 @@ from sashell.core.errors import SashellError
 from sashell.core.files import write_text_atomic
 from sashell.core.finetune.datasets import check_messages
 from sashell.core.session import LoadedSession
-from sashell.present.lens import COLUMNS, letters_reading, letters_rows, letters_table, letters_title
+from sashell.present.lens import COLUMNS, lens_readings, letters_rows, letters_table, letters_title
 from sashell.present.render import (
     badge_label,
     badges,
@@ -97,8 +97,7 @@ def to_markdown(loaded: LoadedSession) -> str:
         reply = safe_text(str(turn.get("reply", "")))
         out += ["", "Probe:", "", _fence(probe) + "text", probe, _fence(probe),
                 "", "Reply:", "", _fence(reply) + "text", reply, _fence(reply)]
-        reading = letters_reading(turn)
-        if reading is not None:
+        for reading in lens_readings(turn):
             out += ["", f"Letter pressure — {md_text(letters_title(reading))}:", "",
                     "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
             for row in letters_rows(reading, str(turn.get("reply", ""))):
@@ -154,8 +153,7 @@ def to_html(loaded: LoadedSession) -> str:
         parts.append(_rich_html(reply_text(str(turn.get("reply", "")), annotations)))
         if annotations:
             parts.append(_rich_html(badges(annotations)))
-        reading = letters_reading(turn)
-        if reading is not None:
+        for reading in lens_readings(turn):
             parts.append(_rich_html(letters_table(reading, str(turn.get("reply", "")))))
         parts.append("</section>")
     parts.append(f'<p class="meta">exported by sashell {e(__version__)}</p></body></html>')

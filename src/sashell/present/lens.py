@@ -50,11 +50,27 @@ def letters_reading(turn: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return reading
 
 
+def cross_readings(turn: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The turn's reply scored under the models it was compared with (well-formed ones)."""
+    lens = turn.get("lens")
+    cross = lens.get("cross") if isinstance(lens, Mapping) else None
+    if not isinstance(cross, list):
+        return []
+    return [r for r in cross if isinstance(r, Mapping) and isinstance(r.get("lines"), list)]
+
+
+def lens_readings(turn: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Every stored letter-pressure reading of a turn: its own, then the cross-scored ones."""
+    own = letters_reading(turn)
+    return ([own] if own is not None else []) + cross_readings(turn)
+
+
 def letters_title(reading: Mapping[str, Any]) -> str:
     mean = _number(reading.get("mean_p_expected"))
     return safe_text(f"{reading.get('model')}: P(line starts with the {reading.get('target')} letter)"
                      + (f", mean {mean:.1%}" if mean is not None else "")
-                     + (" — as sampled" if reading.get("method") == "on-policy" else ""))
+                     + {"on-policy": " — as sampled",
+                        "scored": " — the reply scored afterwards"}.get(str(reading.get("method")), ""))
 
 
 def letters_rows(reading: Mapping[str, Any], reply: str | None = None) -> list[dict[str, Any]]:

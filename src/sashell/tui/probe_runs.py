@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from sashell.core.errors import SashellError
+from sashell.present.lens import cross_readings
 from sashell.tui.chrome import ProbeInput
 
 if TYPE_CHECKING:
@@ -55,7 +56,8 @@ class ProbeRuns:
 
         compare = len(conditions) > 1
         try:
-            plans = [self.shell.plan(probe, c, follow=None if not compare else False)
+            plans = [self.shell.plan(probe, c, follow=None if not compare else False,
+                                     partner=self.shell.partner(c, conditions) if compare else None)
                      for c in conditions]
         except SashellError as exc:
             self.notify(str(exc), severity="error", markup=False)
@@ -70,26 +72,7 @@ class ProbeRuns:
         await transcript.mount(grid if grid is not None else views[0])
         results = await asyncio.gather(*(self._stream(view, plan, grid, remember=not compare)
                                          for view, plan in zip(views, plans, strict=True)))
-        if self.shell.lens and compare:
-            await self._cross_score(views, plans, conditions, results)
         return results
-
-    async def _cross_score(self, views: list[TurnView], plans: list[Any],
-                           conditions: list[Condition], results: list[Any]) -> None:
-        """Base and fine-tune on the same reply: each pane's reply scored under the model it is
-        compared with, shown beside its own pressure."""
-        for view, plan, condition, result in zip(views, plans, conditions, results, strict=True):
-            partner = self.shell.partner(condition, conditions)
-            if result is None or result.error or partner is None \
-                    or not self.shell.lens_reads(partner.model):
-                continue
-            try:
-                reading = await asyncio.to_thread(self.shell.cross_letters, plan, result.reply,
-                                                  partner.model)
-            except SashellError as exc:
-                self.notify(str(exc), severity="warning", markup=False)
-                continue
-            view.set_cross(partner.model.name, reading)
 
     async def _stream(self, view: TurnView, plan: Any, grid: CompareGrid | None,
                       remember: bool) -> TurnResult | None:
@@ -108,6 +91,11 @@ class ProbeRuns:
             self.streaming -= 1
             self.refresh_status()
         view.finish(result.record)
+        scored = {str(r.get("model")) for r in cross_readings(result.record)}
+        for other in plan.lens_cross:
+            if other.name not in scored and result.status == "complete":
+                self.notify(f"the lens could not score this reply under {other.name}",
+                            severity="warning", markup=False)
         if result.error:
             self.notify(result.error, severity="error", markup=False)
         if result.record["timing"].get("tokens_per_s"):

@@ -18,7 +18,13 @@ from sashell.core.annotate import annotations_of, registry
 from sashell.core.lens.events import LineLetters
 from sashell.core.providers.base import PromptProgress, TextDelta
 from sashell.core.turn import AnnotationUpdate, TurnEvent
-from sashell.present.lens import GUTTER_WIDTH, gutter_cell, letters_reading, stored_gutter
+from sashell.present.lens import (
+    GUTTER_WIDTH,
+    cross_readings,
+    gutter_cell,
+    letters_reading,
+    stored_gutter,
+)
 from sashell.present.render import (
     badge_label,
     badges,
@@ -187,12 +193,15 @@ class TurnView(Vertical):
         reading = letters_reading(record)
         if reading is not None:  # the finished reading counts lines as the annotators do
             self.pressure = stored_gutter(reading)
+        cross = cross_readings(record)
         status = summary_line(record)
         if record.get("error"):
             status = Text(f"{record['status']}: {safe_text(str(record['error']))}", style="bold red")
         self.query_one(".turn-status", Static).update(status)
         self._dirty = True
         self._redraw()
+        if cross:
+            self.set_cross(str(cross[0].get("model")), cross[0])
         if getattr(self, "_timer", None) is not None:
             self._timer.stop()  # a finished turn only changes when asked (set_collapse)
 
