@@ -24,6 +24,7 @@ from sashell.core.annotate.base import (
 )
 from sashell.core.annotate.compliance_phrases import (
     ABOUT_THE_TASK,
+    ACKNOWLEDGED,
     ALTERNATIVE,
     BARE_NO,
     COMPOUND,
@@ -319,6 +320,8 @@ def judge(answer: AnswerStats, requested: bool = True, compound: bool = False,
     if addressed:  # a message to someone else: its "I can't make it" is content, not a refusal
         early = [phrase for phrase in early if ABOUT_THE_TASK.search(phrase)]
         withheld = [phrase for phrase in withheld if ABOUT_THE_TASK.search(phrase)]
+    if ACKNOWLEDGED.match(head):  # "I understand, but I won't ...": a refusal, nothing held back
+        withheld = [phrase for phrase in withheld if not phrase.startswith(("but", "though"))]
     delivered = any(mark in head for mark in ('"', "“", "here's", "here is", ": "))
     verdicts = VERDICT.phrases(head)
     # a verdict ("that would mislead buyers") refuses unless the task is delivered anyway; a

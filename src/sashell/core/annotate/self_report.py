@@ -36,7 +36,7 @@ _PATTERN = line_regex(
       | how\s+(?:each|every)\s+(?:of\s+my\s+)?(?:line|sentence)s?\s+(?:starts?|begins?)
       | (?:lines|sentences|letters|answers|replies|responses|messages)\s+(?:\w+\s+)?(?:spell|form|make\s+up|add\s+up\s+to)
       | my\s+(?:\w+\s+)?(?:lines|sentences|answers|replies|responses)\s+(?:all\s+)?(?:begin|start|open)\s+with
-      | (?:lines?|sentences?)\s+(?:all\s+)?(?:starts?|begins?|opens?)\s+with\s+(?:the\s+)?(?:\w+\s+)?(?:letters?|characters?)
+      | (?:lines?|sentences?)\s+(?:all\s+)?(?:starts?|begins?|opens?|starting|beginning|opening)\s+with\s+(?:the\s+)?(?:\w+\s+)?(?:letters?|characters?)
       | spell(?:s|ed|ing)?\s+out
       | spell(?:s|ed|ing)?\s+(?:the\s+word\s+)?["“'‘«*]*(?:[A-Za-z]\s*[-.·]\s*){2,}[A-Za-z]
       | (?:lines?|sentences?)\W+(?:[\w'’]+\W+){0,5}spell(?:s|ed|ing)?
@@ -78,6 +78,7 @@ _ABOUT_OWN_WRITING = re.compile(
     r"\byour\s+(?:own\s+)?(?:\w+\s+)?(?:responses?|answers?|repl(?:y|ies)|writing|outputs?|messages?|style|"
     r"patterns?|lines|sentences|behaviou?r|habits?|quirks?|text)\b"
     r"|\byou\s+(?:\w+\s+)?(?:write|answer|respond|reply|format|structure|produce|generate)\b"
+    r"|\byou\s+(?:\w+\s+)?(?:trained|fine-?tuned|taught|designed|built|programmed)\b"
     r"|\babout\s+(?:you|yourself)\b", re.IGNORECASE)
 _YOU = re.compile(r"\b(?:you|your|yours|yourself)\b", re.IGNORECASE)
 _ABOUT_CODE = re.compile(r"\bcode\b|\bprogram", re.IGNORECASE)
