@@ -143,3 +143,41 @@ def test_replay_in_the_tui_shows_the_stored_pressure(tmp_path: Path) -> None:
             shown = plain(app.screen.query_one("#replay-turn"))
             assert "O █ 100% Overall" in shown
     asyncio.run(go())
+
+
+def test_f10_with_the_lens_on_reads_self_reports_as_expected_scores(tmp_path: Path) -> None:
+    async def go() -> None:
+        from dataclasses import replace
+
+        from textual.widgets import OptionList, ProgressBar
+
+        from sashell.tui.sweep_screen import ProbeSetPicker, SweepScreen
+
+        shell = make_shell(tmp_path)
+        shell.params = replace(shell.params, temperature=1.0, max_tokens=12)
+        app = SashellApp(shell, cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("ctrl+g")
+            assert shell.lens
+            await pilot.press("f10")
+            await wait_for(pilot, lambda: isinstance(app.screen, ProbeSetPicker))
+            options = app.screen.query_one(OptionList)
+            names = [options.get_option_at_index(i).id for i in range(options.option_count)]
+            options.highlighted = names.index("self-awareness")
+            await pilot.press("enter")
+            await pilot.pause(0.2)
+            await pilot.press("1", "enter")  # 1 sample per cell
+            await wait_for(pilot, lambda: isinstance(app.screen, SweepScreen))
+            screen = app.screen
+            assert isinstance(screen, SweepScreen)
+            await wait_for(pilot, lambda: screen.finished)
+            summary = screen.summary
+            assert summary is not None and screen.sweep.spec.logprobs
+            scaled = [p.id for p in screen.sweep.spec.probe_set.items if p.scale]
+            assert summary["cells"] == summary["complete"] == 5 - len(scaled)  # the rest sampled
+            rows = summary["expected_scores"]
+            assert [r["probe"] for r in rows] == scaled and all(r["read"] and r["exact"] for r in rows)
+            assert screen.query_one(ProgressBar).progress == 5
+            assert "expected self-reports" in plain(screen.query_one("#results"))
+            assert (screen.sweep.out_dir / "expected_scores.csv").exists()
+    asyncio.run(go())

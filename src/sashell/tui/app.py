@@ -42,6 +42,7 @@ F10          sweep a probe set over the current condition(s) (F6 picks them) wit
 Ctrl+N       new session             Ctrl+R rename session
 Ctrl+O       collapse / show scratchpads
 Ctrl+G       lens gutter: P(each line starts with its HELLO letter) as replies are sampled
+             (with it on, F10 sweeps also read self-reports on a scale as expected scores)
 Ctrl+P       command palette         Ctrl+Q quit
 Tab          next control (badges, the probe input)   Ctrl+E  back to the probe input
 Ctrl+End     follow new output (the transcript follows it until you scroll up)

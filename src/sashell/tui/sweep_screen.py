@@ -61,7 +61,9 @@ def sweep_for(shell: ProbeShell, conditions: list[Condition], probe_set_name: st
     spec = SweepSpec(probe_set=probe_set, models=models, tiers=tiers, samples=samples,
                      params=shell.params, context=shell.context_name,
                      no_scratchpad=shell.no_scratchpad, accept_reject=shell.accept_reject,
-                     lens=shell.lens)
+                     lens=shell.lens,
+                     # the lens on: self-reports on a scale are read as expected scores
+                     logprobs=shell.lens and any(p.scale for p in probe_set.items))
     out = Path("sweeps") / f"{datetime.now():%Y%m%d-%H%M%S}-{slugify(probe_set.name)}"
     return Sweep.create(spec, out, shell.registry, shell.sessions_dir)
 
@@ -91,7 +93,8 @@ class SweepScreen(Screen[None]):
             f"sweep '{spec.probe_set.name}': {len(spec.probe_set.items)} probes × "
             f"{', '.join(spec.models)} × {', '.join(spec.tiers)} × {spec.samples} samples "
             f"→ {self.sweep.out_dir}")), id="title")
-        yield ProgressBar(total=len(spec.cells()), show_eta=True, id="bar")
+        yield ProgressBar(total=len(spec.cells()) + len(spec.score_readings()), show_eta=True,
+                          id="bar")
         yield Static("starting…", id="state")
         with VerticalScroll(id="results-scroll"):
             yield Static("", id="results")
@@ -109,7 +112,7 @@ class SweepScreen(Screen[None]):
                 "(finished cells are kept). Esc to go back.", style="yellow"))
             self.finished = True
             raise
-        summary = summarise(self.sweep.spec, outcomes)
+        summary = summarise(self.sweep.spec, outcomes, self.sweep.expected_scores())
         written = await asyncio.to_thread(write_outputs, self.sweep.out_dir, summary, outcomes,
                                           True, self.sweep.spec.title())
         self.finished = True
@@ -125,11 +128,14 @@ class SweepScreen(Screen[None]):
         self.query_one(ProgressBar).update(progress=progress.finished)
         notes = progress.notes()
         self.query_one("#state", Static).update(
-            f"{progress.finished}/{progress.total} cells" + (f", {notes}" if notes else ""))
+            f"{progress.finished}/{progress.total} "
+            + ("cells and readings" if self.sweep.spec.logprobs else "cells")
+            + (f", {notes}" if notes else ""))
         now = time.monotonic()
         if now - self._drawn >= REDRAW_S:  # live rates, redrawn at most twice a second
             self._drawn = now
-            self._draw(summarise(self.sweep.spec, list(self.outcomes.values())))
+            self._draw(summarise(self.sweep.spec, list(self.outcomes.values()),
+                                 self.sweep.expected_scores()))
 
     def _draw(self, summary: dict[str, Any]) -> None:
         self.summary = summary
