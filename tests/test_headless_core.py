@@ -26,3 +26,17 @@ def test_version_and_help() -> None:
                              text=True)
         assert res.returncode == 0, res.stderr
         assert "usage: sashell " + sub in res.stdout
+
+
+def test_the_tui_paints_before_loading_the_heavy_modules() -> None:
+    """The first screen imports only textual and the TUI's chrome: the annotators (their patterns
+    compile on import), numpy and the model runtimes load in a thread after the first paint
+    (bench/tui_start.py). A top-level import in a TUI module can drag them in unnoticed."""
+    code = (
+        "import sys, sashell.cli, sashell.tui.app\n"
+        "heavy = ('sashell.core.annotate', 'sashell.present.render', 'sashell.core.lens', 'numpy',\n"
+        "         'llama_cpp', 'openai', 'sashell.core.shell')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

@@ -12,7 +12,6 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from sashell.core.errors import SashellError
-from sashell.present.lens import cross_readings
 from sashell.tui.chrome import ProbeInput
 
 if TYPE_CHECKING:
@@ -91,6 +90,8 @@ class ProbeRuns:
             self.streaming -= 1
             self.refresh_status()
         view.finish(result.record)
+        from sashell.present.lens import cross_readings  # not on the first paint's import path
+
         scored = {str(r.get("model")) for r in cross_readings(result.record)}
         for other in plan.lens_cross:
             if other.name not in scored and result.status == "complete":
