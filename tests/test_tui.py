@@ -443,29 +443,39 @@ def test_demo_mode_runs_the_script(tmp_path: Path) -> None:
     asyncio.run(go())
 
 
+async def sweep_from_the_tui(pilot, app: SashellApp, probe_set: str, samples: int):  # type: ignore[no-untyped-def]
+    """F10, pick ``probe_set``, ``samples`` per cell; the sweep screen once it has finished."""
+    from textual.widgets import OptionList
+
+    from sashell.tui.sweep_screen import ProbeSetPicker, SweepScreen
+
+    await pilot.press("f10")
+    await wait_for(pilot, lambda: isinstance(app.screen, ProbeSetPicker))
+    options = app.screen.query_one(OptionList)
+    names = [options.get_option_at_index(i).id for i in range(options.option_count)]
+    options.highlighted = names.index(probe_set)
+    await pilot.press("enter")
+    await pilot.pause(0.2)
+    await pilot.press(*str(samples), "enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, SweepScreen))
+    screen = app.screen
+    assert isinstance(screen, SweepScreen)
+    await wait_for(pilot, lambda: screen.finished)
+    return screen
+
+
 def test_sweep_from_the_tui_shows_progress_and_rates(tmp_path: Path) -> None:
     async def go() -> None:
-        from textual.widgets import OptionList, ProgressBar
+        from textual.widgets import ProgressBar
 
-        from sashell.tui.sweep_screen import ProbeSetPicker, SweepScreen
+        from sashell.tui.sweep_screen import SweepScreen
 
         shell = make_shell(tmp_path)
         shell.params = replace(shell.params, temperature=1.0, max_tokens=12)
         app = SashellApp(shell, cursor_blink=False)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("f6")  # compare tiers: free vs paid
-            await pilot.press("f10")
-            await wait_for(pilot, lambda: isinstance(app.screen, ProbeSetPicker))
-            options = app.screen.query_one(OptionList)
-            names = [options.get_option_at_index(i).id for i in range(options.option_count)]
-            options.highlighted = names.index("mild-requests")
-            await pilot.press("enter")
-            await pilot.pause(0.2)
-            await pilot.press("2", "enter")  # 2 samples per cell
-            await wait_for(pilot, lambda: isinstance(app.screen, SweepScreen))
-            screen = app.screen
-            assert isinstance(screen, SweepScreen)
-            await wait_for(pilot, lambda: screen.finished)
+            screen = await sweep_from_the_tui(pilot, app, "mild-requests", 2)
             summary = screen.summary
             assert summary is not None and summary["cells"] == summary["complete"] == 16
             assert [(c["model"], c["tier"]) for c in summary["conditions"]] == [

@@ -16,7 +16,17 @@ from sashell.core.providers.base import TextDelta
 from sashell.tui.app import SashellApp
 from sashell.tui.chrome import StatusBar
 from sashell.tui.widgets import TurnView
-from test_tui import DATA, SIZE, _settle, make_shell, plain, turns_of, type_probe, wait_for
+from test_tui import (
+    DATA,
+    SIZE,
+    _settle,
+    make_shell,
+    plain,
+    sweep_from_the_tui,
+    turns_of,
+    type_probe,
+    wait_for,
+)
 
 
 def _hello_shell(tmp_path: Path):  # type: ignore[no-untyped-def]
@@ -149,9 +159,7 @@ def test_f10_with_the_lens_on_reads_self_reports_as_expected_scores(tmp_path: Pa
     async def go() -> None:
         from dataclasses import replace
 
-        from textual.widgets import OptionList, ProgressBar
-
-        from sashell.tui.sweep_screen import ProbeSetPicker, SweepScreen
+        from textual.widgets import ProgressBar
 
         shell = make_shell(tmp_path)
         shell.params = replace(shell.params, temperature=1.0, max_tokens=12)
@@ -159,18 +167,7 @@ def test_f10_with_the_lens_on_reads_self_reports_as_expected_scores(tmp_path: Pa
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("ctrl+g")
             assert shell.lens
-            await pilot.press("f10")
-            await wait_for(pilot, lambda: isinstance(app.screen, ProbeSetPicker))
-            options = app.screen.query_one(OptionList)
-            names = [options.get_option_at_index(i).id for i in range(options.option_count)]
-            options.highlighted = names.index("self-awareness")
-            await pilot.press("enter")
-            await pilot.pause(0.2)
-            await pilot.press("1", "enter")  # 1 sample per cell
-            await wait_for(pilot, lambda: isinstance(app.screen, SweepScreen))
-            screen = app.screen
-            assert isinstance(screen, SweepScreen)
-            await wait_for(pilot, lambda: screen.finished)
+            screen = await sweep_from_the_tui(pilot, app, "self-awareness", 1)
             summary = screen.summary
             assert summary is not None and screen.sweep.spec.logprobs
             scaled = [p.id for p in screen.sweep.spec.probe_set.items if p.scale]
