@@ -825,3 +825,39 @@ def test_the_first_screen_is_painted_before_the_shell_is_made(tmp_path: Path) ->
 
 def make_shell_for(tmp_path: Path) -> ProbeShell:
     return make_shell(tmp_path)
+
+
+def test_the_footer_is_rebuilt_once_per_burst_of_binding_changes(tmp_path: Path) -> None:
+    """Mounting the main screen changes its bindings several times (focus, keys dimmed while
+    the shell loads); the stock footer rebuilt itself for each, painting its keys ~150 ms
+    after the rest of the first screen (issue 18, acceptance 0)."""
+    from textual.widgets._footer import FooterKey
+
+    from sashell.tui.chrome import KeysFooter
+
+    rebuilds: list[int] = []
+
+    class CountingFooter(KeysFooter):
+        async def recompose(self) -> None:
+            rebuilds.append(1)
+            await super().recompose()
+
+    class App(SashellApp):
+        def compose(self):  # type: ignore[no-untyped-def]
+            for widget in super().compose():
+                yield CountingFooter(compact=True) if isinstance(widget, KeysFooter) else widget
+
+    async def go() -> None:
+        app = App(make_shell=lambda: make_shell(tmp_path), cursor_blink=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.shell is not None and app.query(FooterKey)
+                           and not any(k.disabled for k in app.query(FooterKey)))
+            await pilot.pause(0.3)
+            rebuilds.clear()
+            for _ in range(5):
+                app.screen.refresh_bindings()
+            await wait_for(pilot, lambda: bool(rebuilds))
+            await pilot.pause(0.3)
+            assert len(rebuilds) == 1, rebuilds
+            assert {k.key for k in app.query(FooterKey)} >= {"f1", "f2", "f10"}
+    asyncio.run(go())

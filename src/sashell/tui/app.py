@@ -12,10 +12,10 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from sashell.core.errors import SashellError
-from sashell.tui.chrome import MODAL_CSS, ProbeInput, StatusBar
+from sashell.tui.chrome import MODAL_CSS, KeysFooter, ProbeInput, StatusBar
 from sashell.tui.following import FollowOutput
 from sashell.tui.probe_runs import ProbeRuns
 from sashell.tui.session_actions import SessionActions
@@ -141,7 +141,7 @@ class SashellApp(FollowOutput, ProbeRuns, SessionActions, App[None]):
         yield Static(Text("▼ new output below: click here (or Ctrl+End) to follow it",
                           style="bold black on yellow"), id="new-output")
         yield ProbeInput(id="probe")
-        yield Footer(compact=True, show_command_palette=False)  # Ctrl+P: F1 lists it
+        yield KeysFooter(compact=True, show_command_palette=False)  # Ctrl+P: F1 lists it
 
     def on_mount(self) -> None:
         self.start_following()

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.message import Message
-from textual.widgets import Static, TextArea
+from textual.widgets import Footer, Static, TextArea
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from sashell.core.providers.base import SamplingParams
     from sashell.core.shell import ProbeShell
 
@@ -38,6 +40,27 @@ def sampling_changes(params: SamplingParams) -> str:
     names = {"temperature": "T", "top_p": "top-p", "max_tokens": "max", "seed": "seed"}
     return " ".join(f"{short} {getattr(params, key)}" for key, short in names.items()
                     if getattr(params, key) != getattr(DEFAULT_PARAMS, key))
+
+
+class KeysFooter(Footer):
+    """Textual's footer, rebuilt once per burst of binding changes. The stock footer queues a
+    full rebuild (~30 ms here) for every change, and mounting the main screen makes five
+    (focus, the keys dimmed while the shell loads), so its keys were painted ~150 ms after
+    the rest of the first screen."""
+
+    _rebuild_pending = False
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
+            return
+        if not self._rebuild_pending:  # the queued rebuild reads the bindings when it runs
+            self._rebuild_pending = True
+            self.call_after_refresh(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        self._rebuild_pending = False
+        await self.recompose()
 
 
 class StatusBar(Static):

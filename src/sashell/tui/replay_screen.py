@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from sashell.core.errors import SashellError
 from sashell.core.replay import flag_names, reannotate
@@ -21,6 +21,7 @@ from sashell.core.rerun import rerun_session
 from sashell.core.session import LoadedSession, load_session
 from sashell.present.lens import letters_reading, stored_gutter
 from sashell.present.render import badges, reply_text, safe_text, summary_line, turn_label
+from sashell.tui.chrome import KeysFooter
 from sashell.tui.screens import ModelPicker, TextViewer, context_view
 
 
@@ -56,7 +57,7 @@ class ReplayScreen(Screen[None]):
         yield Static("", id="replay-head")
         with VerticalScroll(id="replay-body"):
             yield Static("", id="replay-turn")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.show_turn()

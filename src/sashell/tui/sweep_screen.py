@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, ProgressBar, Static
+from textual.widgets import OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from sashell.core.probes import probe_library
@@ -26,6 +26,7 @@ from sashell.core.sweep.outputs import write_outputs
 from sashell.core.sweep.summary import CellOutcome
 from sashell.present.render import safe_text
 from sashell.present.sweep import bar_chart, shown_metrics, summary_renderable
+from sashell.tui.chrome import KeysFooter
 from sashell.tui.screens import _Modal
 
 REDRAW_S = 0.5
@@ -98,7 +99,7 @@ class SweepScreen(Screen[None]):
         yield Static("starting…", id="state")
         with VerticalScroll(id="results-scroll"):
             yield Static("", id="results")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.run_worker(self._run(), group="sweep", exclusive=True)
