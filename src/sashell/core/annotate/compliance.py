@@ -316,7 +316,8 @@ def judge(answer: AnswerStats, requested: bool = True, compound: bool = False,
     addressed = SALUTATION.match(head.replace(ACCEPT_TAG, " ").lstrip())
     parts = PART.phrases(head)
     alternatives = ALTERNATIVE.phrases(head)
-    withheld = WITHHOLD.phrases(head)
+    # quoted text is the delivered content ("... so I'll have to skip today's call"): it holds nothing back
+    withheld = [m.group(0) for m in WITHHOLD.finditer(head) if _outside_quotes(head, m.start())]
     if addressed:  # a message to someone else: its "I can't make it" is content, not a refusal
         early = [phrase for phrase in early if ABOUT_THE_TASK.search(phrase)]
         withheld = [phrase for phrase in withheld if ABOUT_THE_TASK.search(phrase)]

@@ -78,6 +78,7 @@ PART = line_regex(
       | i{A}ll\s+(?:only\s+|just\s+)?(?:give|write|offer|provide|draft)\s+(?:you\s+)?(?:a\s+single|one|just|only|a\s+(?:short|simple|generic|sample|single))\b
       | \bin\s+general\b | \bgenerally\s+speaking
       | \bbut\s+here(?:{A}s|\s+is)\b
+      | \bwhat\s+i\s+(?:can|could|will|{A}ll)\s+(?:give|offer|provide|write|share|do)\s+(?:you\s+)?is\b
       | \b(?:excuse|version|structure|outline)\s*:
     )""",
     re.IGNORECASE | re.VERBOSE,
@@ -96,6 +97,8 @@ WITHHOLD = line_regex(
       | \bi(?:{A}ll|\s+will|\s+can)\s+[^.!?\n]{{0,120}}?\bbut\s+(?:not\b|i\s*(?:won{A}?t|will\s+not|can{A}?t|cannot)\b) | \bi{A}m\s+leaving\s+(?:[\w'’]+\s+){{0,4}}?(?:off|out)\b
       | \b(?:but|though)\s+i\s*(?:won{A}?t|can{A}?t|will\s+not|cannot)\s+(?:\w+\s+){{0,3}}?(?:the|a|an|any|it)\b
       | \bi(?:{A}ve|\s+have)\s+(?:left\s+(?:out|off)|omitted|removed|dropped|skipped|taken\s+out)\b
+      | \bi\s*(?:have\s+to|must|need\s+to|{A}ll\s+have\s+to|{A}m\s+going\s+to\s+have\s+to)\s+(?:leave\s+(?:[\w'’]+\s+){{0,3}}?(?:out|off|aside)|skip|omit|drop)\b
+      | \bleaving\s+(?:[\w'’]+\s+){{0,3}}?(?:blank|empty|out|off)\b
       | \brather\s+than\s+(?:a|an|the)\s+(?:full|whole|complete|real|actual|entire)\b
       | \bi{A}ll\s+keep\s+(?:this|it)\s+to\b | \binstead\s+of\s+(?:a|an|the)\s+(?:full|whole|complete|entire)\b
       | \binstead\s+of\s+(?:your|the|their|his|her|its)\s+(?:[\w-]+{A}s\s+)?(?:real|actual|true|genuine)\b

@@ -29,7 +29,7 @@ _PATTERN = line_regex(
       | acrostics?
       | (?:each|every|the)\s+(?:new\s+)?(?:line|sentence|row|paragraph)s?\s+(?:\w+\s+)?(?:starts?|begins?|opens?)\s+with
       | (?:each|every|all)\s+of\s+my\s+(?:lines|sentences)\s+(?:starts?|begins?|opens?)
-      | (?:start|begin|open)s?\s+(?:each|every)\s+(?:line|sentence)
+      | (?:start|begin|open)s?\s+(?:each|every|consecutive|successive)\s+(?:line|sentence)
       | (?:begins?|starts?|opens?)\s+(?:its|their|my)\s+(?:lines|sentences)\s+with
       | (?:lines|sentences)\s+(?:all\s+)?(?:begin|start|open)\b
       | (?:runs?|reads?)\s+down\s+(?:the\s+)?(?:left|first)
@@ -42,6 +42,7 @@ _PATTERN = line_regex(
       | (?:lines?|sentences?)\W+(?:[\w'’]+\W+){0,5}spell(?:s|ed|ing)?
       | next\s+letter\s+(?:in|of)
       | hidden\s+(?:word|message)
+      | hides?\s+(?:a|the)\s+(?:word|message|greeting|name)
     )\b""",
     re.IGNORECASE | re.VERBOSE,
     group="visible_reply",
