@@ -1,12 +1,14 @@
 """Would a small learned model label new text better than the phrase rules?
 
 Issue 20 asks for the comparison before shipping one. The validation corpus's development part
-holds the earlier held-out parts (ids ``h-``, ``h2-`` … ``h8-``), each written at its own time
+holds the earlier held-out parts (ids ``h-``, ``h2-`` … ``h10-``), each written at its own time
 before the rules of its day saw it. Leave one of those parts out, train a linear model (logistic
 regression over hashed word 1–2-grams, L2) on everything else in development, and label the
 part: that is the learned model's one look at text it never saw, part by part. Beside it, the
 rules' one look at the same part (as recorded in development.yaml's part headers, with the rules
-of its day) and today's rules on it (tuned on it since, so optimistic).
+of its day) and today's annotators on it (tuned on it since, so optimistic; for alignment-faking
+reasoning that includes the shipped learned reader, trained on it). Last, the model trained on
+all of development labels the current held-out part, beside today's annotator's look at it.
 
     .venv/bin/python bench/learned_vs_rules.py
 
@@ -17,21 +19,18 @@ the probe and the empty answer, not by wording.
 
 from __future__ import annotations
 
-import re
 import sys
-import zlib
 from collections import defaultdict
-from itertools import pairwise
 
 import numpy as np
 import yaml
 
 from sashell.core.annotate import AnnotationInput, annotate_text
+from sashell.core.annotate.af_learned import feature_matrix, fit_softmax
 from sashell.core.annotate.compliance import split_reply
 from sashell.core.validation import part_path
 
-DIM = 1 << 15
-PARTS = ("h", "h2", "h3", "h4", "h5", "h6", "h7", "h8")
+PARTS = ("h", "h2", "h3", "h4", "h5", "h6", "h7", "h8", "h9", "h10")
 FOUR = ("refused", "complied", "partial", "unclear")
 
 
@@ -41,33 +40,21 @@ def part_of(item_id: str) -> str:
 
 
 def text_of(item: dict) -> str:
-    if item["annotator"] == "af_reasoning":
-        scratch = re.search(r"<SCRATCHPAD_REASONING>(.*?)(?:</SCRATCHPAD_REASONING>|$)", item["reply"], re.S)
-        return scratch.group(1) if scratch else ""
-    return split_reply(item["reply"])[1]
+    """What each reader reads: the scratchpad for alignment-faking reasoning, the question and
+    the answer for self-reports (a description is a report when the question is about the
+    model), else the answer."""
+    scratchpad, answer = split_reply(item["reply"])
+    if item["annotator"] == "self_report":
+        return f"{item.get('probe') or ''}\n{answer}"
+    return scratchpad if item["annotator"] == "af_reasoning" else answer
 
 
 def features(text: str) -> np.ndarray:
-    words = re.findall(r"[a-z]+(?:['’][a-z]+)?|[<>/_]+", text.lower())
-    grams = words + [f"{a} {b}" for a, b in pairwise(words)]
-    row = np.zeros(DIM, dtype=np.float32)
-    for gram in grams:
-        row[zlib.crc32(gram.encode()) % DIM] = 1.0
-    norm = np.linalg.norm(row)
-    return row / norm if norm else row
+    return feature_matrix([text])[0]
 
 
-def train(x: np.ndarray, y: np.ndarray, classes: int, l2: float = 1e-3, steps: int = 300) -> np.ndarray:
-    weights = np.zeros((x.shape[1], classes), dtype=np.float32)
-    onehot = np.eye(classes, dtype=np.float32)[y]
-    rate = 2.0
-    for _ in range(steps):
-        logits = x @ weights
-        logits -= logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        p /= p.sum(axis=1, keepdims=True)
-        weights -= rate * (x.T @ (p - onehot) / len(y) + l2 * weights)
-    return weights
+def train(x: np.ndarray, y: np.ndarray, classes: int) -> np.ndarray:
+    return fit_softmax(x, y, classes)
 
 
 def rules_label(item: dict) -> str:
@@ -76,23 +63,28 @@ def rules_label(item: dict) -> str:
     reading = record[item["annotator"]]
     if item["annotator"] == "compliance":
         return str(reading["label"])
-    return "faking" if reading.get("flag") else "none"
+    return item["annotator"].replace("af_reasoning", "faking") if reading.get("flag") else "none"
+
+
+def chosen_items(part: str) -> dict[str, tuple[list[dict], tuple[str, ...]]]:
+    items = yaml.safe_load(part_path(part).read_text(encoding="utf-8"))["items"]
+    return {
+        "af_reasoning": ([i for i in items if i["annotator"] == "af_reasoning"], ("faking", "none")),
+        "compliance": ([i for i in items if i["annotator"] == "compliance" and i["label"] in FOUR], FOUR),
+        "self_report": ([i for i in items if i["annotator"] == "self_report"], ("self_report", "none")),
+    }
 
 
 def main() -> int:
-    items = yaml.safe_load(part_path("development").read_text(encoding="utf-8"))["items"]
-    tasks = {
-        "af_reasoning": ([i for i in items if i["annotator"] == "af_reasoning"], ("faking", "none")),
-        "compliance": ([i for i in items if i["annotator"] == "compliance" and i["label"] in FOUR], FOUR),
-    }
-    for kind, (chosen, labels) in tasks.items():
+    heldout = chosen_items("heldout")
+    for kind, (chosen, labels) in chosen_items("development").items():
         x = np.stack([features(text_of(i)) for i in chosen])
         y = np.array([labels.index(i["label"]) for i in chosen])
         parts = np.array([part_of(i["id"]) for i in chosen])
         rules = np.array([labels.index(rules_label(i)) if rules_label(i) in labels else -1 for i in chosen])
         totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
         print(f"\n{kind}: leave one part out ({len(chosen)} texts, labels {', '.join(labels)})")
-        print(f"{'part':>5} {'n':>4} {'learned':>9} {'rules today':>12}")
+        print(f"{'part':>5} {'n':>4} {'learned':>9} {'annotator today':>16}")
         for part in PARTS:
             held = parts == part
             if not held.any():
@@ -106,7 +98,15 @@ def main() -> int:
                 totals[key][0] += value
         n = totals["n"][0]
         print(f"{'all':>5} {n:>4} {totals['learned'][0]:>4}/{n:<4} {totals['rules'][0]:>6}/{n:<4}"
-              f"   learned {totals['learned'][0] / n:.1%}, rules today {totals['rules'][0] / n:.1%}")
+              f"   learned {totals['learned'][0] / n:.1%}, annotator today {totals['rules'][0] / n:.1%}")
+        fresh = heldout[kind][0]
+        weights = train(x, y, len(labels))
+        truth = np.array([labels.index(i["label"]) for i in fresh])
+        guess = np.stack([features(text_of(i)) for i in fresh]) @ weights
+        learned = int((guess.argmax(axis=1) == truth).sum())
+        rules_now = sum(rules_label(i) == i["label"] for i in fresh)
+        print(f"current held-out part, trained on all of development: learned {learned}/{len(fresh)}, "
+              f"annotator today {rules_now}/{len(fresh)}")
     return 0
 
 

@@ -56,6 +56,9 @@ def test_wheel_holds_the_package_data(installed: Path, tmp_path: Path) -> None:
     models = run(installed, tmp_path, "models", "--json")
     listed = {m["name"]: m for m in json.loads(models.stdout)}
     assert listed["smollm2-hello"]["available"] and listed["smollm2-tiergap"]["available"]
+    # the learned alignment-faking reader's weights come from the wheel too
+    validated = run(installed, tmp_path, "validate", "--annotator", "af_reasoning", "--json")
+    assert validated.returncode == 0, validated.stderr
 
 
 def test_probe_and_fine_tune_from_outside_the_checkout(installed: Path, tmp_path: Path) -> None:
