@@ -3,7 +3,9 @@ goldens hold (tests/golden/differential/, written with tests/differential.py) on
 of 420 replies. The goldens were written by the code before the one-owner refactor, and
 rewritten when the validity work changed what compliance, alignment-faking and self-report
 readings say (annotations, sweep and session files; the exports too, once the shipped example
-sessions' stored annotations were brought up to today's annotators)."""
+sessions' stored annotations were brought up to today's annotators), and again when the learned
+alignment-faking reader joined the patterns (its probability in every af_reasoning record, and
+the flags it raises)."""
 
 from __future__ import annotations
 
