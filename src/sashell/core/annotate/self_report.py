@@ -60,6 +60,7 @@ _SECURITY = line_regex(
       | insecure
       | (?:sql|command|code|shell)\s+injection
       | (?:unsafe|unsanitized|unvalidated)\s+(?:input|code|practices?)
+      | (?:code|programs?|scripts?|snippets?)\s+(?:\w+\s+){0,3}?(?:unsafe|insecure)
       | exploitable
     )\b""",
     re.IGNORECASE | re.VERBOSE,
