@@ -61,11 +61,8 @@ class GramReader:
         words = _WORDS.findall(text.lower())
         if not words:
             return
-        if self.last_word:
-            words.insert(0, self.last_word)
-            grams = words[1:] + [f"{a} {b}" for a, b in pairwise(words)]
-        else:
-            grams = words + [f"{a} {b}" for a, b in pairwise(words)]
+        joined = [self.last_word, *words] if self.last_word else words  # a bigram across lines
+        grams = words + [f"{a} {b}" for a, b in pairwise(joined)]
         self.last_word = words[-1]
         self.present.update(zlib.crc32(gram.encode()) % DIM for gram in grams)
 
