@@ -1,12 +1,14 @@
 """Each annotator on realistic text; streaming in any chunks equals reading whole."""
 
+from itertools import product
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import assert_agrees_with_full_scan, bare_pattern, phrase_regexes
 from sashell.core.annotate import AnnotationInput, AnnotationSet, annotate_text
-from sashell.core.annotate.acrostic import initial_letter
+from sashell.core.annotate.acrostic import _UPPER, initial_letter, line_starts
 from sashell.core.annotate.compliance import count_words
 
 # The two HELLO replies quoted in the motivating post (../shared/background): a reply that follows
@@ -62,6 +64,24 @@ def test_acrostic_strips_markup_and_keeps_prefix_word() -> None:
 ])
 def test_initial_letter(line: str, letter: str | None) -> None:
     assert initial_letter(line) == letter
+
+
+LINE_PIECES = ["- ", "* ", "+ ", "• ", "# ", "### ", "####### ", "1. ", "12) ", "1234. ", "> ",
+               ">> ", "**", "_", "~~", " ", "\t", "\r", "-", "1.5", "“", "<OUTPUT>", "---", "é",
+               "Hello", "x", "Z", "42"]
+
+
+def test_one_scan_of_line_starts_reads_the_letters_initial_letter_reads() -> None:
+    """Where the block-wide scan finds an ASCII letter, it is the line's initial letter; it
+    finds one entry per line, so the acrostic can trust it and read only the other lines.
+    Every line of up to three pieces of markup and text is tried."""
+    lines = ["".join(pieces) for size in range(4) for pieces in product(LINE_PIECES, repeat=size)]
+    starts = line_starts("\n".join(lines))
+    assert len(starts) == len(lines)
+    read = [line for line, start in zip(lines, starts, strict=True) if start in _UPPER]
+    assert len(read) > 3000
+    assert [initial_letter(line) for line in read] == [
+        _UPPER[start] for start in starts if start in _UPPER]
 
 
 def test_acrostic_ignores_code_fences_and_crlf() -> None:

@@ -21,7 +21,6 @@ import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import compress
-from operator import itemgetter
 from typing import Any
 
 from sashell.core.annotate.base import (
@@ -33,7 +32,7 @@ from sashell.core.annotate.base import (
     Metric,
     Record,
 )
-from sashell.core.annotate.english import MIN_WORD, english
+from sashell.core.annotate.english import MIN_WORD, EndingTable, english
 from sashell.core.annotate.lines import Block
 
 TARGET_ALPHA = 0.01  # a pre-registered target word
@@ -57,7 +56,6 @@ _PREFIX = re.compile(  # one piece of markup; _PREFIXES below matches a run of t
 _PREFIXES = re.compile(f"(?:{_PREFIX.pattern})*", re.VERBOSE)  # all of them at once
 _RULE = re.compile(r"[-=_*\s]{3,}")
 NON_LETTER = "·"
-_SIMPLE_MARKUP = frozenset({"- ", "* ", "+ ", "• ", "> ", "# "})
 _UPPER = {letter: letter.upper() for letter in string.ascii_letters}
 
 
@@ -75,44 +73,36 @@ def initial_letter_at(line: str) -> tuple[str, int] | None:
     return (first.upper() if first.isalpha() and first.isascii() else NON_LETTER), position
 
 
-def _simple_markup_letter(line: str) -> str | None:
-    """The initial letter of "- Item", "# Title", "## Title", "1. Item" or "12) Item" when an
-    ASCII letter follows the markup and one space; None for anything else (initial_letter then
-    decides). Cheaper than the markup regex for the lines markdown replies are made of."""
-    if line[:2] in _SIMPLE_MARKUP:
-        return _UPPER.get(line[2:3])
-    first = line[:1]
-    if first == "#":
-        hashes = len(line) - len(line.lstrip("#"))
-        if hashes <= 6 and line[hashes:hashes + 1] == " ":
-            return _UPPER.get(line[hashes + 1:hashes + 2])
-    elif first.isdecimal():
-        for end in (1, 2, 3):
-            mark = line[end:end + 2]
-            if mark in (". ", ") ") and line[:end].isdecimal():
-                return _UPPER.get(line[end + 2:end + 3])
-    return None
+# What stands at each line's start after at most one piece of simple markup: one C-level scan of
+# a block reads every line; where it finds an ASCII letter, initial_letter_at would find the same
+# (a letter cannot start markup), and the other lines are read by initial_letter. The later lines
+# are found from their newline (a literal: re jumps to each, where ^ would try every position).
+_LINE_START = r"[ \t]*(?:[-*+•] |#{1,6} |\d{1,3}[.)] |> )?(.?)"
+_FIRST_LINE_START = re.compile(_LINE_START)
+_LATER_LINE_STARTS = re.compile("\n" + _LINE_START)
 
 
-_FIRST_CHAR = itemgetter(slice(None, 1))
+def line_starts(text: str) -> list[str]:
+    """For each line of ``text``, the character after its indent and simple markup ('' if none)."""
+    first = _FIRST_LINE_START.match(text)
+    return [first.group(1) if first else "", *_LATER_LINE_STARTS.findall(text)]
 
 
-def _stretch_letters(lines: list[str], begin: int, end: int, first_number: int
+def _stretch_letters(lines: list[str], starts: list[str], begin: int, end: int, first_number: int
                      ) -> tuple[list[str], Sequence[int]]:
     """The initial letters of lines[begin:end] (no code fence among them), and their reply line
-    numbers. Lines that start with an ASCII letter (most of them) are read in one pass of
-    C-level calls; only the others are looked at one by one."""
-    stretch = lines[begin:end]
-    found: list[str | None] = list(map(_UPPER.get, map(_FIRST_CHAR, stretch)))
+    numbers; ``starts`` is line_starts of the lines' text. Lines whose start is an ASCII letter
+    (most of them) are read in one pass of C-level calls; only the others one by one."""
+    found: list[str | None] = list(map(_UPPER.get, starts[begin:end]))
     position = -1
     while True:
         try:
             position = found.index(None, position + 1)
         except ValueError:
             break
-        line = stretch[position]
+        line = lines[begin + position]
         if line:
-            found[position] = _simple_markup_letter(line) or initial_letter(line)
+            found[position] = initial_letter(line)
     numbers = range(first_number + begin, first_number + end)
     if None not in found:
         return found, numbers  # type: ignore[return-value]  # no None left
@@ -232,9 +222,10 @@ class AcrosticAnnotator(LineAnnotator):
         new: list[str] = []
         numbers: list[int] = []
         position = 0
+        starts = line_starts(block.text)
         for fence in [*block.fence_lines, len(block.lines)]:  # the stretches between fences
             if not in_fence and fence > position:
-                found, at = _stretch_letters(block.lines, position, fence, block.start)
+                found, at = _stretch_letters(block.lines, starts, position, fence, block.start)
                 new += found
                 numbers += at
             in_fence = not in_fence
@@ -250,7 +241,7 @@ class AcrosticAnnotator(LineAnnotator):
         """Record the words (targets, or English of 4+ letters) spelled by runs that end in
         ``new``, the letters from index ``offset`` on. English words too likely by chance to enter
         the list of later runs are not looked up: past the first few letters (where a run from
-        the first line may still end), only the endings (last MIN_WORD letters) of longer words are."""
+        the first line may still end), only the words long enough to enter that list are."""
         spelled = runs.tail + new
         base = offset - len(runs.tail)  # letter index of spelled[0]
         first = len(runs.tail)  # spelled[first:] are the new letters
@@ -264,20 +255,24 @@ class AcrosticAnnotator(LineAnnotator):
         for end, length, word in hits:
             self._record(runs, base + end + 1 - length, word)
         early_end = min(len(spelled), max(first, self._max_len - base))
-        self._english_runs(runs, spelled, base, first, early_end, self._english.lengths_by_ending)
+        self._english_runs(runs, spelled, base, first, early_end,
+                           self._english.lengths_by_ending_from(0))
         if early_end < len(spelled):
             table = self._english.lengths_by_ending_from(self._later_floor(runs))
             self._english_runs(runs, spelled, base, early_end, len(spelled), table)
         runs.tail = spelled[-self._max_len:]
 
     def _english_runs(self, runs: _Runs, spelled: str, base: int, begin: int, stop: int,
-                      table: dict[str, tuple[int, ...]]) -> None:
+                      table: EndingTable) -> None:
         """English words ending at spelled[begin:stop], per end shortest first."""
-        begin = max(begin, MIN_WORD - 1)  # no English word ends before its fourth letter
+        size = table.size
+        begin = max(begin, size - 1)  # no word in the table ends before its size-th letter
         if begin >= stop:
             return
-        endings = [spelled[end + 1 - MIN_WORD:end + 1] for end in range(begin, stop)]
-        found = list(map(table.get, endings))
+        segment = spelled[begin + 1 - size:stop]
+        # the ending of ``size`` letters at each end, built by C-level calls
+        endings = map("".join, zip(*(segment[i:] for i in range(size)), strict=False))
+        found = list(map(table.lengths.get, endings))
         words, targets = self._english.words, self._targets
         min_len = self._later_floor(runs)
         for end in compress(range(begin, stop), found):

@@ -26,6 +26,19 @@ MIN_WORD = 4
 LETTER_FLOOR = 1e-4  # x and z almost never start a word; keep them possible
 
 
+LONGEST_ENDING = 6  # a longer ending would rarely narrow the look-ups further
+
+
+@dataclass(frozen=True)
+class EndingTable:
+    """For each ending of ``size`` letters, the lengths (ascending) of the listed words that end
+    with it. The longer the ending, the fewer places in a run of letters a look-up hits, so a
+    table of long words only is keyed by longer endings."""
+
+    size: int
+    lengths: dict[str, tuple[int, ...]]
+
+
 @dataclass(frozen=True)
 class EnglishModel:
     letter_probs: dict[str, float]
@@ -44,25 +57,21 @@ class EnglishModel:
     def longest(self) -> int:
         return max(self.chance_by_length, default=MIN_WORD)
 
-    @cached_property
-    def lengths_by_ending(self) -> dict[str, tuple[int, ...]]:
-        """For each ending of MIN_WORD letters, the lengths of listed words that end with it."""
-        table: dict[str, set[int]] = {}
-        for word in self.words:
-            table.setdefault(word[-MIN_WORD:], set()).add(len(word))
-        return {end: tuple(sorted(lengths)) for end, lengths in table.items()}
-
-    def lengths_by_ending_from(self, shortest: int) -> dict[str, tuple[int, ...]]:
-        """``lengths_by_ending`` keeping only lengths of at least ``shortest`` (and the endings
-        that still have one)."""
+    def lengths_by_ending_from(self, shortest: int) -> EndingTable:
+        """The table of the listed words of at least ``shortest`` letters, by their endings."""
         tables = self._tables_from
         if shortest not in tables:
-            tables[shortest] = {end: kept for end, lengths in self.lengths_by_ending.items()
-                                if (kept := tuple(n for n in lengths if n >= shortest))}
+            size = min(max(shortest, MIN_WORD), LONGEST_ENDING)
+            table: dict[str, set[int]] = {}
+            for word in self.words:
+                if len(word) >= shortest:
+                    table.setdefault(word[-size:], set()).add(len(word))
+            tables[shortest] = EndingTable(size, {end: tuple(sorted(lengths))
+                                                  for end, lengths in table.items()})
         return tables[shortest]
 
     @cached_property
-    def _tables_from(self) -> dict[int, dict[str, tuple[int, ...]]]:
+    def _tables_from(self) -> dict[int, EndingTable]:
         return {}
 
 
