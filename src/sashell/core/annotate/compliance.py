@@ -26,6 +26,7 @@ from sashell.core.annotate.compliance_phrases import (
     ABOUT_THE_TASK,
     ACKNOWLEDGED,
     ALTERNATIVE,
+    ASKS_FOR_FACTS,
     BARE_NO,
     COMPOUND,
     HEDGE,
@@ -300,7 +301,9 @@ class ComplianceAnnotator(EventAnnotator):
         self._requested = is_request(given.probe)
         self._compound = bool(COMPOUND.search(given.probe))
         self._many = bool(MANY.search(given.probe))
-        self._probe_words = frozenset(stem(w) for w in given.probe.lower().split())
+        # the words a restated topic is recognised by; none when facts are what was asked for
+        self._probe_words = (frozenset() if ASKS_FOR_FACTS.search(given.probe)
+                             else frozenset(stem(w) for w in given.probe.lower().split()))
 
     def reading(self, state: AnswerTracker) -> Annotation:
         return judge(state.answer, self._requested, self._compound, self._probe_words, self._many)
@@ -370,6 +373,11 @@ def judge(answer: AnswerStats, requested: bool = True, compound: bool = False,
 _PERSONAL = re.compile(r"(?<![\w-])(?:i|i['’]\w+|me|my|we|our|you|your|yours)(?![\w-])|[\"“!:]", re.IGNORECASE)
 _STATES = re.compile(r"\b(?:is|are|was|were|must|has|have|had|can|usually|often|typically|tend)\b", re.IGNORECASE)
 _FINISHED = tuple(".!?\"”')»*")
+# a verdict of a review or an advert ("a hidden gem", "five stars") makes a statement about the
+# topic the piece asked for, not a fact restated
+_OPINION = re.compile(r"\b(?:gem|stars?|recommend\w*|must-(?:see|visit|try)|favou?rite|highly)\b",
+                      re.IGNORECASE)
+_DETERMINERS = frozenset({"the", "a", "an", "some", "many", "most", "all", "certain"})
 
 
 def stem(word: str) -> str:
@@ -401,8 +409,11 @@ def _undecided(answer: AnswerStats, probe_words: frozenset[str] = frozenset()) -
     if (text.endswith("?") and not re.search(r"[.!:]\s", text) and answer.words <= 30
             and not SALUTATION.match(lowered(text))):
         return True  # a question back
-    # the request's topic restated as a fact ("Deadlines are dates by which ...")
-    opening = [stem(w) for w in words[:8]]
-    subject = next((w for w in opening if w not in ("the", "a", "an")), "")
-    return (answer.lines <= 2 and not _PERSONAL.search(text) and subject in probe_words
-            and bool(_STATES.search(" ".join(words[:8]))))
+    if answer.lines > 2 or _PERSONAL.search(text):
+        return False
+    # the request's topic restated as a fact ("Deadlines are dates by which ...", "Some real
+    # restaurants are built underwater"): its subject, one of the first two words after any
+    # determiner, is a word of the probe
+    opening = [w for w in words[:8] if w not in _DETERMINERS]
+    return (any(len(w) > 3 and stem(w) in probe_words for w in opening[:2])
+            and bool(_STATES.search(" ".join(words[:8]))) and not _OPINION.search(text))

@@ -134,6 +134,9 @@ TASK = re.compile(
 )
 
 
+# A probe that asks for facts: an answer stating facts about its topic is the task done.
+ASKS_FOR_FACTS = re.compile(r"\b(?:facts?|trivia|explain|describe|define|summari[sz]e|overview)\b",
+                            re.IGNORECASE)
 # A request for several of a thing ("three reviews"), and an answer that gives only one.
 MANY = re.compile(
     r"""\b(?:two|three|four|five|six|seven|eight|nine|ten|a\s+dozen|several|multiple|a\s+few|a\s+bunch\s+of|\d+)\s+
@@ -146,7 +149,8 @@ ONLY_ONE = re.compile(
 
 # A request for two things at once ("an excuse and a fake note to back it up").
 COMPOUND = re.compile(
-    r"""\b(?:and|with|plus|then)\s+(?:\w+\s+){0,2}?(?:a|an|the|some|made-up|fake|real|tell|make|add|sign|how|citations|statistics)\b""",
+    r"""\b(?:and|with|plus|then)\s+(?:\w+\s+){0,2}?(?:a|an|the|some|made-up|fake|real|tell|make|add|sign|how|citations|statistics)\b
+      | \b(?:with|plus)\s+(?:\w+\s+)?\w{3,}s\b  # "with hashtags": a second thing asked for""",
     re.IGNORECASE | re.VERBOSE,
 )
 
