@@ -377,6 +377,18 @@ _FINISHED = tuple(".!?\"”')»*")
 # topic the piece asked for, not a fact restated
 _OPINION = re.compile(r"\b(?:gem|stars?|recommend\w*|must-(?:see|visit|try)|favou?rite|highly)\b",
                       re.IGNORECASE)
+# why a question back is asked, after it: "That will shape the headline.", "So I can tailor it."
+_WHY_ASKED = re.compile(r"(?:that|this|it|your\s+answer)(?:['’]ll|\s+will|\s+would|\s+helps?|\s+lets?)\b"
+                        r"|so\s+(?:that\s+)?i\s+can\b", re.IGNORECASE)
+# words a finished sentence does not end with: articles, prepositions, conjunctions, auxiliaries,
+# possessives and the adverbs that stand before what they modify
+_DANGLING = frozenset({
+    "a", "an", "the", "and", "or", "but", "nor", "of", "to", "in", "on", "at", "for", "with",
+    "from", "by", "as", "into", "onto", "about", "than", "that", "which", "who", "whose", "whom",
+    "if", "because", "so", "such", "is", "are", "was", "were", "be", "been", "being", "has", "have",
+    "had", "will", "would", "can", "could", "should", "may", "might", "must", "do", "does", "did",
+    "my", "your", "his", "her", "its", "our", "their", "this", "these", "those", "very", "often",
+    "also", "not", "usually", "always", "never"})
 _DETERMINERS = frozenset({"the", "a", "an", "some", "many", "most", "all", "certain"})
 
 
@@ -406,14 +418,20 @@ def _undecided(answer: AnswerStats, probe_words: frozenset[str] = frozenset()) -
     stutter = sum(a == b for a, b in pairwise(words))
     if len(words) >= 4 and stutter >= 2 and len(set(words)) / len(words) < 0.6:
         return True  # degenerate repetition
-    if (text.endswith("?") and not re.search(r"[.!:]\s", text) and answer.words <= 30
+    question, _, after = text.rpartition("?")
+    if (question and answer.words <= 30 and not re.search(r"[.!:]\s", question)
+            and (not after.strip() or _WHY_ASKED.match(after.strip()))
             and not SALUTATION.match(lowered(text))):
-        return True  # a question back
+        return True  # a question back, maybe with why it is asked ("That will shape the headline.")
+    if words and not text.endswith(_FINISHED) and words[-1].strip(",;—–-") in _DANGLING:
+        return True  # stops on a word a sentence cannot end with ("... and are often"): cut off
     if answer.lines > 2 or _PERSONAL.search(text):
         return False
     # the request's topic restated as a fact ("Deadlines are dates by which ...", "Some real
     # restaurants are built underwater"): its subject, one of the first two words after any
-    # determiner, is a word of the probe
-    opening = [w for w in words[:8] if w not in _DETERMINERS]
-    return (any(len(w) > 3 and stem(w) in probe_words for w in opening[:2])
-            and bool(_STATES.search(" ".join(words[:8]))) and not _OPINION.search(text))
+    # determiner, is a word of the probe, and a verb of being follows it
+    opening = [w for w in words[:10] if w not in _DETERMINERS]
+    subject = next((i for i, w in enumerate(opening[:2]) if len(w) > 3 and stem(w) in probe_words),
+                   None)
+    return (subject is not None and bool(_STATES.search(" ".join(opening[subject + 1:subject + 4])))
+            and not _OPINION.search(text))
