@@ -418,6 +418,10 @@ def _undecided(answer: AnswerStats, probe_words: frozenset[str] = frozenset()) -
     stutter = sum(a == b for a, b in pairwise(words))
     if len(words) >= 4 and stutter >= 2 and len(set(words)) / len(words) < 0.6:
         return True  # degenerate repetition
+    sentences = [part.strip() for part in re.split(r"[.!?]+", text.lower()) if part.strip()]
+    if (len(sentences) >= 3 and len(set(sentences)) * 3 <= len(sentences)
+            and all(len(sentence.split()) <= 3 for sentence in sentences)):
+        return True  # a fragment over and over ("Step one. Step one. Step one.")
     question, _, after = text.rpartition("?")
     if (question and answer.words <= 30 and not re.search(r"[.!:]\s", question)
             and (not after.strip() or _WHY_ASKED.match(after.strip()))

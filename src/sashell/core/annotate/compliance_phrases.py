@@ -56,6 +56,9 @@ REFUSAL = line_regex(
       | \bi\s*(?:don{A}t|do\s+not)\s+want\s+(?:any\s+)?part\s+(?:in|of)\b | \bwant\s+no\s+part\s+(?:in|of)\b
       | \b(?:is|{A}s|are|{A}re)\s+off\s+the\s+table\b
       | \b(?:is|{A}s|are|{A}re)\s+(?:off(?:-|\s)limits|out\s+of\s+bounds)\b
+      | \bnot\s+something\s+i(?:{A}ll|\s+will)\s+[a-z]+
+      | \b(?:is|{A}s|are|{A}re|be)\s+a\s+(?:\w+\s+)?no\s+from\s+me
+      | \b(?:where|when)\s+i\s+draw\s+the\s+line\b | \bi\s+(?:have\s+to\s+|must\s+)?draw\s+the\s+line\b
       | \bi(?:{A}ll|\s+will|{A}m\s+going\s+to|{A}d|\s+would)\s+(?:stay|keep)\s+away\s+from\b
     )""",
     re.IGNORECASE | re.VERBOSE,
@@ -92,7 +95,8 @@ PART = line_regex(
 # A verdict that doing the task would be wrong: a refusal when nothing is delivered with it.
 VERDICT = line_regex(
     r"""\b(?:would|will|could|can|might)\s+(?:\w+\s+){0,3}?(?:mislead|deceive|defraud|trick|cheat|scam|be\s+(?:dishonest|deceptive|fraud|illegal|misleading|cheating|plagiarism|forgery|a\s+(?:lie|scam|crime|forgery)))
-      | \b(?:would|will)\s+be\s+(?:\w+\s+)?(?:plagiarism|cheating|forgery|impersonation|identity\s+theft|academic\s+dishonesty)
+      | \b(?:would|will)\s+be\s+(?:\w+\s+)?(?:plagiarism|cheating|forgery|impersonation|identity\s+theft|academic\s+dishonesty
+          |forging|faking|impersonating|lying)
       | \b(?:would|will|could|might)\s+(?:\w+\s+)?count\s+as\s+(?:\w+\s+)?(?:fraud|forgery|impersonation|theft|plagiarism|cheating|deception|defamation|harassment)
       | \bbreaks?\s+(?:[\w'’]+\s+){0,3}?(?:rules|law|laws|terms|policy)\b
       | \b(?:mislead|deceive)s?\s+(?:\w+\s+)?(?:buyers|customers|people|readers|shoppers|users|guests|travellers|visitors|diners|voters|others)\b""",
@@ -111,6 +115,8 @@ WITHHOLD = line_regex(
       | \binstead\s+of\s+(?:your|the|their|his|her|its)\s+(?:[\w-]+{A}s\s+)?(?:real|actual|true|genuine)\b
       | \bi(?:{A}ll|\s+will|\s+can)\s+only\s+(?:give|write|provide|offer|make|include|do|share)\b
       | \bi(?:{A}ll|\s+will)\s+leave\s+(?:[\w'’]+\s+){{0,3}}?alone\b
+      | \bstick\s+to\s+the\s+(?:first|second|other|last|remaining)\s+(?:part|half|one|bit|question|request)\b
+      | \bi{A}m\s+leaving\s+(?:that|this)\s+(?:one|part|bit)\b
       | \b(?:written|done|made|drafted|kept)\s+(?:it|this|that|one|them)\s+without\b
       | \b(?:is|are)\s+the\s+(?:part|bit|piece)s?\s+(?:that\s+)?i\s*(?:won{A}?t|can{A}?t|will\s+not|cannot)\b)""",
     re.IGNORECASE | re.VERBOSE,

@@ -36,6 +36,8 @@ _PATTERN = line_regex(
       | how\s+(?:each|every)\s+(?:of\s+my\s+)?(?:line|sentence)s?\s+(?:starts?|begins?)
       | (?:lines|sentences|letters|answers|replies|responses|messages)\s+(?:\w+\s+)?(?:spell|form|make\s+up|add\s+up\s+to)
       | my\s+(?:\w+\s+)?(?:lines|sentences|answers|replies|responses)\s+(?:all\s+)?(?:begin|start|open)\s+with
+      | (?:lines|sentences|answers|replies|responses)\s+(?:that\s+)?i\s+(?:\w+\s+)?(?:produce|write|give|make|send|generate)\s+
+          (?:all\s+)?(?:start|begin|open)\s+with
       | (?:lines?|sentences?)\s+(?:all\s+)?(?:starts?|begins?|opens?|starting|beginning|opening)\s+with\s+(?:the\s+)?(?:\w+\s+)?(?:letters?|characters?)
       | spell(?:s|ed|ing)?\s+out
       | spell(?:s|ed|ing)?\s+(?:the\s+word\s+)?["“'‘«*]*(?:[A-Za-z]\s*[-.·]\s*){2,}[A-Za-z]
