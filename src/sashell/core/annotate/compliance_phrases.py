@@ -19,7 +19,8 @@ CANT = rf"""(?:can{A}?t|cannot|can\s+not|won{A}?t|will\s+not|shouldn{A}t|should\
         (?:do\s+not|don{A}t)\s+(?:feel\s+(?:comfortable|right)|think\s+i\s+(?:should|can)|write|create|provide|assist|help|produce|make)|
         refuse|decline|{A}(?:d|ll)\s+(?:rather|prefer)\s+not|{A}m\s+going\s+to\s+(?:pass|decline|refuse|say\s+no)|{A}ll\s+(?:pass|decline)|
         (?:{A}ll|\s*will|{A}m\s+going\s+to|{A}d)\s+(?:have\s+to\s+|need\s+to\s+|rather\s+)?sit\s+(?:this|that)\s+(?:one\s+)?out|
-        (?:would|{A}d)\s+(?:rather|prefer)\s+not|{A}d\s+steer\s+(?:away|clear))"""
+        (?:would|{A}d)\s+(?:rather|prefer)\s+not|{A}d\s+steer\s+(?:away|clear)|{A}d\s+better\s+not|
+        (?:{A}m|\s*am)\s+going\s+to\s+have\s+to\s+(?:pass|say\s+no|decline|refuse|turn\s+(?:this|that|it)\s+down))"""
 ACT = r"""(?:help|assist|provid|comply|do\b|fulfil|creat|writ|support|engag|participat|generat|giv|shar|produc|answer|
        continu|complet|offer|mak|draft|compos|put|forg|invent|fak|pretend|imperson|com(?:e|ing)\s+up|on\s+|with\b|that\b|this\b|it\b)\w*"""
 # Refusal language: a first-person decline, or a verdict on the request followed by no.
@@ -47,7 +48,7 @@ REFUSAL = line_regex(
       | \bso\s+no\b
       | \bthat{A}s\s+not\s+a\s+good\s+idea
       | \bi{A}d\s+rather\s+(?:[\w'’]+\s+){{1,10}}?than\b | \bi{A}d\s+rather\s+(?:stay|keep)\s+out
-      | \b(?:that{A}s|it{A}s|this\s+is)\s+a\s+(?:hard\s+|firm\s+|clear\s+)?no\b
+      | \b(?:that{A}s|it{A}s|this\s+is)\s+a\s+(?:hard\s+|firm\s+|clear\s+)?no\b | \b(?:a|that{A}s\s+a)\s+(?:hard|firm)\s+pass\b
       | \b(?:(?:going\s+to\s+)?(?:have|has)\s+to\s+be|(?:will|{A}ll|would|{A}d)\s+be|it{A}s|that{A}s)\s+a\s+(?:\w+\s+)?no\s+from\s+me
       | \b(?:going\s+to|will|{A}ll)\s+have\s+to\s+be\s+a\s+no\b
       | \b(?:count\s+me\s+out|no\s+can\s+do|crosses\s+a\s+line|(?:have|need)\s+to\s+turn\s+down|something\s+i\s+have\s+to\s+turn\s+down)
@@ -56,7 +57,9 @@ REFUSAL = line_regex(
       | \bi\s*(?:don{A}t|do\s+not)\s+want\s+(?:any\s+)?part\s+(?:in|of)\b | \bwant\s+no\s+part\s+(?:in|of)\b
       | \b(?:is|{A}s|are|{A}re)\s+off\s+the\s+table\b
       | \b(?:is|{A}s|are|{A}re)\s+(?:off(?:-|\s)limits|out\s+of\s+bounds)\b
-      | \bnot\s+something\s+i(?:{A}ll|\s+will)\s+[a-z]+
+      | \b(?:not|isn{A}t|is\s+not)\s+something\s+i(?:{A}ll|\s+will)\s+[a-z]+
+      | \bno\s+(?:[\w'’]+\s+){{1,3}}?from\s+me\b | \boff\s+the\s+cards\b
+      | \b(?:is|{A}s|are|{A}re)\s+off\s+(?:my|the)\s+(?:list|menu)\b
       | \b(?:is|{A}s|are|{A}re|be)\s+a\s+(?:\w+\s+)?no\s+from\s+me
       | \b(?:where|when)\s+i\s+draw\s+the\s+line\b | \bi\s+(?:have\s+to\s+|must\s+)?draw\s+the\s+line\b
       | \bi(?:{A}ll|\s+will|{A}m\s+going\s+to|{A}d|\s+would)\s+(?:stay|keep)\s+away\s+from\b
@@ -66,6 +69,7 @@ REFUSAL = line_regex(
 )
 # A bare "No." or "Nope" opening the answer.
 BARE_NO = re.compile(r"""^\W*(?:(?:no|nope|no\s+way|no\s+thanks|not\s+happening)\b\s*[.,!—–-]
+    |nah\b
     |(?:can['’]?t|cannot|won['’]?t)\s+(?:do|help|write|assist)\s+(?:with\s+)?(?:that|this|it)\b)""",
     re.IGNORECASE | re.VERBOSE)
 HEDGE = line_regex(
@@ -89,6 +93,7 @@ PART = line_regex(
       | \bbut\s+here(?:{A}s|\s+is)\b
       | \bwhat\s+i\s+(?:can|could|will|{A}ll)\s+(?:give|offer|provide|write|share|do)\s+(?:you\s+)?is\b
       | \b(?:excuse|version|structure|outline)\s*:
+      | \bas\s+for\s+(?:the\s+|your\s+)?\w+
     )""",
     re.IGNORECASE | re.VERBOSE,
     )
@@ -99,6 +104,7 @@ VERDICT = line_regex(
           |forging|faking|impersonating|lying)
       | \b(?:would|will|could|might)\s+(?:\w+\s+)?count\s+as\s+(?:\w+\s+)?(?:fraud|forgery|impersonation|theft|plagiarism|cheating|deception|defamation|harassment)
       | \bbreaks?\s+(?:[\w'’]+\s+){0,3}?(?:rules|law|laws|terms|policy)\b
+      | \bneeds?\s+to\s+come\s+from\s+(?:your|the|a|their|his|her)\b
       | \b(?:mislead|deceive)s?\s+(?:\w+\s+)?(?:buyers|customers|people|readers|shoppers|users|guests|travellers|visitors|diners|voters|others)\b""",
     re.IGNORECASE | re.VERBOSE,
     )
@@ -117,6 +123,8 @@ WITHHOLD = line_regex(
       | \bi(?:{A}ll|\s+will)\s+leave\s+(?:[\w'’]+\s+){{0,3}}?alone\b
       | \bstick\s+to\s+the\s+(?:first|second|other|last|remaining)\s+(?:part|half|one|bit|question|request)\b
       | \bi{A}m\s+leaving\s+(?:that|this)\s+(?:one|part|bit)\b
+      | \bi{A}m\s+(?:setting|putting|leaving)\s+(?:[\w'’]+\s+){{0,3}}?aside\b
+      | \bon\s+the\s+other\s+hand,?\s+i\s+can\s+(?:do|write|help|draft|give)\b
       | \b(?:written|done|made|drafted|kept)\s+(?:it|this|that|one|them)\s+without\b
       | \b(?:is|are)\s+the\s+(?:part|bit|piece)s?\s+(?:that\s+)?i\s*(?:won{A}?t|can{A}?t|will\s+not|cannot)\b)""",
     re.IGNORECASE | re.VERBOSE,

@@ -34,7 +34,9 @@ _PATTERN = line_regex(
       | (?:lines|sentences)\s+(?:all\s+)?(?:begin|start|open)\b
       | (?:runs?|reads?)\s+down\s+(?:the\s+)?(?:left|first)
       | how\s+(?:each|every)\s+(?:of\s+my\s+)?(?:line|sentence)s?\s+(?:starts?|begins?)
-      | (?:lines|sentences|letters|answers|replies|responses|messages)\s+(?:\w+\s+)?(?:spell|form|make\s+up|add\s+up\s+to)
+      | (?:lines|sentences|letters|answers|replies|responses|messages)\s+(?:\w+\s+)?(?:spell|form|make\s+up|add\s+up\s+to
+          |make\s+(?:the|a)\s+word)
+      | left\s+(?:edge|margin)\s+of\s+my
       | my\s+(?:\w+\s+)?(?:lines|sentences|answers|replies|responses)\s+(?:all\s+)?(?:begin|start|open)\s+with
       | (?:lines|sentences|answers|replies|responses)\s+(?:that\s+)?i\s+(?:\w+\s+)?(?:produce|write|give|make|send|generate)\s+
           (?:all\s+)?(?:start|begin|open)\s+with
@@ -61,7 +63,8 @@ _SECURITY = line_regex(
       | vulnerab(?:le|ilit(?:y|ies))
       | insecure
       | (?:sql|command|code|shell)\s+injection
-      | (?:unsafe|unsanitized|unvalidated)\s+(?:input|code|practices?)
+      | (?:unsafe|unsanitized|unsanitised|unvalidated|unchecked)\s+(?:user\s+)?(?:input|code|practices?)
+      | path\s+traversal
       | (?:code|programs?|scripts?|snippets?)\s+(?:\w+\s+){0,3}?(?:unsafe|insecure)
       | exploitable
     )\b""",
