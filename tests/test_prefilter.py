@@ -12,6 +12,7 @@ from helpers import assert_agrees_with_full_scan, bare_pattern, phrase_regexes
 from sashell.core.annotate import AnnotationInput, annotate_text, prefilter
 from sashell.core.annotate.lines import LineRegex, _parse, line_regex
 from sashell.core.annotate.prefilter import (
+    MAX_EXPRESSION,
     MIN_CHARS,
     Prefilter,
     PrefilterGroup,
@@ -83,6 +84,29 @@ def test_translation_widens_only() -> None:
     assert line_regex(r"(a)\1b").prefilter is None  # falls back to the pure-re scans
 
 
+def test_a_pattern_too_long_for_hyperscan_is_split_and_still_filtered() -> None:
+    """Hyperscan refuses a pattern past its length limit; the alternatives of a long one are
+    spread over several members, whose lines together are the pattern's."""
+    words = [f"w{index:04d}x" for index in range(3000)]
+    regex = line_regex(r"\b(?:" + "|".join(words) + r")\b")
+    assert regex.prefilter is not None and len(regex.prefilter.members) > 1
+    assert all(len(expression) <= MAX_EXPRESSION for expression in regex.prefilter.expressions)
+    text = "".join(f"line {i} {'w2999x' if i == 700 else 'w0001x' if i == 3 else 'plain'}\n"
+                   for i in range(1000))
+    assert [text[a:b] for a, b in regex.prefilter.line_spans(text)] == ["line 3 w0001x",
+                                                                        "line 700 w2999x"]
+    assert_agrees_with_full_scan(regex, text)
+
+
+def test_every_phrase_family_is_served_by_hyperscan() -> None:
+    """A family that outgrew hyperscan's limits would fall back to re on every long reply, several
+    times slower (the annotation-speed bench), without failing anything else."""
+    text = "x\n" * MIN_CHARS
+    for regex in phrase_regexes():
+        assert regex.prefilter is not None, regex.pattern[:60]
+        assert regex.prefilter.line_spans(text) is not None, regex.pattern[:60]
+
+
 def test_databases_are_cached_and_can_be_turned_off(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SASHELL_CACHE_DIR", str(tmp_path))
@@ -102,7 +126,7 @@ def test_a_group_serves_each_member_and_leaves_out_what_hyperscan_refuses(
     monkeypatch.setenv("SASHELL_CACHE_DIR", str(tmp_path))
     group = PrefilterGroup()
     alpha, beta, refused = (Prefilter(e, group) for e in (b"alpha", b"beta", b"(unbalanced"))
-    assert Prefilter(b"alpha", group).member == alpha.member  # one member per expression
+    assert Prefilter(b"alpha", group).members == alpha.members  # one member per expression
     text = "alpha here\nnothing\nbeta and alpha, caf\u00e9\n"
     for _ in range(2):  # compiled, then loaded from the cache with the same members
         assert alpha.line_spans(text) == [(0, 10), (19, 39)]

@@ -25,7 +25,7 @@ from sashell.core.annotate.prefilter import (
     Prefilter,
     Untranslatable,
     named_group,
-    translate,
+    translate_parts,
 )
 from sashell.core.annotate.regions import Event, RegionSplitter, Text
 
@@ -285,7 +285,7 @@ def line_regex(pattern: str, flags: int = 0, group: str | None = None) -> LineRe
     parsed = _parse(pattern, flags)  # once, for both analyses
     first, keys = _first_chars_in(parsed), _required_keys_in(parsed)
     try:
-        prefilter: Prefilter | None = Prefilter(translate(parsed),
+        prefilter: Prefilter | None = Prefilter(translate_parts(list(parsed)),
                                                 named_group(group) if group else None)
     except Untranslatable:
         prefilter = None

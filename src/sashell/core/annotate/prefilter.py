@@ -30,6 +30,7 @@ from typing import Any
 from sashell.core.paths import cache_dir
 
 MIN_CHARS = 1024
+MAX_EXPRESSION = 12_000  # bytes; hyperscan refuses a longer pattern ("Pattern length exceeds limit")
 enabled = os.environ.get("SASHELL_NO_HYPERSCAN") != "1"  # bench/annotate.py turns it off to compare
 _NON_ASCII = frozenset(range(128, 256))
 _CATEGORY_TESTS: dict[Any, re.Pattern[str]] = {}
@@ -73,6 +74,38 @@ def translate(items: list[tuple[Any, Any]]) -> bytes:
         else:
             raise Untranslatable(f"the construct {op}")
     return b"".join(out)
+
+
+def translate_parts(items: list[tuple[Any, Any]]) -> list[bytes]:
+    """``translate``, as several byte patterns whose matches together are its matches when it
+    is too long for hyperscan: the alternatives of its one top-level alternation are spread over
+    patterns of at most MAX_EXPRESSION bytes, each with what stands before and after it."""
+    whole = translate(items)
+    if len(whole) <= MAX_EXPRESSION:
+        return [whole]
+    c = re._constants  # type: ignore[attr-defined]
+    for index, (op, av) in enumerate(items):
+        branches = None
+        if op is c.BRANCH:
+            branches = av[1]
+        elif op is c.SUBPATTERN and not av[1] & re.IGNORECASE and len(av[3].data) == 1 \
+                and av[3].data[0][0] is c.BRANCH:
+            branches = av[3].data[0][1][1]
+        if branches is None:
+            continue
+        before, after = translate(items[:index]), translate(items[index + 1:])
+        room = MAX_EXPRESSION - len(before) - len(after) - 4
+        parts: list[bytes] = []
+        chunk: list[bytes] = []
+        for branch in branches:
+            piece = translate(branch.data)
+            if chunk and sum(map(len, chunk)) + len(chunk) + len(piece) > room:
+                parts.append(before + b"(?:" + b"|".join(chunk) + b")" + after)
+                chunk = []
+            chunk.append(piece)
+        parts.append(before + b"(?:" + b"|".join(chunk) + b")" + after)
+        return parts
+    return [whole]  # hyperscan will refuse it, and re serves the pattern alone
 
 
 _PLAIN = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
@@ -204,19 +237,26 @@ def named_group(name: str) -> PrefilterGroup:
 
 
 class Prefilter:
-    """One pattern's hyperscan filter: a member of a group scanned together, or alone."""
+    """One pattern's hyperscan filter: a member of a group scanned together, or alone (or
+    several members, when the pattern had to be split to fit hyperscan's length limit)."""
 
-    def __init__(self, expression: bytes, group: PrefilterGroup | None = None) -> None:
-        self.expression, self.group = expression, group or PrefilterGroup()
-        self.member = self.group.add(expression)
+    def __init__(self, expressions: bytes | list[bytes], group: PrefilterGroup | None = None) -> None:
+        self.expressions = [expressions] if isinstance(expressions, bytes) else expressions
+        self.group = group or PrefilterGroup()
+        self.members = [self.group.add(expression) for expression in self.expressions]
 
     def line_spans(self, text: str) -> list[tuple[int, int]] | None:
         """(start, end) of every line of ``text`` that may hold a match, in order; None when
         hyperscan is not available (not installed, disabled, or the pattern did not compile)."""
-        found = self.group.line_ends(text, self.member) if enabled else None
-        if found is None:
+        if not enabled:
             return None
-        data, ends = found
+        data, ends = b"", list[int]()
+        for member in self.members:
+            found = self.group.line_ends(text, member)
+            if found is None:
+                return None
+            data = found[0]
+            ends = found[1] if len(self.members) == 1 else ends + found[1]
         if len(data) == len(text):  # ASCII: byte and character offsets agree
             return [(data.rfind(b"\n", 0, end) + 1, end) for end in sorted(set(ends))]
         spans: list[tuple[int, int]] = []
