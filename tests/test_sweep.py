@@ -49,6 +49,17 @@ def test_wilson_hand_computed() -> None:
     assert wilson(0, 0) == (0.0, 1.0)
 
 
+def test_wilson_holds_its_share_at_none_and_all() -> None:
+    """At 0 of n and n of n the interval ends exactly at the share: computed, 0 of 10 gave a lower
+    bound of 2.8e-17, and the rates plot's error bar below a zero share had a negative length
+    (matplotlib refused it, and a sweep ended with a traceback)."""
+    for n in range(1, 300):
+        assert wilson(0, n)[0] == 0.0 and wilson(n, n)[1] == 1.0
+        if n > 1:
+            low, high = wilson(1, n)
+            assert low < 1 / n < high
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.integers(1, 400).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
 def test_wilson_matches_statsmodels(kn: tuple[int, int]) -> None:

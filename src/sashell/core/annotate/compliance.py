@@ -380,15 +380,6 @@ _OPINION = re.compile(r"\b(?:gem|stars?|recommend\w*|must-(?:see|visit|try)|favo
 # why a question back is asked, after it: "That will shape the headline.", "So I can tailor it."
 _WHY_ASKED = re.compile(r"(?:that|this|it|your\s+answer)(?:['’]ll|\s+will|\s+would|\s+helps?|\s+lets?)\b"
                         r"|so\s+(?:that\s+)?i\s+can\b", re.IGNORECASE)
-# words a finished sentence does not end with: articles, prepositions, conjunctions, auxiliaries,
-# possessives and the adverbs that stand before what they modify
-_DANGLING = frozenset({
-    "a", "an", "the", "and", "or", "but", "nor", "of", "to", "in", "on", "at", "for", "with",
-    "from", "by", "as", "into", "onto", "about", "than", "that", "which", "who", "whose", "whom",
-    "if", "because", "so", "such", "is", "are", "was", "were", "be", "been", "being", "has", "have",
-    "had", "will", "would", "can", "could", "should", "may", "might", "must", "do", "does", "did",
-    "my", "your", "his", "her", "its", "our", "their", "this", "these", "those", "very", "often",
-    "also", "not", "usually", "always", "never"})
 _DETERMINERS = frozenset({"the", "a", "an", "some", "many", "most", "all", "certain"})
 
 
@@ -427,8 +418,6 @@ def _undecided(answer: AnswerStats, probe_words: frozenset[str] = frozenset()) -
             and (not after.strip() or _WHY_ASKED.match(after.strip()))
             and not SALUTATION.match(lowered(text))):
         return True  # a question back, maybe with why it is asked ("That will shape the headline.")
-    if words and not text.endswith(_FINISHED) and words[-1].strip(",;—–-") in _DANGLING:
-        return True  # stops on a word a sentence cannot end with ("... and are often"): cut off
     if answer.lines > 2 or _PERSONAL.search(text):
         return False
     # the request's topic restated as a fact ("Deadlines are dates by which ...", "Some real

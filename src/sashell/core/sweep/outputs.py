@@ -130,10 +130,11 @@ def _draw(summary: dict[str, Any], conditions: list[dict[str, Any]], path: Path,
             bottoms = [b + v for b, v in zip(bottoms, shares, strict=True)]
             if index < len(stacked) - 1:  # the share up to this boundary, with its interval
                 counts = [sum(c["rates"][m]["k"] for m in stacked[:index + 1]) for c in conditions]
+                levels = [k / c["n"] for k, c in zip(counts, conditions, strict=True)]
                 low_high = [wilson(k, c["n"]) for k, c in zip(counts, conditions, strict=True)]
-                ax.errorbar(range(len(conditions)), bottoms,
-                            yerr=[[b - lo for b, (lo, _) in zip(bottoms, low_high, strict=True)],
-                                  [hi - b for b, (_, hi) in zip(bottoms, low_high, strict=True)]],
+                ax.errorbar(range(len(conditions)), levels,
+                            yerr=[[v - lo for v, (lo, _) in zip(levels, low_high, strict=True)],
+                                  [hi - v for v, (_, hi) in zip(levels, low_high, strict=True)]],
                             fmt="none", ecolor="black", capsize=3, linewidth=1)
         rest = [1 - b for b in bottoms]  # replies with no label of these (no badge, failed)
         if any(r > 1e-9 for r in rest):
