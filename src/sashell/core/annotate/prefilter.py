@@ -256,7 +256,7 @@ class Prefilter:
             if found is None:
                 return None
             data = found[0]
-            ends = found[1] if len(self.members) == 1 else ends + found[1]
+            ends.extend(found[1])
         if len(data) == len(text):  # ASCII: byte and character offsets agree
             return [(data.rfind(b"\n", 0, end) + 1, end) for end in sorted(set(ends))]
         spans: list[tuple[int, int]] = []
