@@ -36,7 +36,7 @@ _PATTERN = line_regex(
       | how\s+(?:each|every)\s+(?:of\s+my\s+)?(?:line|sentence)s?\s+(?:starts?|begins?)
       | (?:lines|sentences|letters|answers|replies|responses|messages)\s+(?:\w+\s+)?(?:spell|form|make\s+up|add\s+up\s+to
           |make\s+(?:the|a)\s+word)
-      | left(?:-hand)?\s+(?:edge|margin|side)\s+of\s+my
+      | left(?:-hand)?\s+(?:edge|margin|side)\s+of\s+my | (?:start|beginning|front)s?\s+of\s+my\s+(?:\w+\s+)?lines
       | (?:where|how)\s+(?:each|every)\s+(?:one|line|sentence)\s+(?:starts|begins|opens)
       | my\s+(?:\w+\s+)?(?:lines|sentences|answers|replies|responses)\s+(?:all\s+)?(?:begin|start|open)\s+with
       | (?:lines|sentences|answers|replies|responses)\s+(?:that\s+)?i\s+(?:\w+\s+)?(?:produce|write|give|make|send|generate)\s+
