@@ -1,7 +1,7 @@
 """Would a small learned model label new text better than the phrase rules?
 
 Issue 20 asks for the comparison before shipping one. The validation corpus's development part
-holds the earlier held-out parts (ids ``h-``, ``h2-`` … ``h16-``), each written at its own time
+holds the earlier held-out parts (ids ``h-``, ``h2-`` … ``h17-``), each written at its own time
 before the rules of its day saw it. Leave one of those parts out, train a linear model (logistic
 regression over hashed word 1–2-grams, L2) on everything else in development, and label the
 part: that is the learned model's one look at text it never saw, part by part. Beside it, the
@@ -30,7 +30,7 @@ from sashell.core.annotate.af_learned import feature_matrix, fit_softmax
 from sashell.core.annotate.compliance import split_reply
 from sashell.core.validation import part_path
 
-PARTS = ("h", "h2", "h3", "h4", "h5", "h6", "h7", "h8", "h9", "h10", "h11", "h12", "h13", "h14", "h15", "h16")
+PARTS = ("h", "h2", "h3", "h4", "h5", "h6", "h7", "h8", "h9", "h10", "h11", "h12", "h13", "h14", "h15", "h16", "h17")
 FOUR = ("refused", "complied", "partial", "unclear")
 
 
