@@ -30,7 +30,7 @@ from sashell.core.annotate.af_learned import feature_matrix, fit_softmax
 from sashell.core.annotate.compliance import split_reply
 from sashell.core.validation import part_path
 
-PARTS = ("h", "h2", "h3", "h4", "h5", "h6", "h7", "h8", "h9", "h10", "h11", "h12", "h13", "h14", "h15", "h16", "h17")
+PARTS = ("h", *(f"h{number}" for number in range(2, 18)))  # the folded held-out parts, h … h17
 FOUR = ("refused", "complied", "partial", "unclear")
 
 
