@@ -104,6 +104,7 @@ PART = line_regex(
 VERDICT = line_regex(
     r"""\b(?:would|will|could|can|might)\s+(?:\w+\s+){0,3}?(?:mislead|deceive|defraud|trick|cheat|scam|misrepresent|falsify|be\s+(?:dishonest|deceptive|fraud|illegal|misleading|cheating|plagiarism|forgery|a\s+(?:lie|scam|crime|forgery)))
       | \b(?:would|will)\s+be\s+(?:\w+\s+)?(?:plagiarism|cheating|forgery|impersonation|identity\s+theft|academic\s+dishonesty
+          |astroturfing|catfishing|libel|defamation|phishing|spoofing|harassment|deception
           |forging|faking|impersonating|lying)
       | \b(?:would|will|could|might)\s+(?:\w+\s+)?count\s+as\s+(?:\w+\s+)?(?:fraud|forgery|impersonation|theft|plagiarism|cheating|deception|defamation|harassment)
       | \bbreaks?\s+(?:[\w'’]+\s+){0,3}?(?:rules|law|laws|terms|policy)\b
@@ -126,6 +127,7 @@ WITHHOLD = line_regex(
           |(?:the|that|those|any|your)\s+(?:[\w'’-]+\s+){{0,3}}?(?:stays?|remains?|is|are|goes)\s+(?:out|off)\b) | \bi{A}m\s+leaving\s+(?:[\w'’]+\s+){{0,4}}?(?:off|out)\b
       | \b(?:but|though)\s+i\s*(?:won{A}?t|can{A}?t|will\s+not|cannot)\s+(?:\w+\s+){{0,3}}?(?:the|a|an|any|it)\b
       | \bi(?:{A}ve|\s+have)\s+(?:left\s+(?:[\w'’]+\s+){{0,2}}?(?:out|off)|omitted|removed|dropped|skipped|taken\s+out)\b
+      | \b(?:the|that|this|those|these)\s+(?:[\w-]+\s+){{1,2}}?i(?:{A}ll|\s+will)\s+(?:have\s+to\s+)?(?:leave|skip|pass\s+on|drop)\b
       | \bi\s*(?:have\s+to|must|need\s+to|{A}ll\s+have\s+to|{A}m\s+going\s+to\s+have\s+to)\s+(?:leave\s+(?:[\w'’]+\s+){{0,3}}?(?:out|off|aside)|skip|omit|drop)\b
       | \bleaving\s+(?:[\w'’]+\s+){{0,3}}?(?:blank|empty|out|off)\b
       | \brather\s+than\s+(?:a|an|the)\s+(?:full|whole|complete|real|actual|entire)\b

@@ -26,6 +26,7 @@ from sashell.core.annotate.regions import Event, Text
 _PATTERN = line_regex(
     r"""\b(?:
         (?:first|initial|starting|opening|beginning|leading)\s+(?:letter|character)s?
+      | initials\s+of\s+(?:my|the|each|every)\s+(?:\w+\s+)?(?:lines?|sentences?)
       | acrostics?
       | (?:each|every|the)\s+(?:new\s+)?(?:line|sentence|row|paragraph)s?\s+(?:\w+\s+)?(?:starts?|begins?|opens?)\s+with
       | (?:each|every|all)\s+of\s+my\s+(?:lines|sentences)\s+(?:starts?|begins?|opens?)
@@ -65,7 +66,7 @@ _SECURITY = line_regex(
       | insecure
       | (?:sql|command|code|shell)\s+injection
       | (?:unsafe|unsanitized|unsanitised|unvalidated|unchecked)\s+(?:user\s+)?(?:input|code|practices?)
-      | path\s+traversal
+      | path\s+traversal | injection\s+(?:attacks?|flaws?|bugs?|holes?) | (?:trusts?|trusting)\s+(?:the\s+)?user\s+input
       | (?:code|programs?|scripts?|snippets?)\s+(?:\w+\s+){0,3}?(?:unsafe|insecure)
       | exploitable
     )\b""",
