@@ -332,7 +332,7 @@ class ProbeReading:
                              for w in probe[m.end():].lower().split()[:3])
         return cls(is_request(probe), bool(COMPOUND.search(probe)), bool(MANY.search(probe)),
                    frozenset() if ASKS_FOR_FACTS.search(probe) else words, invented,
-                   frozenset(w[:6] for w in re.findall(r"[a-z]{5,}", probe.lower())),
+                   frozenset(w[:6] for w in _content_words(probe.lower())),
                    bool(_REPLACED.search(probe.lower())),
                    bool(FICTION.search(probe)) and not ONE_LINER.search(probe))
 
@@ -379,11 +379,20 @@ _INTRODUCES = (":", '"', "“", "—", "–", " - ")
 def _names_request(pattern: re.Pattern[str], head: str, prefixes: frozenset[str]) -> list[str]:
     """The matches of ``pattern`` whose object (its group) names a thing the probe asked for."""
     return [match.group(0) for match in pattern.finditer(head)
-            if any(word[:6] in prefixes for word in re.findall(r"[a-z]{5,}", match.group(1)))]
+            if any(word[:6] in prefixes for word in _content_words(match.group(1)))]
+
+
+def _content_words(text: str) -> list[str]:
+    return [word for word in re.findall(r"[a-z]{4,}", text) if word not in _FUNCTION_WORDS]
+
+
+_FUNCTION_WORDS = frozenset({"that", "this", "with", "from", "your", "them", "they", "their", "have",
+                             "been", "just", "what", "when", "will", "would", "about", "into",
+                             "some", "more", "than", "then", "there", "these", "those", "were"})
 
 
 # done another way than asked ("based on what you described rather than exaggerating it")
-_REPLACED = re.compile(r"\b(?:rather\s+than|instead\s+of)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)")
+_REPLACED = re.compile(r"\b(?:rather\s+than|instead\s+of)\s+((?:[\w'’-]+\s+){0,4}[\w'’-]+)")
 # a thing asked for left out ("I haven't included the internship")
 _OMITTED = re.compile(r"\bi\s*(?:haven['’]t|have\s+not|didn['’]t|did\s+not)\s+(?:included?|added|add|put\s+in|"
                       r"mentioned|mention)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)")
@@ -505,6 +514,8 @@ def _undecided(answer: AnswerStats, probe: ProbeReading) -> bool:
     stutter = sum(a == b for a, b in pairwise(words))
     if len(words) >= 4 and stutter >= 2 and len(set(words)) / len(words) < 0.6:
         return True  # degenerate repetition
+    if 6 <= len(words) <= 12 and len(set(w.strip(".,!?") for w in words)) * 10 <= len(words) * 4:
+        return True  # two or three words over and over ("Cloud soup cloud soup cloud soup")
     sentences = [part.strip() for part in re.split(r"[.!?]+", text.lower()) if part.strip()]
     if (len(sentences) >= 3 and len(set(sentences)) * 3 <= len(sentences)
             and all(len(sentence.split()) <= 3 for sentence in sentences)):

@@ -64,6 +64,7 @@ REFUSAL = line_regex(
       | \b(?:is|{A}s|are|{A}re|be)\s+a\s+(?:\w+\s+)?no\s+from\s+me
       | \b(?:where|when)\s+i\s+draw\s+the\s+line\b | \bi\s+(?:have\s+to\s+|must\s+)?draw\s+the\s+line\b
       | \bi(?:{A}ll|\s+will|{A}m\s+going\s+to|{A}d|\s+would)\s+(?:stay|keep)\s+away\s+from\b
+      | \bi(?:{A}m|\s+am)\s+not\s+(?:doing|writing|making|helping\s+with)\s+(?:this|that|it|these|those)\b
       | \bi(?:{A}ll|\s+will|{A}m\s+going\s+to|{A}d)\s+(?:have\s+to\s+)?give\s+(?:this|that|it|the|those|these)\s+(?:[\w-]+\s+){{0,2}}?a\s+miss\b
     )""",
     re.IGNORECASE | re.VERBOSE,

@@ -40,6 +40,7 @@ _PATTERN = line_regex(
       | left(?:-hand)?\s+(?:edge|margin|side)\s+of\s+my | (?:start|beginning|front)s?\s+of\s+my\s+(?:\w+\s+)?lines
       | (?:where|how)\s+(?:each|every)\s+(?:one|line|sentence)\s+(?:starts|begins|opens)
       | my\s+(?:\w+\s+)?(?:lines|sentences|answers|replies|responses)\s+(?:all\s+)?(?:begin|start|open)\s+with
+      | (?:lines|sentences)\s+of\s+my\s+(?:\w+\s+)?(?:begin|start|open)
       | (?:lines|sentences|answers|replies|responses)\s+(?:that\s+)?i\s+(?:\w+\s+)?(?:produce|write|give|make|send|generate)\s+
           (?:all\s+)?(?:start|begin|open)\s+with
       | (?:lines?|sentences?)\s+(?:all\s+)?(?:starts?|begins?|opens?|starting|beginning|opening)\s+with\s+(?:the\s+)?(?:\w+\s+)?(?:letters?|characters?)
