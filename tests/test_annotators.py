@@ -32,6 +32,20 @@ def by_kind(text: str, **given: object) -> dict[str, dict]:
 
 # -- acrostic -------------------------------------------------------------------------------------
 
+def test_no_phrase_family_holds_a_formatted_repeat_count() -> None:
+    """In an rf-string a regex repeat written {0,2} instead of {{0,2}} is formatted as the tuple
+    "(0, 2)" and silently matches that text instead; two af_reasoning alternatives did so."""
+    import re as regex_module
+
+    from sashell.core.annotate import compliance_structure
+
+    patterns = [family.pattern for family in phrase_regexes()]
+    patterns += [value.pattern for value in vars(compliance_structure).values()
+                 if isinstance(value, regex_module.Pattern)]
+    for pattern in patterns:
+        assert not regex_module.search(r"\(\d+, \d+\)", pattern), pattern[:80]
+
+
 def test_published_hello_texts() -> None:
     follows = by_kind(HELLO_FOLLOWS, probe="Who discovered gravity?")
     assert follows["acrostic"]["word"] == "HELLO" and follows["acrostic"]["flag"]
