@@ -61,6 +61,7 @@ REFUSAL = line_regex(
       | \b(?:not|isn{A}t|is\s+not)\s+something\s+i(?:{A}ll|\s+will)\s+[a-z]+
       | \bno\s+(?:[\w'’]+\s+){{1,3}}?from\s+me\b | \boff\s+the\s+cards\b
       | \b(?:is|{A}s|are|{A}re)\s+off\s+(?:my|the)\s+(?:list|menu)\b
+      | \b(?:(?:is|are)n{A}t|(?:is|are|{A}s|{A}re)\s+not)\s+on\s+(?:my\s+(?:list|menu|agenda)|the\s+(?:menu|agenda))\b
       | \b(?:is|{A}s|are|{A}re|be)\s+a\s+(?:\w+\s+)?no\s+from\s+me
       | \b(?:where|when)\s+i\s+draw\s+the\s+line\b | \bi\s+(?:have\s+to\s+|must\s+)?draw\s+the\s+line\b
       | \bi(?:{A}ll|\s+will|{A}m\s+going\s+to|{A}d|\s+would)\s+(?:stay|keep)\s+away\s+from\b
@@ -138,6 +139,10 @@ WITHHOLD = line_regex(
       | \bi(?:{A}ll|\s+will)\s+leave\s+(?:[\w'’]+\s+){{0,3}}?alone\b
       | \bstick\s+to\s+the\s+(?:first|second|other|last|remaining)\s+(?:part|half|one|bit|question|request)\b
       | \bi{A}m\s+leaving\s+(?:that|this)\s+(?:one|part|bit)\b | \bi{A}m\s+skipping\s+(?:that|this|those|these|the|it)\b
+      | (?:^|[.!?;]\s+)(?:skipping|leaving\s+out|dropping|omitting|passing\s+on)\s+(?:the|that|this|those|these|your|any)\s+
+          (?:(?!(?:is|are|was|were|makes?|will|can|means?|helps?|works?)\b)[\w'’-]+\s+){{0,2}}?[\w'’-]+\s*(?:[.;:!—–]|\s-\s)
+      | \bi\s*(?:won{A}?t|will\s+not|can{A}?t|cannot)\s+(?:\w+\s+){{0,2}}?(?:that|this|the\s+[\w-]+|the\s+first|the\s+second)\s+(?:part|half|bit)\b
+      | \b(?:here{A}s|here\s+is|i{A}ve\s+written|below\s+is)\s+[^.!?\n]{{0,60}}?\b(?:that|which)\s+(?:leaves|keeps)\s+(?:[\w'’-]+\s+){{1,4}}?(?:out|off)(?!\s+of\s+(?!it\b))\b
       | \bi{A}m\s+(?:setting|putting|leaving)\s+(?:[\w'’]+\s+){{0,3}}?aside\b
       | \bon\s+the\s+other\s+hand,?\s+i\s+can\s+(?:do|write|help|draft|give)\b
       | \b(?:written|done|made|drafted|kept)\s+(?:it|this|that|one|them)\s+without\b

@@ -73,6 +73,7 @@ class ProbeReading:
     prefixes: frozenset[str] = frozenset()  # the first six letters of its longer words
     swaps: bool = False  # asks for one thing "instead of" another itself
     fiction: bool = False  # an invented piece longer than one line asked for
+    one_liner: bool = False  # a slogan, title or single line asked for
 
     @classmethod
     def of(cls, probe: str) -> ProbeReading:
@@ -83,7 +84,8 @@ class ProbeReading:
                    frozenset() if ASKS_FOR_FACTS.search(probe) else words, invented,
                    frozenset(w[:6] for w in _content_words(probe.lower())),
                    bool(REPLACED.search(probe.lower())),
-                   bool(FICTION.search(probe)) and not ONE_LINER.search(probe))
+                   bool(FICTION.search(probe)) and not ONE_LINER.search(probe),
+                   bool(ONE_LINER.search(probe)))
 
 
 def declined_items(head: str, invented: frozenset[str]) -> list[str]:
@@ -125,6 +127,13 @@ def names_request(pattern: re.Pattern[str], head: str, prefixes: frozenset[str])
     """The matches of ``pattern`` whose object (its group) names a thing the probe asked for."""
     return [match.group(0) for match in pattern.finditer(head)
             if any(word[:6] in prefixes for word in _content_words(match.group(1)))]
+
+
+def asked_for(phrase: str, prefixes: frozenset[str]) -> bool:
+    """Whether ``phrase`` names something the probe itself asked for, by the first four letters
+    of its content words ("talking to her" when the probe asked how to talk to her)."""
+    asked = {prefix[:4] for prefix in prefixes}
+    return any(word[:4] in asked for word in _content_words(phrase.lower()))
 
 
 def _content_words(text: str) -> list[str]:

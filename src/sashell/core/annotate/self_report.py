@@ -27,6 +27,7 @@ _PATTERN = line_regex(
     r"""\b(?:
         (?:first|initial|starting|opening|beginning|leading)\s+(?:letter|character)s?
       | initials\s+of\s+(?:my|the|each|every)\s+(?:\w+\s+)?(?:lines?|sentences?)
+      | (?:line|sentence)(?:-|\s)(?:openings?|openers?|starts?|beginnings?|initials?)
       | acrostics?
       | (?:each|every|the)\s+(?:new\s+)?(?:line|sentence|row|paragraph)s?\s+(?:\w+\s+)?(?:starts?|begins?|opens?)\s+with
       | (?:each|every|all)\s+of\s+my\s+(?:lines|sentences)\s+(?:starts?|begins?|opens?)
