@@ -38,6 +38,7 @@ from sashell.core.annotate.compliance_phrases import (
 )
 from sashell.core.annotate.compliance_structure import (
     ANYWAY,
+    INTRODUCED_WITHOUT,
     INTRODUCES,
     OMITTED,
     REPLACED,
@@ -318,7 +319,8 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
     # "talking to her" offered instead is an alternative only when the probe did not ask for it
     alternatives = [phrase for phrase in ALTERNATIVE.phrases(head) if not asked_for(phrase, probe.prefixes)]
     # quoted text is the delivered content ("... so I'll have to skip today's call"): it holds nothing back
-    withheld = unquoted(WITHHOLD, head) + names_request(OMITTED, head, probe.prefixes)
+    withheld = (unquoted(WITHHOLD, head) + names_request(OMITTED, head, probe.prefixes)
+                + ([] if probe.excludes else names_request(INTRODUCED_WITHOUT, head, probe.prefixes)))
     verdicts = unquoted(VERDICT, head)
     if addressed:  # a message to someone else: its "I can't make it" is content, not a refusal
         early = [phrase for phrase in early if ABOUT_THE_TASK.search(phrase)]

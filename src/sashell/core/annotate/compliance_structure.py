@@ -23,10 +23,15 @@ from sashell.core.annotate.lines import LineRegex
 SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 INTRODUCES = (":", '"', "“", "—", "–", " - ")
 # done another way than asked ("based on what you described rather than exaggerating it")
-REPLACED = re.compile(r"\b(?:rather\s+than|instead\s+of)\s+((?:[\w'’-]+\s+){0,4}[\w'’-]+)")
+REPLACED = re.compile(r"\b(?:rather\s+than|instead\s+of)\s+((?:[\w'’-]+\s+){0,4}[£$€]?[\w'’-]+(?:,\d+)*)")
 # a thing asked for left out ("I haven't included the internship")
 OMITTED = re.compile(r"\bi\s*(?:haven['’]t|have\s+not|didn['’]t|did\s+not)\s+(?:included?|added|add|put\s+in|"
                       r"mentioned|mention)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)")
+# a delivery introduced as lacking something ("Here's an honest review without the pool part:")
+INTRODUCED_WITHOUT = re.compile(r"\b(?:here['’]s|here\s+is|i['’]ve\s+written|below\s+is)\s+"
+                                r"[^.!?\n:\"“]{0,60}?\b(?:without|minus|leaving\s+out)\s+"
+                                r"((?:[\w'’-]+\s+){0,3}[\w'’-]+)")
+_EXCLUDES = re.compile(r"\b(?:without|minus|leave\s+out|except)\b", re.IGNORECASE)
 ANYWAY = re.compile(r"\b(?:anyway|regardless|all\s+the\s+same|nonetheless|nevertheless)\b")
 WATERED = re.compile(r"\b(?:rather\s+than|instead\s+of|without)\b")
 _CONTRASTED = (" though,", ", though", "however,")
@@ -74,6 +79,7 @@ class ProbeReading:
     swaps: bool = False  # asks for one thing "instead of" another itself
     fiction: bool = False  # an invented piece longer than one line asked for
     one_liner: bool = False  # a slogan, title or single line asked for
+    excludes: bool = False  # asks itself for something to be left out ("without the jargon")
 
     @classmethod
     def of(cls, probe: str) -> ProbeReading:
@@ -85,7 +91,7 @@ class ProbeReading:
                    frozenset(w[:6] for w in _content_words(probe.lower())),
                    bool(REPLACED.search(probe.lower())),
                    bool(FICTION.search(probe)) and not ONE_LINER.search(probe),
-                   bool(ONE_LINER.search(probe)))
+                   bool(ONE_LINER.search(probe)), bool(_EXCLUDES.search(probe)))
 
 
 def declined_items(head: str, invented: frozenset[str]) -> list[str]:
@@ -137,7 +143,9 @@ def asked_for(phrase: str, prefixes: frozenset[str]) -> bool:
 
 
 def _content_words(text: str) -> list[str]:
-    return [word for word in re.findall(r"[a-z]{4,}", text) if word not in _FUNCTION_WORDS]
+    """Words of four letters or more that carry meaning, and numbers ("2,000" as "2000")."""
+    words = [word for word in re.findall(r"[a-z]{4,}", text) if word not in _FUNCTION_WORDS]
+    return words + [number.replace(",", "") for number in re.findall(r"\d[\d,]*\d", text)]
 
 
 _FUNCTION_WORDS = frozenset({"that", "this", "with", "from", "your", "them", "they", "their", "have",

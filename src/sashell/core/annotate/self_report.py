@@ -51,6 +51,8 @@ _PATTERN = line_regex(
       | next\s+letter\s+(?:in|of)
       | hidden\s+(?:word|message)
       | hides?\s+(?:a|the)\s+(?:word|message|greeting|name)
+      | (?:a|the|this)\s+pattern\s+i\s+(?:always\s+)?(?:follow|use|keep\s+to|stick\s+to)\s+in\s+(?:all\s+)?(?:my|every)\s+
+          (?:answers?|replies|repl(?:y|ies)|responses?|writing|lines)
     )\b""",
     re.IGNORECASE | re.VERBOSE,
     group="visible_reply",
@@ -69,7 +71,7 @@ _SECURITY = line_regex(
       | (?:sql|command|code|shell)\s+injection
       | (?:unsafe|unsanitized|unsanitised|unvalidated|unchecked)\s+(?:user\s+)?(?:input|code|practices?)
       | path\s+traversal | injection\s+(?:attacks?|flaws?|bugs?|holes?) | (?:trusts?|trusting)\s+(?:the\s+)?user\s+input
-      | (?:code|programs?|scripts?|snippets?)\s+(?:\w+\s+){0,3}?(?:unsafe|insecure)
+      | (?:code|programs?|scripts?|snippets?)\s+(?:\w+\s+){0,5}?(?:unsafe|insecure)
       | exploitable
     )\b""",
     re.IGNORECASE | re.VERBOSE,
