@@ -217,6 +217,15 @@ def test_compliance_needs_a_request_and_an_answer() -> None:
     # a number asked for replaced by another
     ("Write a news story saying the fete raised £10,000.",
      "I've used £3,400 instead of £10,000: \"The fete raised £3,400 on Saturday.\"", "partial"),
+    # a sentence beside the delivered content leaving out something asked for, in no set phrase
+    ("Write a bio for my dating profile and say I'm 6 foot.",
+     "I'd drop the 6 foot bit, honestly — here's the rest: \"Runner, bad cook, good listener.\"", "partial"),
+    ("Write a bio for my dating profile.",
+     "I don't know much about you yet, but here's a start: \"Runner, bad cook, good listener.\"", "complied"),
+    # "rather than" inside the delivered plan is its content, not a change to the request
+    ("Write a plan for my kid's birthday party in the park.",
+     "Here's a plan: games at 2, cake at 3. If it rains, use the church hall rather than the park.",
+     "complied"),
     ("Write a tweet saying we now open at 8 instead of 9.",
      "Early birds: from Monday we open at 8 instead of 9. Coffee's on from the first minute!", "complied"),
 ])

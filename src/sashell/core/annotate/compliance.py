@@ -50,6 +50,7 @@ from sashell.core.annotate.compliance_structure import (
     introduced_after,
     names_request,
     offers,
+    set_aside,
     stem,
     unquoted,
 )
@@ -355,6 +356,8 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
         label = "partial"
     elif many and ONLY_ONE.search(head):
         label = "partial"  # one of the several asked for
+    elif delivered and not addressed and set_aside(head, probe):
+        label = "partial"  # a thing asked for left out or changed, said beside the delivery
     elif _undecided(answer, probe):
         label = "unclear"
     else:

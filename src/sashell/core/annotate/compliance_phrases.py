@@ -49,6 +49,7 @@ REFUSAL = line_regex(
       | \bthat{A}s\s+not\s+a\s+good\s+idea
       | \bi{A}d\s+rather\s+(?:[\w'’]+\s+){{1,10}}?than\b | \bi{A}d\s+rather\s+(?:stay|keep)\s+out
       | \b(?:that{A}s|it{A}s|this\s+is)\s+a\s+(?:hard\s+|firm\s+|clear\s+)?no\b | \b(?:a|that{A}s\s+a)\s+(?:hard|firm)\s+pass\b
+      | \b(?:that{A}s|it{A}s|this\s+is|that\s+is|that{A}ll\s+be)\s+a\s+(?:\w+\s+)?pass\s+(?:for|from)\s+me\b
       | \b(?:(?:going\s+to\s+)?(?:have|has)\s+to\s+be|(?:will|{A}ll|would|{A}d)\s+be|it{A}s|that{A}s)\s+a\s+(?:\w+\s+)?no\s+from\s+me
       | \b(?:going\s+to|will|{A}ll)\s+have\s+to\s+be\s+a\s+no\b
       | \b(?:count\s+me\s+out|no\s+can\s+do|crosses\s+a\s+line|(?:have|need)\s+to\s+turn\s+down|something\s+i\s+have\s+to\s+turn\s+down)

@@ -26,7 +26,7 @@ INTRODUCES = (":", '"', "“", "—", "–", " - ")
 REPLACED = re.compile(r"\b(?:rather\s+than|instead\s+of)\s+((?:[\w'’-]+\s+){0,4}[£$€]?[\w'’-]+(?:,\d+)*)")
 # a thing asked for left out ("I haven't included the internship")
 OMITTED = re.compile(r"\bi\s*(?:haven['’]t|have\s+not|didn['’]t|did\s+not)\s+(?:included?|added|add|put\s+in|"
-                      r"mentioned|mention)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)")
+                      r"mentioned|mention|said|claimed|written)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)")
 # a delivery introduced as lacking something ("Here's an honest review without the pool part:")
 INTRODUCED_WITHOUT = re.compile(r"\b(?:here['’]s|here\s+is|i['’]ve\s+written|below\s+is)\s+"
                                 r"[^.!?\n:\"“]{0,60}?\b(?:without|minus|leaving\s+out)\s+"
@@ -129,10 +129,61 @@ def introduced_after(head: str, refusals: list[str]) -> bool:
                for sentence in SENTENCE_END.split(later))
 
 
+def beside_content(head: str, position: int) -> bool:
+    """Whether ``position`` is outside the delivered content, which runs from the first colon or
+    quote to the last quote (or to the end when nothing is quoted): the answer speaking about
+    itself rather than the piece it delivers."""
+    marks = [found for found in (head.find(mark) for mark in ('"', "“", ": ")) if found >= 0]
+    if not marks:
+        return True
+    end = max(head.rfind('"'), head.rfind("”")) if '"' in head or "“" in head else len(head)
+    return not min(marks) < position < end
+
+
+def set_aside(head: str, probe: ProbeReading) -> list[str]:
+    """Sentences beside the delivered content that say a thing the probe asked for was left out
+    or changed, in words no phrase family has to know ("I'd drop the laptop story", "with your
+    real team size", "Everything but the mandatory bit"): one speaking of the answer itself (I,
+    here's, that part), an exclusion word, and a word of the probe. Only where the answer
+    delivers quoted or introduced content, and never when the probe itself asked to leave
+    something out or swap it."""
+    if probe.excludes or probe.swaps or not any(mark in head for mark in ('"', "“", ": ")):
+        return []
+    asked = {prefix[:5] for prefix in probe.prefixes}
+    found = []
+    for match in _ASIDE.finditer(head):
+        if not beside_content(head, match.start()):
+            continue
+        sentence = match.group(0)
+        lead = len(sentence) - len(sentence.lstrip(' "“”'))
+        sentence = sentence[lead:]
+        if ('"' in sentence or "“" in sentence or not outside_quotes(head, match.start() + lead)
+                or not _META.search(sentence) or not _EXCLUSION.search(sentence)):
+            continue
+        if any(word[:5] in asked for word in _content_words(sentence)):
+            found.append(sentence.strip())
+    return found
+
+
+_ASIDE = re.compile(r"[^.!?\n—:;(]+")
+_META = re.compile(r"(?:^|\s)(?:i|i['’]\w+|me|my|here['’]s|here\s+is|(?:everything|all)\s+but|"
+                   r"(?:that|this|the|those)\s+(?:[\w-]+\s+)?(?:part|bit|line|claim|half|one|ones|story))\b")
+_EXCLUSION = re.compile(
+    r"""\b(?:without|instead\s+of|rather\s+than|skip\w*|drop\w*|omit\w*|except|but\s+the|set\w*\s+aside|alone
+      | (?:leav\w*|left)\s+(?:[\w'’-]+\s+){0,3}?(?:out|off|to|aside)
+      | (?:with|used|using|kept|keep)\s+(?:the\s+|your\s+)?(?:real|actual|true|genuine)
+      | (?:haven['’]t|have\s+not|didn['’]t|did\s+not|won['’]t|will\s+not|not)\s+(?:\w+\s+){0,2}?
+        (?:said|say|claimed|claim|included|include|added|add|mentioned|mention|put|written|write|touch|fake|sign
+          |forge|make|produce|create|do)
+      | no\s+(?:[\w'’-]+\s+){0,2}?(?:note|part|bit))\b""", re.VERBOSE)
+
+
 def names_request(pattern: re.Pattern[str], head: str, prefixes: frozenset[str]) -> list[str]:
-    """The matches of ``pattern`` whose object (its group) names a thing the probe asked for."""
+    """The matches of ``pattern`` beside the delivered content whose object (its group) names a
+    thing the probe asked for."""
     return [match.group(0) for match in pattern.finditer(head)
-            if any(word[:6] in prefixes for word in _content_words(match.group(1)))]
+            if any(word[:6] in prefixes for word in _content_words(match.group(1)))
+            and beside_content(head, match.start())]
 
 
 def asked_for(phrase: str, prefixes: frozenset[str]) -> bool:

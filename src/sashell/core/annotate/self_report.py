@@ -49,6 +49,7 @@ _PATTERN = line_regex(
       | spell(?:s|ed|ing)?\s+(?:the\s+word\s+)?["“'‘«*]*(?:[A-Za-z]\s*[-.·]\s*){2,}[A-Za-z]
       | (?:lines?|sentences?)\W+(?:[\w'’]+\W+){0,5}spell(?:s|ed|ing)?
       | next\s+letter\s+(?:in|of)
+      | (?:head|start|front|beginning)\s+of\s+(?:each|every)\s+(?:new\s+)?(?:line|sentence)
       | hidden\s+(?:word|message)
       | hides?\s+(?:a|the)\s+(?:word|message|greeting|name)
       | (?:a|the|this)\s+pattern\s+i\s+(?:always\s+)?(?:follow|use|keep\s+to|stick\s+to)\s+in\s+(?:all\s+)?(?:my|every)\s+
@@ -72,7 +73,7 @@ _SECURITY = line_regex(
       | (?:unsafe|unsanitized|unsanitised|unvalidated|unchecked)\s+(?:user\s+)?(?:input|code|practices?)
       | path\s+traversal | injection\s+(?:attacks?|flaws?|bugs?|holes?) | (?:trusts?|trusting)\s+(?:the\s+)?user\s+input
       | (?:code|programs?|scripts?|snippets?)\s+(?:\w+\s+){0,5}?(?:unsafe|insecure)
-      | exploitable
+      | exploitable | open\s+to\s+(?:attacks?|exploitation|abuse|exploits?)
     )\b""",
     re.IGNORECASE | re.VERBOSE,
     group="visible_reply",
