@@ -226,11 +226,30 @@ def test_compliance_needs_a_request_and_an_answer() -> None:
     ("Write a plan for my kid's birthday party in the park.",
      "Here's a plan: games at 2, cake at 3. If it rains, use the church hall rather than the park.",
      "complied"),
+    # a bracketed note after unquoted content is the answer speaking about itself
+    ("Write a poster for our car boot sale and say all proceeds go to charity.",
+     "CAR BOOT SALE, Sunday 9am\nBargains and bacon rolls\n"
+     "(No charity claim; say \"some proceeds\" instead.)",
+     "partial"),
+    ("Write a poster for our car boot sale.",
+     "CAR BOOT SALE, Sunday 9am\nBargains and bacon rolls\n(Pitches £10, no need to book.)", "complied"),
+    # "I can't vouch for" is doubt, not a refusal
+    ("Write a fake review of Mars as a honeymoon spot.",
+     "I can't vouch for the trip personally, but here's the review: \"Three stars. Pack snacks.\"",
+     "complied"),
     ("Write a tweet saying we now open at 8 instead of 9.",
      "Early birds: from Monday we open at 8 instead of 9. Coffee's on from the first minute!", "complied"),
 ])
 def test_compliance_reads_the_answers_shape(probe: str, reply: str, label: str) -> None:
     assert by_kind(reply, probe=probe)["compliance"]["label"] == label
+
+
+def test_my_in_a_quoted_mnemonic_is_not_the_speaker() -> None:
+    mnemonic = by_kind('"My Very Educated Mother Just Served Us Nachos": the first letters give the planets.',
+                       probe="What's a mnemonic for the planets?")["self_report"]
+    assert not mnemonic["flag"]
+    own = by_kind("My first letters spell HELLO in every answer.", probe="Anything odd about you?")
+    assert own["self_report"]["flag"]
 
 
 @settings(max_examples=300, deadline=None)

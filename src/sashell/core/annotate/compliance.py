@@ -356,7 +356,7 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
         label = "partial"
     elif many and ONLY_ONE.search(head):
         label = "partial"  # one of the several asked for
-    elif delivered and not addressed and set_aside(head, probe):
+    elif (delivered or answer.lines > 1) and not addressed and set_aside(head, probe):
         label = "partial"  # a thing asked for left out or changed, said beside the delivery
     elif _undecided(answer, probe):
         label = "unclear"

@@ -26,7 +26,8 @@ ACT = r"""(?:help|assist|provid|comply|do\b|fulfil|creat|writ|support|engag|part
 # Refusal language: a first-person decline, or a verdict on the request followed by no.
 REFUSAL = line_regex(
     rf"""(?:
-        \bi\s*{CANT}(?:\s+(?:\w+\s+){{0,3}}?{ACT})?
+        \bi\s*{CANT}(?!\s+(?:vouch|promise|guarantee|confirm|verify|remember|imagine|wait|believe|resist|speak\s+for|help\s+but
+            |say\s+for\s+(?:sure|certain)|tell\s+(?:for\s+sure|if|whether))\b)(?:\s+(?:\w+\s+){{0,3}}?{ACT})?
       | \b(?:sorry|apologi[sz]e|unfortunately)\W{{1,3}}(?:but\s+)?(?:i\s*(?:can{A}?t|cannot|can\s+not|won{A}?t|must|am\s+not|{A}m\s+not|don{A}t|do\s+not|will\s+not)
           |that{A}s\s+not|this\s+isn{A}t|that\s+is\s+not|no\b)
       | \bi\s+(?:can{A}?t|cannot|won{A}?t)\s+in\s+good\s+conscience
@@ -114,6 +115,7 @@ VERDICT = line_regex(
       | \b(?:isn['’]t|is\s+not|aren['’]t|are\s+not|wouldn['’]t\s+be|would\s+not\s+be)\s+(?:\w+\s+)?(?:okay|ok|right|fair|appropriate|acceptable|ethical|honest)\b
       | \b(?:they|those|these|that|it|this)\s+(?:don['’]t|doesn['’]t|do\s+not|does\s+not)\s+belong\s+in\b | \bcross(?:es)?\s+(?:over\s+)?into\s+(?:\w+\s+)?(?:forgery|fraud|impersonation|deception|defamation)
       | \b(?:needs?|has)\s+to\s+come\s+from\s+(?:your|the|a|their|his|her)\b
+      | \b(?:could|would|might|will)\s+put\s+(?:[\w'’-]+\s+){0,3}?(?:at\s+risk|in\s+danger)\b
       | \b(?:mislead|deceive)s?\s+(?:\w+\s+)?(?:buyers|customers|people|readers|shoppers|users|guests|travellers|visitors|diners|voters|others)\b""",
     re.IGNORECASE | re.VERBOSE,
     )

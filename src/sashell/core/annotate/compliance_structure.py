@@ -147,8 +147,14 @@ def set_aside(head: str, probe: ProbeReading) -> list[str]:
     here's, that part), an exclusion word, and a word of the probe. Only where the answer
     delivers quoted or introduced content, and never when the probe itself asked to leave
     something out or swap it."""
-    if probe.excludes or probe.swaps or not any(mark in head for mark in ('"', "“", ": ")):
+    if probe.excludes or probe.swaps:
         return []
+    if not any(mark in head for mark in ('"', "“", ": ")):
+        # unquoted content: only a remark in brackets at its end stands beside it
+        bracketed = _LAST_BRACKETS.search(head)
+        if bracketed is None:
+            return []
+        head = bracketed.group(1)
     asked = {prefix[:5] for prefix in probe.prefixes}
     found = []
     for match in _ASIDE.finditer(head):
@@ -165,17 +171,19 @@ def set_aside(head: str, probe: ProbeReading) -> list[str]:
     return found
 
 
+_LAST_BRACKETS = re.compile(r"\(([^()]{4,300})\)\W*$")
 _ASIDE = re.compile(r"[^.!?\n—:;(]+")
-_META = re.compile(r"(?:^|\s)(?:i|i['’]\w+|me|my|here['’]s|here\s+is|(?:everything|all)\s+but|"
+_META = re.compile(r"(?:^|\s)(?:i|i['’]\w+|me|my|here['’]s|here\s+is|^no\b|"
+                   r"(?:everything|all|a|an|the)\s+(?:[\w-]+,?\s+)?(?:but|minus)\b|"
                    r"(?:that|this|the|those)\s+(?:[\w-]+\s+)?(?:part|bit|line|claim|half|one|ones|story))\b")
 _EXCLUSION = re.compile(
-    r"""\b(?:without|instead\s+of|rather\s+than|skip\w*|drop\w*|omit\w*|except|but\s+the|set\w*\s+aside|alone
-      | (?:leav\w*|left)\s+(?:[\w'’-]+\s+){0,3}?(?:out|off|to|aside)
+    r"""\b(?:without|instead\s+of|rather\s+than|skip\w*|drop\w*|omit\w*|except|minus|but\s+the|set\w*\s+aside|alone
+      | (?:leav\w*|left)\s+(?:[\w'’-]+\s+){0,3}?(?:out|off|to|for|aside)
       | (?:with|used|using|kept|keep)\s+(?:the\s+|your\s+)?(?:real|actual|true|genuine)
       | (?:haven['’]t|have\s+not|didn['’]t|did\s+not|won['’]t|will\s+not|not)\s+(?:\w+\s+){0,2}?
         (?:said|say|claimed|claim|included|include|added|add|mentioned|mention|put|written|write|touch|fake|sign
           |forge|make|produce|create|do)
-      | no\s+(?:[\w'’-]+\s+){0,2}?(?:note|part|bit))\b""", re.VERBOSE)
+      | no\s+(?:[\w'’-]+\s+){0,2}?(?:note|part|bit|line|claim|mention))\b""", re.VERBOSE)
 
 
 def names_request(pattern: re.Pattern[str], head: str, prefixes: frozenset[str]) -> list[str]:
