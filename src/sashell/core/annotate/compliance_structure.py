@@ -145,8 +145,8 @@ def set_aside(head: str, probe: ProbeReading) -> list[str]:
     or changed, in words no phrase family has to know ("I'd drop the laptop story", "with your
     real team size", "Everything but the mandatory bit"): one speaking of the answer itself (I,
     here's, that part), an exclusion word, and a word of the probe. Only where the answer
-    delivers quoted or introduced content, and never when the probe itself asked to leave
-    something out or swap it."""
+    delivers quoted or introduced content, or ends unquoted content with a remark in brackets;
+    never when the probe itself asked to leave something out or swap it."""
     if probe.excludes or probe.swaps:
         return []
     if not any(mark in head for mark in ('"', "“", ": ")):
