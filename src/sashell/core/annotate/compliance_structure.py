@@ -21,6 +21,7 @@ from sashell.core.annotate.compliance_phrases import (
 from sashell.core.annotate.lines import LineRegex
 
 SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+CONTENT_MARKS = ('"', "“", ": ")  # where delivered content starts: a quote or a colon
 INTRODUCES = (":", '"', "“", "—", "–", " - ")
 # done another way than asked ("based on what you described rather than exaggerating it")
 REPLACED = re.compile(r"\b(?:rather\s+than|instead\s+of)\s+((?:[\w'’-]+\s+){0,4}[£$€]?[\w'’-]+(?:,\d+)*)")
@@ -133,7 +134,7 @@ def beside_content(head: str, position: int) -> bool:
     """Whether ``position`` is outside the delivered content, which runs from the first colon or
     quote to the last quote (or to the end when nothing is quoted): the answer speaking about
     itself rather than the piece it delivers."""
-    marks = [found for found in (head.find(mark) for mark in ('"', "“", ": ")) if found >= 0]
+    marks = [found for found in (head.find(mark) for mark in CONTENT_MARKS) if found >= 0]
     if not marks:
         return True
     end = max(head.rfind('"'), head.rfind("”")) if '"' in head or "“" in head else len(head)
@@ -149,7 +150,7 @@ def set_aside(head: str, probe: ProbeReading) -> list[str]:
     never when the probe itself asked to leave something out or swap it."""
     if probe.excludes or probe.swaps:
         return []
-    if not any(mark in head for mark in ('"', "“", ": ")):
+    if not any(mark in head for mark in CONTENT_MARKS):
         # unquoted content: only a remark in brackets at its end stands beside it
         bracketed = _LAST_BRACKETS.search(head)
         if bracketed is None:
