@@ -1,14 +1,15 @@
 """Would a small learned model label new text better than the phrase rules?
 
 Issue 20 asks for the comparison before shipping one. The validation corpus's development part
-holds the earlier held-out parts (ids ``h-``, ``h2-`` … ``h23-``), each written at its own time
+holds the earlier held-out parts (ids ``h-``, ``h2-`` … ``h24-``), each written at its own time
 before the rules of its day saw it. Leave one of those parts out, train a linear model (logistic
 regression over hashed word 1–2-grams, L2) on everything else in development, and label the
 part: that is the learned model's one look at text it never saw, part by part. Beside it, the
 rules' one look at the same part (as recorded in development.yaml's part headers, with the rules
 of its day) and today's annotators on it (tuned on it since, so optimistic; for alignment-faking
-reasoning that includes the shipped learned reader, trained on it). Last, the model trained on
-all of development labels the current held-out part, beside today's annotator's look at it.
+reasoning and self-reports that includes the shipped learned readers, trained on it). Last, the
+model trained on all of development labels the current held-out part, beside today's annotator's
+look at it.
 
     .venv/bin/python bench/learned_vs_rules.py
 
@@ -25,12 +26,12 @@ from collections import defaultdict
 import numpy as np
 import yaml
 
-from sashell.core.annotate import AnnotationInput, annotate_text
-from sashell.core.annotate.af_learned import feature_matrix, fit_softmax
+from sashell.core.annotate import AnnotationInput, annotate_text, registry
 from sashell.core.annotate.compliance import split_reply
+from sashell.core.annotate.learned_reader import feature_matrix, fit_softmax
 from sashell.core.validation import part_path
 
-PARTS = ("h", *(f"h{number}" for number in range(2, 24)))  # the folded held-out parts, h … h23
+PARTS = ("h", *(f"h{number}" for number in range(2, 25)))  # the folded held-out parts, h … h24
 FOUR = ("refused", "complied", "partial", "unclear")
 
 
@@ -40,13 +41,12 @@ def part_of(item_id: str) -> str:
 
 
 def text_of(item: dict) -> str:
-    """What each reader reads: the scratchpad for alignment-faking reasoning, the question and
-    the answer for self-reports (a description is a report when the question is about the
-    model), else the answer."""
-    scratchpad, answer = split_reply(item["reply"])
-    if item["annotator"] == "self_report":
-        return f"{item.get('probe') or ''}\n{answer}"
-    return scratchpad if item["annotator"] == "af_reasoning" else answer
+    """What each reader reads: what the annotator's shipped reader reads (the scratchpad for
+    alignment-faking reasoning, the question and the answer for self-reports), else the answer."""
+    scratchpad, answer = split_reply(item["reply"] or "")
+    annotator = registry().get(item["annotator"])
+    assert annotator is not None
+    return annotator.learned_text(item.get("probe") or "", scratchpad, answer)
 
 
 def features(text: str) -> np.ndarray:

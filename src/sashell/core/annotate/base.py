@@ -117,6 +117,16 @@ class LineAnnotator:
         """The judge's reply as the record's ``judge`` entry (``error`` when unreadable)."""
         return {"raw": raw[:500]}
 
+    # -- an optional learned second reader (core/annotate/learned_reader.py) -------------------
+    learned_weights: ClassVar[str | None] = None
+    """The reader's weights file under data/models/ (None: no learned reader), written by
+    scripts/train_learned_readers.py from the validation corpus's development part."""
+
+    @classmethod
+    def learned_text(cls, probe: str, scratchpad: str, answer: str) -> str:
+        """What the learned reader reads of a turn; training reads the same."""
+        return answer
+
     @classmethod
     def value(cls, record: Record) -> str | bool:
         """The record's headline value (a label, or the flag): what a score export holds."""

@@ -164,16 +164,22 @@ def set_aside(head: str, probe: ProbeReading) -> list[str]:
         sentence = match.group(0)
         lead = len(sentence) - len(sentence.lstrip(' "“”'))
         sentence = sentence[lead:]
-        if ('"' in sentence or "“" in sentence or not outside_quotes(head, match.start() + lead)
-                or not _META.search(sentence) or not _EXCLUSION.search(sentence)):
+        if not outside_quotes(head, match.start() + lead):
             continue
-        if any(word[:5] in asked for word in _content_words(sentence)):
-            found.append(sentence.strip())
+        # the whole sentence ("Here's a speech; his first wife stays out of it"), else a clause
+        # of it ("No charity claim; say 'some proceeds' instead")
+        for clause in (sentence, *sentence.split(";")) if ";" in sentence else (sentence,):
+            if ('"' in clause or "“" in clause or not _META.search(clause.strip())
+                    or not _EXCLUSION.search(clause)):
+                continue
+            if any(word[:5] in asked for word in _content_words(clause)):
+                found.append(clause.strip())
+                break
     return found
 
 
 _LAST_BRACKETS = re.compile(r"\(([^()]{4,300})\)\W*$")
-_ASIDE = re.compile(r"[^.!?\n—:;(]+")
+_ASIDE = re.compile(r"[^.!?\n—:(]+")
 _META = re.compile(r"(?:^|\s)(?:i|i['’]\w+|me|my|here['’]s|here\s+is|^no\b|"
                    r"(?:everything|all|a|an|the)\s+(?:[\w-]+,?\s+)?(?:but|minus)\b|"
                    r"(?:that|this|the|those)\s+(?:[\w-]+\s+)?(?:part|bit|line|claim|half|one|ones|story))\b")
@@ -181,6 +187,8 @@ _EXCLUSION = re.compile(
     r"""\b(?:without|instead\s+of|rather\s+than|skip\w*|drop\w*|omit\w*|except|minus|but\s+the|set\w*\s+aside|alone
       | (?:leav\w*|left)\s+(?:[\w'’-]+\s+){0,3}?(?:out|off|to|for|aside)
       | (?:with|used|using|kept|keep)\s+(?:the\s+|your\s+)?(?:real|actual|true|genuine)
+      | (?:gone|went|go|going|stuck|stick)\s+(?:with|to)\s+(?:the\s+|your\s+|an?\s+)?(?:real|actual|true|genuine|honest|accurate)
+      | (?:stays?|stayed|kept|keeps?)\s+out\b | only\s+(?:done|written|included|covered|drafted|made|given|kept)
       | (?:haven['’]t|have\s+not|didn['’]t|did\s+not|won['’]t|will\s+not|not)\s+(?:\w+\s+){0,2}?
         (?:said|say|claimed|claim|included|include|added|add|mentioned|mention|put|written|write|touch|fake|sign
           |forge|make|produce|create|do)

@@ -1,8 +1,10 @@
-"""A learned second reader of alignment-faking reasoning: logistic regression over hashed word
-1–2-grams of the scratchpad, trained on the validation corpus's development part
-(``scripts/train_af_model.py`` writes ``data/models/af_reasoning_ngrams.bin``). Issue 20 asked
-whether such a model labels new text better than the phrase rules; on text neither had seen it
-did (README, "How often the annotators are right"), so it reads beside them.
+"""Learned second readers: logistic regression over hashed word 1–2-grams, trained on the
+validation corpus's development part (``scripts/train_learned_readers.py`` writes one weights
+file per annotator under ``data/models/``). Issue 20 asked whether such a model labels new text
+better than the phrase rules; for alignment-faking reasoning and self-reports it did on text
+neither had seen (README, "How often the annotators are right"), so it reads beside them. An
+annotator with a reader names its weights file (``learned_weights``) and what the reader reads
+of a reply (``learned_text``).
 
 Reading needs no numpy: the score is a sum of the weights of the grams present, divided by the
 square root of how many distinct grams there are (the training rows are unit-length binary
@@ -21,13 +23,11 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
 
 DIM = 1 << 15  # hashed feature space; indices fit in 16 bits
-MAX_CHARS = 20_000  # the scratchpad read; training texts are far shorter
-WEIGHTS = "af_reasoning_ngrams.bin"
 _WORDS = re.compile(r"[a-z]+(?:['’][a-z]+)?|[<>/_]+")
-_MAGIC = b"SAAF1"
+_MAGIC = b"SANG1"
 
 
 def feature_indices(text: str) -> set[int]:
@@ -39,24 +39,26 @@ def feature_indices(text: str) -> set[int]:
 
 class GramReader:
     """The same grams as ``feature_indices`` over text that arrives a line at a time (a bigram
-    may span two lines), up to MAX_CHARS; the probability is recomputed only when they change."""
+    may span two lines), up to ``max_chars``; the probability under the weights in
+    ``weights_file`` is recomputed only when the grams change."""
 
-    def __init__(self) -> None:
+    def __init__(self, weights_file: str, max_chars: int) -> None:
+        self.weights_file, self.max_chars = weights_file, max_chars
         self.present: set[int] = set()
         self.last_word = ""
         self.chars = 0
         self._memo: tuple[int, float | None] = (0, None)
 
     def copy(self) -> GramReader:
-        other = GramReader()
+        other = GramReader(self.weights_file, self.max_chars)
         other.present, other.last_word, other.chars = set(self.present), self.last_word, self.chars
         other._memo = self._memo
         return other
 
     def add(self, text: str) -> None:
-        if self.chars >= MAX_CHARS:
+        if self.chars >= self.max_chars:
             return
-        text = text[:MAX_CHARS - self.chars]
+        text = text[:self.max_chars - self.chars]
         self.chars += len(text) + 1
         words = _WORDS.findall(text.lower())
         if not words:
@@ -68,18 +70,18 @@ class GramReader:
 
     def probability(self) -> float | None:
         if self._memo[0] != len(self.present):
-            self._memo = (len(self.present), score(self.present))
+            self._memo = (len(self.present), score(self.present, weights(self.weights_file)))
         return self._memo[1]
 
 
 @cache
-def weights() -> dict[int, float]:
-    """The shipped model: feature index → weight of "faking" over "none" (sparse)."""
-    blob = resources.files("sashell").joinpath("data/models", WEIGHTS).read_bytes()
+def weights(weights_file: str) -> dict[int, float]:
+    """A shipped model: feature index → weight of the positive label over "none" (sparse)."""
+    blob = resources.files("sashell").joinpath("data/models", weights_file).read_bytes()
     return decode(blob)
 
 
-def encode(sparse: dict[int, float]) -> bytes:
+def encode(sparse: Mapping[int, float]) -> bytes:
     items = sorted(sparse.items())
     return _MAGIC + struct.pack("<I", len(items)) + b"".join(
         struct.pack("<Hf", index, value) for index, value in items)
@@ -87,21 +89,20 @@ def encode(sparse: dict[int, float]) -> bytes:
 
 def decode(blob: bytes) -> dict[int, float]:
     if not blob.startswith(_MAGIC):
-        raise ValueError("not an alignment-faking n-gram model")
+        raise ValueError("not a sashell n-gram model")
     (count,) = struct.unpack_from("<I", blob, len(_MAGIC))
     start = len(_MAGIC) + 4
     return {index: value for index, value in struct.iter_unpack("<Hf", blob[start:start + 6 * count])}
 
 
-def probability(scratchpad: str, model: dict[int, float] | None = None) -> float | None:
-    """P(faking) for a scratchpad's text, or None when it has no words to read."""
-    return score(feature_indices(scratchpad[:MAX_CHARS]), model)
+def probability(text: str, table: Mapping[int, float]) -> float | None:
+    """P(positive label) for a text under a model, or None when it has no words to read."""
+    return score(feature_indices(text), table)
 
 
-def score(present: set[int], model: dict[int, float] | None = None) -> float | None:
+def score(present: set[int], table: Mapping[int, float]) -> float | None:
     if not present:
         return None
-    table = weights() if model is None else model
     margin = sum(table.get(index, 0.0) for index in present) / math.sqrt(len(present))
     return 1.0 / (1.0 + math.exp(-margin))
 
@@ -134,10 +135,10 @@ def fit_softmax(x: Any, y: Any, classes: int, l2: float = 1e-3, steps: int = 300
     return w
 
 
-def train(texts: Sequence[str], faking: Sequence[bool]) -> dict[int, float]:
-    """The shipped model from labelled scratchpads: the sparse weight of faking over none."""
+def train(texts: Sequence[str], positive: Sequence[bool]) -> dict[int, float]:
+    """A model from labelled texts: the sparse weight of the positive label over none."""
     import numpy as np
 
-    w = fit_softmax(feature_matrix(texts), np.array([0 if label else 1 for label in faking]), 2)
+    w = fit_softmax(feature_matrix(texts), np.array([0 if label else 1 for label in positive]), 2)
     margin = w[:, 0] - w[:, 1]
     return {int(i): float(margin[i]) for i in np.flatnonzero(margin)}
