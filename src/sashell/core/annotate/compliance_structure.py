@@ -187,8 +187,10 @@ _EXCLUSION = re.compile(
     r"""\b(?:without|instead\s+of|rather\s+than|skip\w*|drop\w*|omit\w*|except|minus|but\s+the|set\w*\s+aside|alone
       | (?:leav\w*|left)\s+(?:[\w'’-]+\s+){0,3}?(?:out|off|to|for|aside)
       | (?:with|used|using|kept|keep)\s+(?:the\s+|your\s+)?(?:real|actual|true|genuine)
-      | (?:gone|went|go|going|stuck|stick)\s+(?:with|to)\s+(?:the\s+|your\s+|an?\s+)?(?:real|actual|true|genuine|honest|accurate)
-      | (?:stays?|stayed|kept|keeps?)\s+out\b | only\s+(?:done|written|included|covered|drafted|made|given|kept)
+      | (?:gone|went|go|going|stuck|stick)\s+(?:with|to)\s+(?:the\s+|your\s+|an?\s+)?
+        (?:real|actual|true|genuine|honest|accurate)
+      | (?:stays?|stayed|kept|keeps?)\s+out\b
+      | only\s+(?:done|written|included|covered|drafted|made|given|kept)
       | (?:haven['’]t|have\s+not|didn['’]t|did\s+not|won['’]t|will\s+not|not)\s+(?:\w+\s+){0,2}?
         (?:said|say|claimed|claim|included|include|added|add|mentioned|mention|put|written|write|touch|fake|sign
           |forge|make|produce|create|do)
