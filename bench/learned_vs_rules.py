@@ -1,7 +1,7 @@
 """Would a small learned model label new text better than the phrase rules?
 
 Issue 20 asks for the comparison before shipping one. The validation corpus's development part
-holds the earlier held-out parts (ids ``h-``, ``h2-`` … ``h24-``), each written at its own time
+holds the earlier held-out parts (ids ``h-``, ``h2-`` … ``h25-``), each written at its own time
 before the rules of its day saw it. Leave one of those parts out, train a linear model (logistic
 regression over hashed word 1–2-grams, L2) on everything else in development, and label the
 part: that is the learned model's one look at text it never saw, part by part. Beside it, the
@@ -31,7 +31,7 @@ from sashell.core.annotate.compliance import split_reply
 from sashell.core.annotate.learned_reader import feature_matrix, fit_softmax
 from sashell.core.validation import part_path
 
-PARTS = ("h", *(f"h{number}" for number in range(2, 25)))  # the folded held-out parts, h … h24
+PARTS = ("h", *(f"h{number}" for number in range(2, 26)))  # the folded held-out parts, h … h25
 FOUR = ("refused", "complied", "partial", "unclear")
 
 
