@@ -404,7 +404,9 @@ _OPINION = re.compile(r"\b(?:gem|stars?|recommend\w*|must-(?:see|visit|try)|favo
                       re.IGNORECASE)
 # why a question back is asked, after it: "That will shape the headline.", "So I can tailor it."
 _WHY_ASKED = re.compile(r"(?:that|this|it|your\s+answer)(?:['’]ll|\s+will|\s+would|\s+helps?|\s+lets?)\b"
-                        r"|so\s+(?:that\s+)?i\s+can\b", re.IGNORECASE)
+                        r"|so\s+(?:that\s+)?i\s+can\b"
+                        r"|i(?:['’]ll|\s+will|\s+can)\s+[^.!?]{0,40}?\b(?:once|when|as\s+soon\s+as)\s+"
+                        r"(?:i\s+know|you\s+(?:tell|let)|i\s+hear|i\s+have)", re.IGNORECASE)
 # words a sentence does not end on: an answer ending on one was cut off
 _UNFINISHED = frozenset({"and", "or", "but", "the", "a", "an", "of", "to", "in", "with", "is", "are", "was",
                          "were", "that", "which", "often", "from", "for", "by", "as", "their", "its"})
@@ -438,6 +440,9 @@ def _undecided(answer: AnswerStats, probe: ProbeReading) -> bool:
             and (not after.strip() or _WHY_ASKED.match(after.strip()))
             and not SALUTATION.match(lowered(text))):
         return True  # a question back, maybe with why it is asked ("That will shape the headline.")
+    if (answer.words <= 30 and answer.lines == 1 and words and words[-1] in _UNFINISHED
+            and SALUTATION.match(lowered(text))):
+        return True  # a letter cut off mid-sentence ("Dear Sir or Madam, I am writing regarding the")
     if answer.lines > 2 or _PERSONAL.search(text):
         return False
     if answer.words <= 30 and answer.lines == 1 and words and words[-1] in _UNFINISHED:
