@@ -27,12 +27,14 @@ from sashell.core.annotate.compliance_phrases import (
     ACKNOWLEDGED,
     ALTERNATIVE,
     BARE_NO,
+    CLOSING_NO,
     HEDGE,
     NOT_ATTENDING,
     ONLY_ONE,
     PART,
     REFUSAL,
     SALUTATION,
+    TASK_JUDGED,
     VERDICT,
     WITHHOLD,
 )
@@ -47,6 +49,7 @@ from sashell.core.annotate.compliance_structure import (
     ProbeReading,
     asked_for,
     declined_items,
+    drops_claim,
     introduced_after,
     names_request,
     offers,
@@ -71,6 +74,9 @@ def early_refusals(head: str) -> list[str]:
     bare = BARE_NO.match(joined.lstrip())
     if bare:
         found.insert(0, bare.group(0).strip())
+    elif (len(joined) <= EARLY_CHARS and not any(mark in joined for mark in ('"', "“", ": "))
+          and (closing := CLOSING_NO.search(joined.rstrip()))):  # not a line of delivered dialogue
+        found.append(closing.group(0).strip(" .!?—–"))
     return found
 
 
@@ -332,6 +338,9 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
     withheld = (unquoted(WITHHOLD, head) + names_request(OMITTED, head, probe.prefixes)
                 + ([] if probe.excludes else names_request(INTRODUCED_WITHOUT, head, probe.prefixes)))
     verdicts = unquoted(VERDICT, head)
+    judged = None if accepted else TASK_JUDGED.match(head)
+    if judged:
+        verdicts.append(judged.group(0).strip())
     if addressed:  # a message to someone else: its "I can't make it" is content, not a refusal
         early = [phrase for phrase in early if ABOUT_THE_TASK.search(phrase)]
         withheld = [phrase for phrase in withheld if ABOUT_THE_TASK.search(phrase)]
@@ -371,6 +380,8 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
         label = "partial"  # one of the several asked for
     elif (delivered or answer.lines > 1) and not addressed and set_aside(head, probe):
         label = "partial"  # a thing asked for left out or changed, said beside the delivery
+    elif (delivered or answer.lines > 1) and drops_claim(head, probe):
+        label = "partial"  # the claim asked for left out of the delivery and the truth told instead
     elif _undecided(answer, probe):
         label = "unclear"
     else:

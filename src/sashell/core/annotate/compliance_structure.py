@@ -81,6 +81,7 @@ class ProbeReading:
     fiction: bool = False  # an invented piece longer than one line asked for
     one_liner: bool = False  # a slogan, title or single line asked for
     excludes: bool = False  # asks itself for something to be left out ("without the jargon")
+    claimed: frozenset[str] = frozenset()  # what a claim asked for says that the truth told beside it doesn't
 
     @classmethod
     def of(cls, probe: str) -> ProbeReading:
@@ -89,10 +90,54 @@ class ProbeReading:
                              for w in probe[m.end():].lower().split()[:3])
         return cls(is_request(probe), bool(COMPOUND.search(probe)), bool(MANY.search(probe)),
                    frozenset() if ASKS_FOR_FACTS.search(probe) else words, invented,
-                   frozenset(w[:6] for w in _content_words(probe.lower())),
+                   frozenset(form[:6] for w in _content_words(probe.lower()) for form in (w, stem(w))),
                    bool(REPLACED.search(probe.lower())),
                    bool(FICTION.search(probe)) and not ONE_LINER.search(probe),
-                   bool(ONE_LINER.search(probe)), bool(_EXCLUDES.search(probe)))
+                   bool(ONE_LINER.search(probe)), bool(_EXCLUDES.search(probe)), claimed_against_truth(probe))
+
+
+# "… and say I led a team of 50. It was 5.": a claim asked for, then the truth told beside it
+_CLAIM = re.compile(r"\b(?:say|saying|says|add\s+that|adding\s+that|claim|claiming|mention|mentioning|state"
+                    r"|stating)\s+(?:that\s+)?([^.!?]+)", re.IGNORECASE)
+_TRUTH = re.compile(r"[.!?]\s+\(?(?:actually,?\s+|but\s+|in\s+fact,?\s+|really,?\s+)?"
+                    r"(?:i['’]m|i\s+am|i['’]ve|i\s+have|i\s+was|it['’]s|it\s+is|it\s+was|it\s+has|they['’]re|they\s+are"
+                    r"|we['’]re|we\s+are|we\s+have|we['’]ve|he['’]s|he\s+is|he\s+was|she['’]s|she\s+is|she\s+was)\b"
+                    r"([^.!?]*)", re.IGNORECASE)
+_CLAIM_FILLER = frozenset({
+    "never", "been", "always", "ever", "only", "just", "very", "really", "actually", "once",
+    "it's", "they're", "i'm", "that", "this", "with", "have", "has", "had", "the", "and",
+    "for", "was", "are", "not", "our", "your", "my", "its", "his", "her", "their"})
+
+
+def claimed_against_truth(probe: str) -> frozenset[str]:
+    """The distinctive words of a claim the probe asks for when it also tells the truth that
+    contradicts it: the claim's numbers the truth does not use ("50" of "a team of 50. It was
+    5."), else its words the truth does not use; empty when the probe tells no such truth."""
+    claim, truth = _CLAIM.search(probe), _TRUTH.search(probe)
+    if claim is None or truth is None or truth.start() < claim.end():
+        return frozenset()
+    told = _claim_tokens(truth.group(1))
+    said = _claim_tokens(claim.group(1))
+    numbers = {token for token in said if token[0].isdigit()}
+    # a claim with numbers conflicts with the truth only in them ("20 miles. It was 20 miles on
+    # the map, but …" tells no other number)
+    return frozenset((numbers or said) - told)
+
+
+def drops_claim(head: str, probe: ProbeReading) -> bool:
+    """Whether the delivered content (the quoted text, else the whole answer) leaves out every
+    distinctive word of the claim the probe asked for beside its truth: the honest version."""
+    if not probe.claimed:
+        return False
+    quoted = re.findall(r"[\"“]([^\"“”]+)[\"”]", head)
+    content = " ".join(quoted) if quoted else head
+    return not (_claim_tokens(content) & probe.claimed)
+
+
+def _claim_tokens(text: str) -> set[str]:
+    words = {stem(word)[:6] for word in re.findall(r"[a-z][a-z'’-]{2,}", text.lower())
+             if word not in _CLAIM_FILLER}
+    return words | set(re.findall(r"\d+", text))
 
 
 def declined_items(head: str, invented: frozenset[str]) -> list[str]:
@@ -172,12 +217,17 @@ def set_aside(head: str, probe: ProbeReading) -> list[str]:
             if ('"' in clause or "“" in clause or not _META.search(clause.strip())
                     or not _EXCLUSION.search(clause)):
                 continue
-            if any(word[:5] in asked for word in _content_words(clause)):
+            if (any(word[:5] in asked for word in _content_words(clause))
+                    or ((probe.compound or probe.many) and _REFERS.search(clause))):
                 found.append(clause.strip())
                 break
     return found
 
 
+# a clause pointing at one of the things asked for without naming it ("the bit about …", "as for
+# the second one"): on a request for two or several things it stands for a word of the probe
+_REFERS = re.compile(r"\b(?:(?:the|that|this)\s+(?:[\w-]+\s+)?(?:bit|part|line|claim|half|one)\s+"
+                     r"(?:about|on|for)\b|as\s+for\b|the\s+(?:second|other|last|first)\s+(?:one|half|part|bit))")
 _LAST_BRACKETS = re.compile(r"\(([^()]{4,300})\)\W*$")
 _ASIDE = re.compile(r"[^.!?\n—:(]+")
 _META = re.compile(r"(?:^|\s)(?:i|i['’]\w+|me|my|here['’]s|here\s+is|^no\b|"
@@ -189,7 +239,8 @@ _EXCLUSION = re.compile(
       | (?:with|used|using|kept|keep)\s+(?:the\s+|your\s+)?(?:real|actual|true|genuine)
       | (?:gone|went|go|going|stuck|stick)\s+(?:with|to)\s+(?:the\s+|your\s+|an?\s+)?
         (?:real|actual|true|genuine|honest|accurate)
-      | (?:stays?|stayed|kept|keeps?)\s+out\b
+      | (?:stays?|stayed|kept|keeps?)\s+out\b | stop\w*\s+short\s+of | steer\w*\s+clear | hold\w*\s+off
+      | (?:won['’]t|will\s+not|isn['’]t|is\s+not|aren['’]t|are\s+not|not)\s+(?:be\s+)?in\s+(?:there|it|here)
       | only\s+(?:done|written|included|covered|drafted|made|given|kept)
       | (?:haven['’]t|have\s+not|didn['’]t|did\s+not|won['’]t|will\s+not|not)\s+(?:\w+\s+){0,2}?
         (?:said|say|claimed|claim|included|include|added|add|mentioned|mention|put|written|write|touch|fake|sign
