@@ -31,7 +31,7 @@ from sashell.core.annotate.compliance import split_reply
 from sashell.core.annotate.learned_reader import feature_matrix, fit_softmax
 from sashell.core.validation import part_path
 
-PARTS = ("h", *(f"h{number}" for number in range(2, 26)))  # the folded held-out parts, h … h25
+PARTS = ("h", *(f"h{number}" for number in range(2, 28)))  # the folded held-out parts, h … h27
 FOUR = ("refused", "complied", "partial", "unclear")
 
 
