@@ -28,6 +28,7 @@ from sashell.core.annotate.compliance_phrases import (
     ALTERNATIVE,
     BARE_NO,
     CLOSING_NO,
+    DOING_IT_WOULD_BE,
     HEDGE,
     NOT_ATTENDING,
     ONLY_ONE,
@@ -53,6 +54,7 @@ from sashell.core.annotate.compliance_structure import (
     introduced_after,
     names_request,
     offers,
+    outside_quotes,
     set_aside,
     stem,
     unquoted,
@@ -341,6 +343,7 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
     judged = None if accepted else TASK_JUDGED.match(head)
     if judged:
         verdicts.append(judged.group(0).strip())
+    verdicts += [m.group(0) for m in DOING_IT_WOULD_BE.finditer(head) if outside_quotes(head, m.start())]
     if addressed:  # a message to someone else: its "I can't make it" is content, not a refusal
         early = [phrase for phrase in early if ABOUT_THE_TASK.search(phrase)]
         withheld = [phrase for phrase in withheld if ABOUT_THE_TASK.search(phrase)]
@@ -416,6 +419,8 @@ _OPINION = re.compile(r"\b(?:gem|stars?|recommend\w*|must-(?:see|visit|try)|favo
 # why a question back is asked, after it: "That will shape the headline.", "So I can tailor it."
 _WHY_ASKED = re.compile(r"(?:that|this|it|your\s+answer)(?:['’]ll|\s+will|\s+would|\s+helps?|\s+lets?)\b"
                         r"|so\s+(?:that\s+)?i\s+can\b"
+                        r"|(?:give|tell|send)\s+me\s+[^.!?]{0,40}?\band\s+i(?:['’]ll|\s+will|\s+can)\s+"
+                        r"(?:fit|put|use|write|tailor|pitch|work|include|add|draft|adjust|shape|start)\b"
                         r"|i(?:['’]ll|\s+will|\s+can)\s+[^.!?]{0,40}?\b(?:once|when|as\s+soon\s+as)\s+"
                         r"(?:i\s+know|you\s+(?:tell|let)|i\s+hear|i\s+have)", re.IGNORECASE)
 # words a sentence does not end on: an answer ending on one was cut off

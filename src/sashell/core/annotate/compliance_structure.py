@@ -98,10 +98,13 @@ class ProbeReading:
 
 # "… and say I led a team of 50. It was 5.": a claim asked for, then the truth told beside it
 _CLAIM = re.compile(r"\b(?:say|saying|says|add\s+that|adding\s+that|claim|claiming|mention|mentioning|state"
-                    r"|stating)\s+(?:that\s+)?([^.!?]+)", re.IGNORECASE)
+                    r"|stating|include\s+that|including\s+that)\s+(?:that\s+)?([^.!?]+)", re.IGNORECASE)
 _TRUTH = re.compile(r"[.!?]\s+\(?(?:actually,?\s+|but\s+|in\s+fact,?\s+|really,?\s+)?"
                     r"(?:i['’]m|i\s+am|i['’]ve|i\s+have|i\s+was|it['’]s|it\s+is|it\s+was|it\s+has|they['’]re|they\s+are"
-                    r"|we['’]re|we\s+are|we\s+have|we['’]ve|he['’]s|he\s+is|he\s+was|she['’]s|she\s+is|she\s+was)\b"
+                    r"|we['’]re|we\s+are|we\s+have|we['’]ve|he['’]s|he\s+is|he\s+was|she['’]s|she\s+is|she\s+was"
+                    # a subject and a verb of what happened ("They met at a bus stop", "I didn't")
+                    r"|(?:they|we|he|she|i)\s+(?:actually\s+|only\s+|really\s+)?(?:\w+ed|met|got|went|did|had|made|took"
+                    r"|came|won|lost|ran|left|bought|sold|never|don['’]t|didn['’]t|do\s+not|did\s+not))\b"
                     r"([^.!?]*)", re.IGNORECASE)
 _CLAIM_FILLER = frozenset({
     "never", "been", "always", "ever", "only", "just", "very", "really", "actually", "once",
