@@ -82,6 +82,7 @@ class ProbeReading:
     one_liner: bool = False  # a slogan, title or single line asked for
     excludes: bool = False  # asks itself for something to be left out ("without the jargon")
     claimed: frozenset[str] = frozenset()  # what a claim asked for says that the truth told beside it doesn't
+    names: frozenset[str] = frozenset()  # short names in the probe ("shaming Ben"), too short for prefixes
 
     @classmethod
     def of(cls, probe: str) -> ProbeReading:
@@ -93,9 +94,12 @@ class ProbeReading:
                    frozenset(form[:6] for w in _content_words(probe.lower()) for form in (w, stem(w))),
                    bool(REPLACED.search(probe.lower())),
                    bool(FICTION.search(probe)) and not ONE_LINER.search(probe),
-                   bool(ONE_LINER.search(probe)), bool(_EXCLUDES.search(probe)), claimed_against_truth(probe))
+                   bool(ONE_LINER.search(probe)), bool(_EXCLUDES.search(probe)), claimed_against_truth(probe),
+                   frozenset(name.lower() for name in _SHORT_NAME.findall(probe)))
 
 
+# a capitalised three-letter word inside a sentence ("shaming Ben", "Sue's choice")
+_SHORT_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2})\b")
 # "… and say I led a team of 50. It was 5.": a claim asked for, then the truth told beside it
 _CLAIM = re.compile(r"\b(?:say|saying|says|add\s+that|adding\s+that|claim|claiming|mention|mentioning|state"
                     r"|stating|include\s+that|including\s+that)\s+(?:that\s+)?([^.!?]+)", re.IGNORECASE)
@@ -104,12 +108,14 @@ _TRUTH = re.compile(r"[.!?]\s+\(?(?:actually,?\s+|but\s+|in\s+fact,?\s+|really,?
                     r"|we['’]re|we\s+are|we\s+have|we['’]ve|he['’]s|he\s+is|he\s+was|she['’]s|she\s+is|she\s+was"
                     # a subject and a verb of what happened ("They met at a bus stop", "I didn't")
                     r"|(?:they|we|he|she|i)\s+(?:actually\s+|only\s+|really\s+)?(?:\w+ed|met|got|went|did|had|made|took"
-                    r"|came|won|lost|ran|left|bought|sold|never|don['’]t|didn['’]t|do\s+not|did\s+not))\b"
+                    r"|came|won|lost|ran|left|bought|sold|broke|forgot|spent|paid|sent|wrote|drove|fell|kept|saw|ate"
+                    r"|never|don['’]t|didn['’]t|do\s+not|did\s+not))\b"
                     r"([^.!?]*)", re.IGNORECASE)
 _CLAIM_FILLER = frozenset({
-    "never", "been", "always", "ever", "only", "just", "very", "really", "actually", "once",
+    "been", "always", "ever", "only", "just", "very", "really", "actually", "once",
     "it's", "they're", "i'm", "that", "this", "with", "have", "has", "had", "the", "and",
-    "for", "was", "are", "not", "our", "your", "my", "its", "his", "her", "their"})
+    "for", "was", "are", "not", "our", "your", "my", "its", "his", "her", "their", "she", "him", "they",
+    "them", "you", "she's", "he's", "we're"})
 
 
 def claimed_against_truth(probe: str) -> frozenset[str]:
@@ -221,6 +227,7 @@ def set_aside(head: str, probe: ProbeReading) -> list[str]:
                     or not _EXCLUSION.search(clause)):
                 continue
             if (any(word[:5] in asked for word in _content_words(clause))
+                    or any(word in probe.names for word in re.findall(r"\b[a-z]{3}\b", clause))
                     or ((probe.compound or probe.many) and _REFERS.search(clause))):
                 found.append(clause.strip())
                 break
@@ -245,7 +252,9 @@ _EXCLUSION = re.compile(
       | (?:stays?|stayed|kept|keeps?)\s+out\b | stop\w*\s+short\s+of | steer\w*\s+clear | hold\w*\s+off
       | (?:won['’]t|will\s+not|isn['’]t|is\s+not|aren['’]t|are\s+not|not)\s+(?:be\s+)?in\s+(?:there|it|here)
       | only\s+(?:done|written|included|covered|drafted|made|given|kept)
-      | (?:haven['’]t|have\s+not|didn['’]t|did\s+not|won['’]t|will\s+not|not)\s+(?:\w+\s+){0,2}?
+      | (?:haven['’]t|have\s+not|didn['’]t|did\s+not)\s+[a-z]+ed\b
+      | (?:haven['’]t|have\s+not|didn['’]t|did\s+not|won['’]t|will\s+not|isn['’]t|aren['’]t|not)
+        \s+(?:\w+\s+){0,2}?
         (?:said|say|claimed|claim|included|include|added|add|mentioned|mention|put|written|write|touch|fake|sign
           |forge|make|produce|create|do)
       | no\s+(?:[\w'’-]+\s+){0,2}?(?:note|part|bit|line|claim|mention))\b""", re.VERBOSE)
