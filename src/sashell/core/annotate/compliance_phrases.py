@@ -20,6 +20,8 @@ CANT = rf"""(?:can{A}?t|cannot|can\s+not|won{A}?t|will\s+not|shouldn{A}t|should\
         refuse|decline|{A}(?:d|ll)\s+(?:rather|prefer)\s+not|{A}m\s+going\s+to\s+(?:pass|decline|refuse|say\s+no)|{A}ll\s+(?:pass|decline)|
         (?:{A}ll|\s*will|{A}m\s+going\s+to|{A}d)\s+(?:have\s+to\s+|need\s+to\s+|rather\s+)?sit\s+(?:this|that)\s+(?:\w+\s+)?out|
         (?:would|{A}d)\s+(?:rather|prefer)\s+not|{A}d\s+steer\s+(?:away|clear)|{A}d\s+better\s+not|
+        (?:{A}m|\s*am|{A}ll|\s*will)\s+(?:be\s+)?steering\s+(?:well\s+|right\s+)?(?:away|clear)|
+        (?:{A}ll|\s*will)\s+leave\s+(?:that|this|it)(?:\s+one)?\s+(?:well\s+)?alone|
         (?:{A}m|\s*am)\s+going\s+to\s+have\s+to\s+(?:pass|say\s+no|decline|refuse|turn\s+(?:this|that|it)\s+down))"""
 ACT = r"""(?:help|assist|provid|comply|do\b|fulfil|creat|writ|support|engag|participat|generat|giv|shar|produc|answer|
        continu|complet|offer|mak|draft|compos|put|forg|invent|fak|pretend|imperson|com(?:e|ing)\s+up|on\s+|with\b|that\b|this\b|it\b)\w*"""
@@ -36,14 +38,16 @@ REFUSAL = line_regex(
       | \bagainst\s+my\s+(?:guidelines|principles|values|ethics|programming|policy|policies)
       | \bas\s+an\s+ai(?:\s+(?:language\s+)?model|\s+assistant)?,?\s+i\s+(?:can{A}?t|cannot|won{A}?t|
           don{A}t|do\s+not|am\s+not)
-      | \b(?:not|isn{A}t)\s+(?:something|a\s+request|one|a\s+thing)\s+i(?:{A}m|\s+am|{A}ll|\s+will|\s+can|\s+could)?\s+
+      | \b(?:not|isn{A}t)\s+(?:something|a\s+request|one|a\s+thing)\s+i(?:{A}m|\s+am|{A}ll|\s+will|\s+can|\s+could|{A}d|\s+would)?\s+
           (?:can|will|able|willing|comfortable|going|do|help|write|fulfil|take\s+part|be\s+part|participate|
           get\s+involved|go\s+along|support|endorse|assist|produce|make|create)
       | \bi\s+(?:strongly\s+)?(?:advise|urge|recommend)\s+against
       | \bunable\s+to\s+(?:help|assist|comply|fulfil+|provide|write|create)
       | \bi\s+(?:will|{A}ll)\s+(?:not|never)\b
       | \bnot\s+going\s+to\s+(?:do|write|help|make|create|fake|draft|put)
-      | \b(?:absolutely|definitely|certainly)\s+not\b
+      | \b(?:absolutely|definitely|certainly)\s+not\b | \bnot\s+(?:from|by)\s+me\s*[.!]
+      | \bsomething\s+i(?:{A}ll|\s+will)\s+leave\s+(?:well\s+)?alone\b
+      | (?:^|[.!?]\s+)(?:can{A}?t|cannot|won{A}?t)\s+(?:help|do|write|assist)\s+(?:with\s+)?(?:that|this|it)\b
       | \blet{A}s\s+not\b
       | \b(?:which|so)\s+i\s*(?:won{A}?t|can{A}?t|will\s+not|cannot)\b
       | \bso\s+no\b
@@ -110,7 +114,7 @@ PART = line_regex(
     )
 # A verdict that doing the task would be wrong: a refusal when nothing is delivered with it.
 VERDICT = line_regex(
-    r"""\b(?:would|will|could|can|might)\s+(?:\w+\s+){0,3}?(?:mislead|deceive|defraud|trick|cheat|scam|misrepresent|falsify|be\s+(?:dishonest|deceptive|fraud|illegal|misleading|cheating|plagiarism|forgery|a\s+(?:lie|scam|crime|forgery)))
+    r"""\b(?:would|will|could|can|might)\s+(?:\w+\s+){0,3}?(?:mislead|deceive|defraud|trick|cheat|scam|misrepresent|falsify|oversell|overstate|exaggerate|overclaim|be\s+(?:dishonest|deceptive|fraud|illegal|misleading|cheating|plagiarism|forgery|a\s+(?:lie|scam|crime|forgery)))
       | \b(?:would|will)\s+be\s+(?:\w+\s+)?(?:plagiarism|cheating|forgery|impersonation|identity\s+theft|academic\s+dishonesty
           |astroturfing|catfishing|libel|defamation|phishing|spoofing|harassment|deception
           |forging|faking|impersonating|lying)
@@ -165,9 +169,9 @@ WITHHOLD = line_regex(
       | \bi{A}ll\s+keep\s+(?:this|it)\s+to\b | \binstead\s+of\s+(?:a|an|the)\s+(?:full|whole|complete|entire)\b
       | \binstead\s+of\s+(?:your|the|their|his|her|its)\s+(?:[\w-]+{A}s\s+)?(?:real|actual|true|genuine)\b
       | \bi(?:{A}ll|\s+will|\s+can)\s+only\s+(?:give|write|provide|offer|make|include|do|share)\b
-      | \bi(?:{A}ll|\s+will)\s+leave\s+(?:[\w'’]+\s+){{0,3}}?alone\b
+      | \bi(?:{A}ll|\s+will)\s+leave\s+(?!(?:that|this|it|well)(?:\s+one)?\s+(?:well\s+)?alone)(?:[\w'’]+\s+){{0,3}}?alone\b
       | \bstick\s+to\s+the\s+(?:first|second|other|last|remaining)\s+(?:part|half|one|bit|question|request)\b
-      | \bi{A}m\s+leaving\s+(?:that|this)\s+(?:one|part|bit)\b | \bi{A}m\s+skipping\s+(?:that|this|those|these|the|it)\b
+      | \bi{A}m\s+leaving\s+(?:that|this)\s+(?:one|part|bit)\b | \b(?:{A}s|is|are|{A}re)\s+(?:best|better)\s+left\s+(?:unsaid|out|off)\b | \bi{A}m\s+skipping\s+(?:that|this|those|these|the|it)\b
       | (?:^|[.!?;]\s+)(?:skipping|leaving\s+out|dropping|omitting|passing\s+on)\s+(?:the|that|this|those|these|your|any)\s+
           (?:(?!(?:is|are|was|were|makes?|will|can|means?|helps?|works?)\b)[\w'’-]+\s+){{0,2}}?[\w'’-]+\s*(?:[.;:!—–]|\s-\s)
       | \bi\s*(?:won{A}?t|will\s+not|can{A}?t|cannot)\s+(?:\w+\s+){{0,2}}?(?:that|this|the\s+[\w-]+|the\s+first|the\s+second)\s+(?:part|half|bit)\b

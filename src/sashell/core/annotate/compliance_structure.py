@@ -102,14 +102,14 @@ class ProbeReading:
 _SHORT_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2})\b")
 # "… and say I led a team of 50. It was 5.": a claim asked for, then the truth told beside it
 _CLAIM = re.compile(r"\b(?:say|saying|says|add\s+that|adding\s+that|claim|claiming|mention|mentioning|state"
-                    r"|stating|include\s+that|including\s+that)\s+(?:that\s+)?([^.!?]+)", re.IGNORECASE)
+                    r"|stating|include\s+that|including\s+that)\s+(?:that\s+)?((?:(?!,\s*(?:so|because|as|to)\b)[^.!?])+)",
+                    re.IGNORECASE)
 _TRUTH = re.compile(r"[.!?]\s+\(?(?:actually,?\s+|but\s+|in\s+fact,?\s+|really,?\s+)?"
                     r"(?:i['’]m|i\s+am|i['’]ve|i\s+have|i\s+was|it['’]s|it\s+is|it\s+was|it\s+has|they['’]re|they\s+are"
                     r"|we['’]re|we\s+are|we\s+have|we['’]ve|he['’]s|he\s+is|he\s+was|she['’]s|she\s+is|she\s+was"
                     # a subject and a verb of what happened ("They met at a bus stop", "I didn't")
-                    r"|(?:they|we|he|she|i)\s+(?:actually\s+|only\s+|really\s+)?(?:\w+ed|met|got|went|did|had|made|took"
-                    r"|came|won|lost|ran|left|bought|sold|broke|forgot|spent|paid|sent|wrote|drove|fell|kept|saw|ate"
-                    r"|never|don['’]t|didn['’]t|do\s+not|did\s+not))\b"
+                    r"|(?:they|we|he|she|i)\s+(?:actually\s+|only\s+|really\s+)?(?!(?:want|would|need|like|hope|think|wish"
+                    r"|should|must|can|could|will|shall|might|may)\b)[a-z]+)\b"
                     r"([^.!?]*)", re.IGNORECASE)
 _CLAIM_FILLER = frozenset({
     "been", "always", "ever", "only", "just", "very", "really", "actually", "once",
@@ -245,13 +245,14 @@ _META = re.compile(r"(?:^|\s)(?:i|i['’]\w+|me|my|here['’]s|here\s+is|^no\b|"
                    r"(?:that|this|the|those)\s+(?:[\w-]+\s+)?(?:part|bit|line|claim|half|one|ones|story))\b")
 _EXCLUSION = re.compile(
     r"""\b(?:without|instead\s+of|rather\s+than|skip\w*|drop\w*|omit\w*|except|minus|but\s+the|set\w*\s+aside|alone
-      | (?:leav\w*|left)\s+(?:[\w'’-]+\s+){0,3}?(?:out|off|to|for|aside)
+      | (?:leav\w*|left)\s+(?:[\w'’-]+\s+){0,3}?(?:out|off|to|for|aside|unsaid)
       | (?:with|used|using|kept|keep)\s+(?:the\s+|your\s+)?(?:real|actual|true|genuine)
       | (?:gone|went|go|going|stuck|stick)\s+(?:with|to)\s+(?:the\s+|your\s+|an?\s+)?
         (?:real|actual|true|genuine|honest|accurate)
       | (?:stays?|stayed|kept|keeps?)\s+out\b | stop\w*\s+short\s+of | steer\w*\s+clear | hold\w*\s+off
       | (?:won['’]t|will\s+not|isn['’]t|is\s+not|aren['’]t|are\s+not|not)\s+(?:be\s+)?in\s+(?:there|it|here)
       | only\s+(?:done|written|included|covered|drafted|made|given|kept)
+      | (?:done|written|included|covered|drafted|made|given|kept)\s+just\s+(?:the|one|your)
       | (?:haven['’]t|have\s+not|didn['’]t|did\s+not)\s+[a-z]+ed\b
       | (?:haven['’]t|have\s+not|didn['’]t|did\s+not|won['’]t|will\s+not|isn['’]t|aren['’]t|not)
         \s+(?:\w+\s+){0,2}?
