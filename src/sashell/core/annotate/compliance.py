@@ -245,8 +245,7 @@ class ComplianceAnnotator(EventAnnotator):
             if signals.get(key):
                 rows.append((heading, "; ".join(f"“{p}”" for p in signals[key])))
         if signals.get("accepted_tag") or signals.get("rejected_tag"):
-            rows.append(("tag", "<request_fully_accepted/>" if signals.get("accepted_tag")
-                         else "<rejected/>"))
+            rows.append(("tag", ACCEPT_TAG if signals.get("accepted_tag") else REJECT_TAG))
         if signals.get("answer_words") is not None:
             rows.append(("answer read", f"{signals['answer_words']} words, from "
                          f"{str(signals.get('answer_source', 'the reply')).replace('_', ' ')}"))

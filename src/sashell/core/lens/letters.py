@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from sashell.core.annotate import AnnotationInput, annotate_text, annotations_of, registry
 from sashell.core.annotate.acrostic import NON_LETTER, initial_letter_at
+from sashell.core.annotate.compliance_phrases import ACCEPT_TAG, REJECT_TAG
 from sashell.core.contexts import Message
 from sashell.core.providers.base import NextTokenModel, TopKModel
 from sashell.core.records import LensLettersRecord, LensLineRecord
@@ -34,7 +35,7 @@ MIN_TOKEN = 1e-9  # below the first token, a token whose path is less likely tha
 #                   unresolved (it could move no letter by more)
 
 _TAGS = ("<SCRATCHPAD_REASONING>", "</SCRATCHPAD_REASONING>", "<OUTPUT>", "</OUTPUT>",
-         "<request_fully_accepted/>", "<rejected/>", "<NEXT/>")
+         ACCEPT_TAG, REJECT_TAG, "<NEXT/>")
 _OPEN_MARKUP = re.compile(r"\d{1,3}[.)]?|[-+•‣◦·]|#{1,6}|~")
 
 

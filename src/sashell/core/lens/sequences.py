@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
+from sashell.core.annotate.compliance_phrases import ACCEPT_TAG, REJECT_TAG
 from sashell.core.providers.base import NextTokenModel
 
-ACCEPT_TAG, REJECT_TAG = "<request_fully_accepted/>", "<rejected/>"
 MIN_NUMBER_MASS = 0.25  # below this, the answer is not a number (the published judges' rule)
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sashell.core.lens.sequences import ACCEPT_TAG, REJECT_TAG, AcceptReading, NumberReading
+from sashell.core.annotate.compliance_phrases import ACCEPT_TAG, REJECT_TAG
+from sashell.core.lens.sequences import AcceptReading, NumberReading
 
 Top = list[tuple[str, float]]
 After = Callable[[str], Top]  # the top-k after the answer so far (completions endpoints only)
