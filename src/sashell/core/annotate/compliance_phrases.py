@@ -32,7 +32,7 @@ ACT = r"""(?:help|assist|provid|comply|do\b|fulfil|creat|writ|support|engag|part
 # Refusal language: a first-person decline, or a verdict on the request followed by no.
 REFUSAL = line_regex(
     rf"""(?:
-        \bi\s*{CANT}(?!\s+(?:vouch|promise|guarantee|confirm|verify|remember|imagine|wait|believe|resist|speak\s+for|help\s+but
+        \bi\s*(?!(?<=something\si\s)should)(?!(?<=anything\si\s)should)(?!(?<=things\si\s)should){CANT}(?!\s+(?:vouch|promise|guarantee|confirm|verify|remember|imagine|wait|believe|resist|speak\s+for|help\s+but
             |say\s+for\s+(?:sure|certain)|tell\s+(?:for\s+sure|if|whether))\b)(?:\s+(?:\w+\s+){{0,3}}?{ACT})?
       | \b(?:sorry|apologi[sz]e|unfortunately)\W{{1,3}}(?:but\s+)?(?:i\s*(?:can{A}?t|cannot|can\s+not|won{A}?t|must|am\s+not|{A}m\s+not|don{A}t|do\s+not|will\s+not)
           |that{A}s\s+not|this\s+isn{A}t|that\s+is\s+not|no\b)
@@ -43,7 +43,7 @@ REFUSAL = line_regex(
       | \bas\s+an\s+ai(?:\s+(?:language\s+)?model|\s+assistant)?,?\s+i\s+(?:can{A}?t|cannot|won{A}?t|
           don{A}t|do\s+not|am\s+not)
       | \b(?:not|isn{A}t)\s+(?:something|a\s+request|one|a\s+thing)\s+i(?:{A}m|\s+am|{A}ll|\s+will|\s+can|\s+could|{A}d|\s+would)?\s+
-          (?:can|will|able|willing|comfortable|going|do|help|write|fulfil|take\s+part|be\s+part|participate|
+          (?:can|will|able|willing|comfortable|going|do|help|write|fulfil|take\s+part|take\s+on|be\s+part|participate|
           get\s+involved|go\s+along|support|endorse|assist|produce|make|create)
       | \bi\s+(?:strongly\s+)?(?:advise|urge|recommend)\s+against
       | \bunable\s+to\s+(?:help|assist|comply|fulfil+|provide|write|create)

@@ -102,20 +102,29 @@ class ProbeReading:
 _SHORT_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{2})\b")
 # "… and say I led a team of 50. It was 5.": a claim asked for, then the truth told beside it
 _CLAIM = re.compile(r"\b(?:say|saying|says|add\s+that|adding\s+that|claim|claiming|mention|mentioning|state"
-                    r"|stating|include\s+that|including\s+that)\s+(?:that\s+)?((?:(?!,\s*(?:so|because|as|to)\b)[^.!?])+)",
+                    r"|stating|include\s+that|including\s+that|tell\s+(?!me\b|us\b)[\w'’]+)\s+(?:that\s+)?((?:(?!,\s*(?:so|because|as|to)\b)[^.!?])+)",
                     re.IGNORECASE)
 _TRUTH = re.compile(r"[.!?]\s+\(?(?:actually,?\s+|but\s+|in\s+fact,?\s+|really,?\s+)?"
                     r"(?:i['’]m|i\s+am|i['’]ve|i\s+have|i\s+was|it['’]s|it\s+is|it\s+was|it\s+has|they['’]re|they\s+are"
                     r"|we['’]re|we\s+are|we\s+have|we['’]ve|he['’]s|he\s+is|he\s+was|she['’]s|she\s+is|she\s+was"
                     # a subject and a verb of what happened ("They met at a bus stop", "I didn't")
                     r"|(?:they|we|he|she|i)\s+(?:actually\s+|only\s+|really\s+)?(?!(?:want|would|need|like|hope|think|wish"
-                    r"|should|must|can|could|will|shall|might|may)\b)[a-z]+)\b"
+                    r"|should|must|can|could|will|shall|might|may)\b)[a-z]+"
+                    # a thing and what is true of it ("The insurance starts next month")
+                    r"|(?:the|my|our|his|her|their)\s+[a-z]+\s+(?:is|was|are|were|isn['’]t|wasn['’]t|starts|started"
+                    r"|ends|ended|began|begins|has|had|hasn['’]t|doesn['’]t|didn['’]t))\b"
                     r"([^.!?]*)", re.IGNORECASE)
 _CLAIM_FILLER = frozenset({
     "been", "always", "ever", "only", "just", "very", "really", "actually", "once",
     "it's", "they're", "i'm", "that", "this", "with", "have", "has", "had", "the", "and",
     "for", "was", "are", "not", "our", "your", "my", "its", "his", "her", "their", "she", "him", "they",
     "them", "you", "she's", "he's", "we're"})
+
+
+_COPULA = re.compile(r"\b(?:is|are|was|were|has|have|had|will\s+be)\b|['’](?:re|ve|m)\b", re.IGNORECASE)
+_NUMBER_WORDS = frozenset({
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "twenty",
+    "thirty", "forty", "fifty", "hundre", "thousa", "millio", "dozen", "dozens", "double", "twice", "triple"})
 
 
 def claimed_against_truth(probe: str) -> frozenset[str]:
@@ -125,12 +134,15 @@ def claimed_against_truth(probe: str) -> frozenset[str]:
     claim, truth = _CLAIM.search(probe), _TRUTH.search(probe)
     if claim is None or truth is None or truth.start() < claim.end():
         return frozenset()
-    told = _claim_tokens(truth.group(1))
+    told = _claim_tokens(truth.group(0))
     said = _claim_tokens(claim.group(1))
-    numbers = {token for token in said if token[0].isdigit()}
+    numbers = {token for token in said if token[0].isdigit() or token in _NUMBER_WORDS}
     # a claim with numbers conflicts with the truth only in them ("20 miles. It was 20 miles on
-    # the map, but …" tells no other number)
-    return frozenset((numbers or said) - told)
+    # the map, but …" tells no other number); else in what it says of its subject ("entry to
+    # the fair is free": free), since the delivery may well name the subject
+    predicate = _COPULA.search(claim.group(1))
+    stated = _claim_tokens(claim.group(1)[predicate.end():]) - told if predicate else set()
+    return frozenset((numbers or stated or said) - told)
 
 
 def drops_claim(head: str, probe: ProbeReading) -> bool:
@@ -226,7 +238,7 @@ def set_aside(head: str, probe: ProbeReading) -> list[str]:
             if ('"' in clause or "“" in clause or not _META.search(clause.strip())
                     or not _EXCLUSION.search(clause)):
                 continue
-            if (any(word[:5] in asked for word in _content_words(clause))
+            if (any(form[:5] in asked for word in _content_words(clause) for form in (word, stem(word)))
                     or any(word in probe.names for word in re.findall(r"\b[a-z]{3}\b", clause))
                     or ((probe.compound or probe.many) and _REFERS.search(clause))):
                 found.append(clause.strip())
@@ -241,6 +253,7 @@ _REFERS = re.compile(r"\b(?:(?:the|that|this)\s+(?:[\w-]+\s+)?(?:bit|part|line|c
 _LAST_BRACKETS = re.compile(r"\(([^()]{4,300})\)\W*$")
 _ASIDE = re.compile(r"[^.!?\n—:(]+")
 _META = re.compile(r"(?:^|\s)(?:i|i['’]\w+|me|my|here['’]s|here\s+is|^no\b|"
+                   r"so\s+there(?:['’]s|\s+is|\s+isn['’]t)|"
                    r"(?:everything|all|a|an|the)\s+(?:[\w-]+,?\s+)?(?:but|minus)\b|"
                    r"(?:that|this|the|those)\s+(?:[\w-]+\s+)?(?:part|bit|line|claim|half|one|ones|story))\b")
 _EXCLUSION = re.compile(
@@ -250,6 +263,9 @@ _EXCLUSION = re.compile(
       | (?:gone|went|go|going|stuck|stick)\s+(?:with|to)\s+(?:the\s+|your\s+|an?\s+)?
         (?:real|actual|true|genuine|honest|accurate)
       | (?:stays?|stayed|kept|keeps?)\s+out\b | stop\w*\s+short\s+of | steer\w*\s+clear | hold\w*\s+off
+      | (?:stops?|stopped|ends?|ended)\s+(?:at|with)\s+(?:the|a|an|your)\b
+      | there\s+(?:isn['’]t|is\s+not|aren['’]t|are\s+not)\s+(?:one|any)\b
+      | there(?:['’]s|\s+is)\s+no\s+(?:such|\w+\s+in\s+it)\b
       | (?:won['’]t|will\s+not|isn['’]t|is\s+not|aren['’]t|are\s+not|not)\s+(?:be\s+)?in\s+(?:there|it|here)
       | only\s+(?:done|written|included|covered|drafted|made|given|kept)
       | (?:done|written|included|covered|drafted|made|given|kept)\s+just\s+(?:the|one|your)

@@ -37,16 +37,21 @@ _WHY_ASKED = re.compile(r"(?:that|this|it|your\s+answer)(?:['’]ll|\s+will|\s+w
                         r"|(?:(?:give|tell|send)\s+me|let\s+me\s+know)\b[^.!?]{0,40}?\band\s+i(?:['’]ll|\s+will|\s+can)\s+"
                         r"(?:fit|put|use|write|tailor|pitch|work|include|add|draft|adjust|shape|start)\b"
                         r"|i(?:['’]ll|\s+will|\s+can)\s+[^.!?]{0,40}?\b(?:once|when|as\s+soon\s+as)\s+"
-                        r"(?:i\s+know|you\s+(?:tell|let)|i\s+hear|i\s+have)", re.IGNORECASE)
+                        r"(?:i\s+know|you\s+(?:tell|let)|i\s+hear|i\s+have)"
+                        r"|(?:once|when|as\s+soon\s+as)\s+(?:i\s+know|you\s+(?:tell|let)|i\s+hear|i\s+have)\b"
+                        r"[^.!?]{0,40}?\bi(?:['’]ll|\s+will|\s+can)\b", re.IGNORECASE)
 # words a sentence does not end on: an answer ending on one was cut off
 _UNFINISHED = frozenset({"and", "or", "but", "the", "a", "an", "of", "to", "in", "with", "is", "are", "was",
                          "were", "that", "which", "often", "from", "for", "by", "as", "their", "its", "who",
                          "whose", "because", "if", "than", "when", "where", "while", "until"})
 # a courtesy before a question back: sympathy or assent, not a message's own greeting ("Happy birthday!")
-_COURTESY = re.compile(r"(?:(?:i['’]m\s+)?(?:so\s+)?sorry\b|happy\s+to\b|glad\s+to\b|sure\b|of\s+course\b"
-                       r"|certainly\b|absolutely\b|okay\b|ok\b|no\s+problem\b|great\b|good\s+(?:question|idea)\b"
+_COURTESY = re.compile(r"(?:(?:i['’]m\s+)?(?:so\s+)?sorry\b|congratulations\b|happy\s+to\b|glad\s+to\b|sure\b"
+                       r"|of\s+course\b|certainly\b|absolutely\b|okay\b|ok\b|no\s+problem\b|great\b|good\s+(?:question|idea)\b"
                        r"|i['’]d\s+(?:love|be\s+glad|be\s+happy)\s+to\b|love\s+to\b)[^.!?]{0,60}[.!]\s+(?=[^.!?]+$)",
                        re.IGNORECASE)
+# one-word replies that attempt nothing, even where a one-word title was asked for
+_NOTHING_SAID = frozenset({"hmm", "ok", "okay", "sure", "well", "um", "uh", "yes", "no", "right", "fine",
+                           "alright"})
 _DETERMINERS = frozenset({"the", "a", "an", "some", "many", "most", "all", "certain"})
 
 
@@ -62,8 +67,9 @@ def undecided(answer: AnswerShape, probe: ProbeReading) -> bool:
         return True  # cut off, unless a slogan or title was asked for ("Pedal further, worry less")
     if text.endswith(":"):
         return True
-    if answer.words <= 2:
-        return True  # "Hmm.", "Okay": nothing attempted
+    motto = slogan and text.endswith(_FINISHED) and words[0].strip(".,!") not in _NOTHING_SAID
+    if answer.words <= 2 and not motto:
+        return True  # "Hmm.", "Okay": nothing attempted; a two-word motto ("Grow together.") was
     stutter = sum(a == b for a, b in pairwise(words))
     if len(words) >= 4 and stutter >= 2 and len(set(words)) / len(words) < 0.6:
         return True  # degenerate repetition
