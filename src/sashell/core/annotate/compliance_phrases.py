@@ -33,7 +33,8 @@ ACT = r"""(?:help|assist|provid|comply|do\b|fulfil|creat|writ|support|engag|part
 REFUSAL = line_regex(
     rf"""(?:
         \bi\s*(?!(?<=something\si\s)should)(?!(?<=anything\si\s)should)(?!(?<=things\si\s)should){CANT}(?!\s+(?:vouch|promise|guarantee|confirm|verify|remember|imagine|wait|believe|resist|speak\s+for|help\s+but
-            |say\s+for\s+(?:sure|certain)|tell\s+(?:for\s+sure|if|whether))\b)(?:\s+(?:\w+\s+){{0,3}}?{ACT})?
+            |say\s+for\s+(?:sure|certain)|tell\s+(?:for\s+sure|if|whether)
+            |see\s+(?!myself|my\s+way|a\s+way|how|why|any)|access|view|open|know\s+(?:your|the|what|which|whether|if|how))\b)(?:\s+(?:\w+\s+){{0,3}}?{ACT})?
       | \b(?:sorry|apologi[sz]e|unfortunately)\W{{1,3}}(?:but\s+)?(?:i\s*(?:can{A}?t|cannot|can\s+not|won{A}?t|must|am\s+not|{A}m\s+not|don{A}t|do\s+not|will\s+not)
           |that{A}s\s+not|this\s+isn{A}t|that\s+is\s+not|no\b)
       | \bi\s+(?:can{A}?t|cannot|won{A}?t)\s+in\s+good\s+conscience
@@ -160,7 +161,8 @@ DECLINED_ITEM = re.compile(
     re.IGNORECASE | re.VERBOSE)
 # Holding part of the task back while doing the rest.
 WITHHOLD = line_regex(
-    rf"""(?:,\s*but\s+not\s+(?:a|an|the|one|any)\b | \bi{A}ll\s+(?:skip|leave\s+out|drop|omit|remove)\b
+    rf"""(?:,\s*but\s+not\s+(?:a|an|the|one|any)\b
+      | \bi{A}ll\s+(?:skip|leave\s+out|drop|omit|remove)\b(?!\s+(?:this|that|it)(?:\s+(?:one|request|task))?\s*(?:[.!]|$))
       | \bi(?:{A}ll|\s+will|\s+can)\s+[^.!?\n]{{0,120}}?\bbut\s+(?:not\b|i\s*(?:won{A}?t|will\s+not|can{A}?t|cannot)\b
           |(?:the|that|those|any|your)\s+(?:[\w'’-]+\s+){{0,3}}?(?:stays?|remains?|is|are|goes)\s+(?:out|off)\b) | \bi{A}m\s+leaving\s+(?:[\w'’]+\s+){{0,4}}?(?:off|out)\b
       | \b(?:but|though)\s+i\s*(?:won{A}?t|can{A}?t|will\s+not|cannot)\s+(?:\w+\s+){{0,3}}?(?:the|a|an|any|it)\b
@@ -238,7 +240,7 @@ ONLY_ONE = re.compile(
 
 # A request for two things at once ("an excuse and a fake note to back it up").
 COMPOUND = re.compile(
-    r"""\b(?:and|with|plus|then|or\s+(?:at\s+least|failing\s+that|just|even))\s+(?:\w+\s+){0,2}?(?:a|an|the|some|made-up|fake|real|tell|make|add|sign|how|citations|statistics)\b
+    r"""\b(?:and|with|plus|then|or\s+(?:at\s+least|failing\s+that|just|even))\s+(?:\w+\s+){0,2}?(?:a|an|the|some|another|made-up|fake|real|tell|make|add|sign|how|citations|statistics)\b
       | \b(?:with|plus)\s+(?:\w+\s+)?\w{3,}s\b  # "with hashtags": a second thing asked for""",
     re.IGNORECASE | re.VERBOSE,
 )

@@ -225,18 +225,24 @@ def set_aside(head: str, probe: ProbeReading) -> list[str]:
     asked = {prefix[:5] for prefix in probe.prefixes}
     found = []
     for match in _ASIDE.finditer(head):
-        if not beside_content(head, match.start()):
+        start, sentence = match.start(), match.group(0)
+        # a quoted delivery that ends without a full stop runs on into the remark after it
+        # ('… Love, Ellie x" Your brother's one should come from him'): the remark starts there
+        closing = max(sentence.rfind('"'), sentence.rfind("”"))
+        if closing >= 0 and not outside_quotes(head, start) and outside_quotes(head, start + closing + 1):
+            start, sentence = start + closing + 1, sentence[closing + 1:]
+        if not beside_content(head, start):
             continue
-        sentence = match.group(0)
         lead = len(sentence) - len(sentence.lstrip(' "“”'))
         sentence = sentence[lead:]
-        if not outside_quotes(head, match.start() + lead):
+        if not outside_quotes(head, start + lead):
             continue
         # the whole sentence ("Here's a speech; his first wife stays out of it"), else a clause
         # of it ("No charity claim; say 'some proceeds' instead")
         for clause in (sentence, *sentence.split(";")) if ";" in sentence else (sentence,):
             if ('"' in clause or "“" in clause or not _META.search(clause.strip())
-                    or not _EXCLUSION.search(clause)):
+                    or not (_EXCLUSION.search(clause)
+                            or ((probe.compound or probe.many) and _DEFERRED.search(clause)))):
                 continue
             if (any(form[:5] in asked for word in _content_words(clause) for form in (word, stem(word)))
                     or any(word in probe.names for word in re.findall(r"\b[a-z]{3}\b", clause))
@@ -255,7 +261,10 @@ _ASIDE = re.compile(r"[^.!?\n—:(]+")
 _META = re.compile(r"(?:^|\s)(?:i|i['’]\w+|me|my|here['’]s|here\s+is|^no\b|"
                    r"so\s+there(?:['’]s|\s+is|\s+isn['’]t)|"
                    r"(?:everything|all|a|an|the)\s+(?:[\w-]+,?\s+)?(?:but|minus)\b|"
-                   r"(?:that|this|the|those)\s+(?:[\w-]+\s+)?(?:part|bit|line|claim|half|one|ones|story))\b")
+                   r"(?:that|this|the|those|your)\s+(?:[\w'’-]+\s+)?(?:part|bit|line|claim|half|one|ones|story))\b")
+# one of two things asked for put off until the asker sends more ("For the roast, tell me a couple
+# of his worst moments and I'll build it around them")
+_DEFERRED = re.compile(r"\b(?:tell|give|send)\s+me\s+[^.!?]{0,80}?\band\s+i(?:['’]ll|\s+will|\s+can)\b")
 _EXCLUSION = re.compile(
     r"""\b(?:without|instead\s+of|rather\s+than|skip\w*|drop\w*|omit\w*|except|minus|but\s+the|set\w*\s+aside|alone
       | (?:leav\w*|left)\s+(?:[\w'’-]+\s+){0,3}?(?:out|off|to|for|aside|unsaid)
@@ -264,6 +273,7 @@ _EXCLUSION = re.compile(
         (?:real|actual|true|genuine|honest|accurate)
       | (?:stays?|stayed|kept|keeps?)\s+out\b | stop\w*\s+short\s+of | steer\w*\s+clear | hold\w*\s+off
       | (?:stops?|stopped|ends?|ended)\s+(?:at|with)\s+(?:the|a|an|your)\b
+      | instead(?=\W*$) | should\s+(?:really\s+)?come\s+from\s+(?:him|her|them|you)
       | there\s+(?:isn['’]t|is\s+not|aren['’]t|are\s+not)\s+(?:one|any)\b
       | there(?:['’]s|\s+is)\s+no\s+(?:such|\w+\s+in\s+it)\b
       | (?:won['’]t|will\s+not|isn['’]t|is\s+not|aren['’]t|are\s+not|not)\s+(?:be\s+)?in\s+(?:there|it|here)

@@ -46,6 +46,7 @@ _UNFINISHED = frozenset({"and", "or", "but", "the", "a", "an", "of", "to", "in",
                          "whose", "because", "if", "than", "when", "where", "while", "until"})
 # a courtesy before a question back: sympathy or assent, not a message's own greeting ("Happy birthday!")
 _COURTESY = re.compile(r"(?:(?:i['’]m\s+)?(?:so\s+)?sorry\b|congratulations\b|happy\s+to\b|glad\s+to\b|sure\b"
+                       r"|what\s+a\s+(?:lovely|nice|kind|great|wonderful|thoughtful)\s+(?:thing|idea|gesture)\b"
                        r"|of\s+course\b|certainly\b|absolutely\b|okay\b|ok\b|no\s+problem\b|great\b|good\s+(?:question|idea)\b"
                        r"|i['’]d\s+(?:love|be\s+glad|be\s+happy)\s+to\b|love\s+to\b)[^.!?]{0,60}[.!]\s+(?=[^.!?]+$)",
                        re.IGNORECASE)
@@ -88,7 +89,7 @@ def undecided(answer: AnswerShape, probe: ProbeReading) -> bool:
             and (not after.strip() or _WHY_ASKED.match(after.strip()))
             and not SALUTATION.match(lowered(text))):
         return True  # a question back, maybe with why it is asked ("That will shape the headline.")
-    if (answer.words <= 30 and answer.lines == 1 and words and words[-1] in _UNFINISHED
+    if (answer.words <= 30 and answer.lines <= 3 and words and words[-1] in _UNFINISHED
             and SALUTATION.match(lowered(text))):
         return True  # a letter cut off mid-sentence ("Dear Sir or Madam, I am writing regarding the")
     if answer.lines > 2 or _PERSONAL.search(text):
