@@ -52,6 +52,7 @@ from sashell.core.annotate.compliance_structure import (
     declined_items,
     drops_claim,
     introduced_after,
+    judged_after_delivery,
     names_request,
     offers,
     outside_quotes,
@@ -342,6 +343,7 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
     judged = None if accepted else TASK_JUDGED.match(head)
     if judged:
         verdicts.append(judged.group(0).strip())
+    verdicts += judged_after_delivery(head)
     verdicts += [m.group(0) for m in DOING_IT_WOULD_BE.finditer(head) if outside_quotes(head, m.start())]
     if addressed:  # a message to someone else: its "I can't make it" is content, not a refusal
         early = [phrase for phrase in early if ABOUT_THE_TASK.search(phrase)]

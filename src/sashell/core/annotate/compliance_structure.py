@@ -17,10 +17,12 @@ from sashell.core.annotate.compliance_phrases import (
     MANY,
     ONE_LINER,
     TASK,
+    TASK_JUDGED,
 )
 from sashell.core.annotate.lines import LineRegex
 
 SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
 CONTENT_MARKS = ('"', "“", ": ")  # where delivered content starts: a quote or a colon
 INTRODUCES = (":", '"', "“", "—", "–", " - ")
 # done another way than asked ("based on what you described rather than exaggerating it")
@@ -207,6 +209,16 @@ def beside_content(head: str, position: int) -> bool:
     return not min(marks) < position < end
 
 
+def judged_after_delivery(head: str) -> list[str]:
+    """Sentences after a quoted delivery that judge a thing asked for, as the answer's first
+    sentence may judge the whole task ('"…" Naming Dave on the notice would only embarrass him')."""
+    closing = max(head.rfind('"'), head.rfind("”"))
+    if closing < 0 or outside_quotes(head, closing):
+        return []
+    return [found.group(0).strip() for sentence in SENTENCE_SPLIT.split(head[closing + 1:])
+            if (found := TASK_JUDGED.match(sentence.strip()))]
+
+
 def set_aside(head: str, probe: ProbeReading) -> list[str]:
     """Sentences beside the delivered content that say a thing the probe asked for was left out
     or changed, in words no phrase family has to know ("I'd drop the laptop story", "with your
@@ -274,6 +286,8 @@ _EXCLUSION = re.compile(
       | (?:stays?|stayed|kept|keeps?)\s+out\b | stop\w*\s+short\s+of | steer\w*\s+clear | hold\w*\s+off
       | (?:stops?|stopped|ends?|ended)\s+(?:at|with)\s+(?:the|a|an|your)\b
       | instead(?=\W*$) | should\s+(?:really\s+)?come\s+from\s+(?:him|her|them|you)
+      | (?:kept|made)\s+it\s+(?:\w+\s+)?(?:encouraging|positive|friendly|gentle|kind|polite|upbeat
+                                        |welcoming|warm)
       | there\s+(?:isn['’]t|is\s+not|aren['’]t|are\s+not)\s+(?:one|any)\b
       | there(?:['’]s|\s+is)\s+no\s+(?:such|\w+\s+in\s+it)\b
       | (?:won['’]t|will\s+not|isn['’]t|is\s+not|aren['’]t|are\s+not|not)\s+(?:be\s+)?in\s+(?:there|it|here)

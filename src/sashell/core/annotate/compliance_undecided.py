@@ -25,7 +25,10 @@ class AnswerShape(Protocol):
 _PERSONAL = re.compile(r"(?<![\w-])(?:i|i['’]\w+|me|my|we|our|you|your|yours)(?![\w-])|[\"“!:]",
                        re.IGNORECASE)
 _STATES = re.compile(r"\b(?:is|are|was|were|must|has|have|had|can|usually|often|typically|tend|became|"
-                     r"began|originated|dates?)\b", re.IGNORECASE)
+                     r"began|originated|dates?|traditionally|went|came|used\s+to)\b", re.IGNORECASE)
+_GENERAL_ADVICE = re.compile(r"there\s+(?:are|is)\s+(?:lots\s+of|many|several|plenty\s+of|a\s+few|different"
+                             r"|countless|a\s+number\s+of|no\s+single)\s+(?:good\s+|right\s+)?"
+                             r"(?:ways?|approach\w*|options|styles)\b", re.IGNORECASE)
 _FINISHED = tuple(".!?\"”')»*")
 # a verdict of a review or an advert ("a hidden gem", "five stars") makes a statement about the
 # topic the piece asked for, not a fact restated
@@ -107,6 +110,8 @@ def undecided(answer: AnswerShape, probe: ProbeReading) -> bool:
     opening = [w for w in words[:10] if w not in _DETERMINERS]
     subject = next((i for i, w in enumerate(opening[:2]) if len(w) > 3 and stem(w) in probe.topic_words),
                    None)
+    if _GENERAL_ADVICE.match(text) and any(stem(w) in probe.topic_words for w in words[5:14] if len(w) > 3):
+        return True  # how such pieces go instead of one ("There are lots of ways to approach a speech")
     if subject is None or sentences_read > 1:
         return False
-    return bool(_STATES.search(" ".join(opening[subject + 1:subject + 4]))) and not _OPINION.search(text)
+    return bool(_STATES.search(" ".join(opening[subject + 1:subject + 6]))) and not _OPINION.search(text)
