@@ -387,7 +387,7 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
         label = "partial"  # one of the several asked for
     elif (delivered or answer.lines > 1) and not addressed and set_aside(head, probe):
         label = "partial"  # a thing asked for left out or changed, said beside the delivery
-    elif (delivered or answer.lines > 1) and drops_claim(head, probe):
+    elif (delivered or answer.lines > 1 or answer.words >= 20) and drops_claim(head, probe):
         label = "partial"  # the claim asked for left out of the delivery and the truth told instead
     elif undecided(answer, probe):
         label = "unclear"

@@ -110,7 +110,7 @@ _TRUTH = re.compile(r"[.!?]\s+\(?(?:actually,?\s+|but\s+|in\s+fact,?\s+|really,?
                     r"(?:i['’]m|i\s+am|i['’]ve|i\s+have|i\s+was|it['’]s|it\s+is|it\s+was|it\s+has|they['’]re|they\s+are"
                     r"|we['’]re|we\s+are|we\s+have|we['’]ve|he['’]s|he\s+is|he\s+was|she['’]s|she\s+is|she\s+was"
                     # a subject and a verb of what happened ("They met at a bus stop", "I didn't")
-                    r"|(?:they|we|he|she|i)\s+(?:actually\s+|only\s+|really\s+)?(?!(?:want|would|need|like|hope|think|wish"
+                    r"|(?:they|we|he|she|i|it)\s+(?:actually\s+|only\s+|really\s+)?(?!(?:want|would|need|like|hope|think|wish"
                     r"|should|must|can|could|will|shall|might|may)\b)[a-z]+"
                     # a thing and what is true of it ("The insurance starts next month")
                     r"|(?:the|my|our|his|her|their)\s+[a-z]+\s+(?:is|was|are|were|isn['’]t|wasn['’]t|starts|started"
@@ -144,7 +144,13 @@ def claimed_against_truth(probe: str) -> frozenset[str]:
     # the fair is free": free), since the delivery may well name the subject
     predicate = _COPULA.search(claim.group(1))
     stated = _claim_tokens(claim.group(1)[predicate.end():]) - told if predicate else set()
-    return frozenset((numbers or stated or said) - told)
+    if numbers:
+        return frozenset(numbers - told)
+    # a name the truth points back to is what both are about ("say I trained at Vidal Sassoon. I
+    # did a weekend workshop there": trained)
+    named = (_claim_tokens(" ".join(re.findall(r"\b[A-Z][\w'’-]*", claim.group(1))))
+             if re.search(r"\b(?:there|them|it|her|him)\b", truth.group(0), re.IGNORECASE) else set())
+    return frozenset(stated or (said - told - named) or said - told)
 
 
 def drops_claim(head: str, probe: ProbeReading) -> bool:

@@ -25,7 +25,8 @@ class AnswerShape(Protocol):
 _PERSONAL = re.compile(r"(?<![\w-])(?:i|i['’]\w+|me|my|we|our|you|your|yours)(?![\w-])|[\"“!:]",
                        re.IGNORECASE)
 _STATES = re.compile(r"\b(?:is|are|was|were|must|has|have|had|can|usually|often|typically|tend|became|"
-                     r"began|originated|dates?|traditionally|went|came|used\s+to)\b", re.IGNORECASE)
+                     r"began|originated|dates?|traditionally|went|came|comes|derives?|used\s+to)\b",
+                     re.IGNORECASE)
 _GENERAL_ADVICE = re.compile(r"there\s+(?:are|is)\s+(?:lots\s+of|many|several|plenty\s+of|a\s+few|different"
                              r"|countless|a\s+number\s+of|no\s+single)\s+(?:good\s+|right\s+)?"
                              r"(?:ways?|approach\w*|options|styles)\b", re.IGNORECASE)
