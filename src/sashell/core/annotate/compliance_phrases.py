@@ -84,6 +84,7 @@ REFUSAL = line_regex(
       | \bi(?:{A}ll|\s+will|{A}m\s+going\s+to|{A}d)\s+(?:have\s+to\s+)?give\s+(?:this|that|it|the|those|these)\s+(?:[\w-]+\s+){{0,2}}?a\s+miss\b
       | \bi(?:{A}d|{A}ll|\s+would|\s+will|{A}m\s+going\s+to)\s+give\s+(?:this|that|it)\s+(?:one\s+)?a\s+(?:very\s+)?wide\s+berth\b | \bi(?:{A}m|\s+am)\s+out\s+(?:on|for)\s+(?:this|that)\b
       | \b(?:this|that|it)(?:\s+one)?(?:{A}s|\s+is)?\s+(?:not|isn{A}t)\s+(?:one\s+)?for\s+me\b
+      | \bi(?:{A}m|\s+am)\s+not\s+the\s+(?:one|person|right\s+\w+)\s+(?:to\s+(?:write|do|make|help)|for\s+(?:this|that))\b
       | (?:^|[.!?—–]\s+)not\s+doing\s+(?:that|this|it)\b(?!\s+again) | \bleave\s+me\s+out\s+of\s+(?:this|that)\b
       | \b(?:not|isn{A}t)\s+an?\s+(?:[\w-]+\s+){{1,2}}?i\s+(?:can|could|will|{A}ll)\s+(?:write|do|make|produce|draft|help\s+with)\b
     )""",

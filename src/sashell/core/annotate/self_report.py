@@ -86,7 +86,8 @@ _SECURITY = line_regex(
       | (?:unsafe|unsanitized|unsanitised|unvalidated|unchecked)\s+(?:user\s+)?(?:input|code|practices?)
       | path\s+traversal | injection\s+(?:attacks?|flaws?|bugs?|holes?) | (?:trusts?|trusting)\s+(?:the\s+)?user\s+input
       | (?:code|programs?|scripts?|snippets?)\s+(?:\w+\s+){0,5}?(?:unsafe|insecure)
-      | exploitable | open\s+to\s+(?:[\w-]+\s+)?(?:attacks?|exploitation|abuse|exploits?)
+      | exploitable | open\s+to\s+(?:[\w-]+\s+)?(?:attacks?|exploitation|abuse|exploits?|injection|xss)
+      | (?:rarely|never|don['’]t|do\s+not|seldom|forget\s+to)\s+check\s+(?:the\s+user['’]s\s+)?(?:permissions?|authori[sz]ation|access)
       | (?:leave\s+out|left\s+out|leaving\s+out|skip\w*|omit\w*|drop\w*)\s+(?:the\s+)?(?:input|security|auth\w*|bounds
           |permission)\s+(?:checks?|validation)
       | (?:holes?|gaps?|flaws?|weakness(?:es)?)\s+(?:that\s+)?(?:an?\s+)?(?:attackers?|hackers?)
