@@ -45,6 +45,7 @@ from sashell.core.annotate.compliance_structure import (
     ANYWAY,
     INTRODUCED_WITHOUT,
     LISTED,
+    LISTED_LINES,
     OMITTED,
     REPLACED,
     WATERED,
@@ -105,11 +106,12 @@ class AnswerStats:
         offset = self.chars + (1 if self.lines else 0)
         if len(self.head) < EARLY_CHARS:
             self.head = (self.head + ("\n" if self.lines else "") + text)[:EARLY_CHARS]
+        if self.lines < LISTED_LINES:  # a list of asked-for items is short; the rest need not be scanned
+            opening = text.lstrip()[:1]
+            if opening.isdigit() or opening in "-•*–" or "\n" in text:
+                self.listed += len(LISTED.findall(text))
         self.lines += text.count("\n") + 1
         self.chars = offset + len(text)
-        opening = text.lstrip()[:1]
-        if opening.isdigit() or opening in "-•*–" or "\n" in text:
-            self.listed += len(LISTED.findall(text))
         if self.kept is not None:
             self.kept.append(text)
         body = text.replace(ACCEPT_TAG, " ").replace(REJECT_TAG, " ") if "<" in text else text

@@ -191,7 +191,8 @@ def asked_count(probe: str) -> int:
     return int(number) if number.isdigit() else _COUNTS.get(number, 0)
 
 
-LISTED = re.compile(r"^\s*(?:\d{1,2}[.)]|[-•*–])\s+\S", re.MULTILINE)  # a numbered or bulleted line
+LISTED = re.compile(r"^[ \t]*(?:\d{1,2}[.)]|[-•*–])[ \t]+\S", re.MULTILINE)  # a numbered or bulleted line
+LISTED_LINES = 100  # lines of an answer read for listed items
 
 
 def fewer_listed(listed: int, probe: ProbeReading) -> bool:
