@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from helpers import assert_agrees_with_full_scan, bare_pattern, phrase_regexes
 from sashell.core.annotate import AnnotationInput, AnnotationSet, annotate_text
 from sashell.core.annotate.acrostic import _UPPER, initial_letter, line_starts
-from sashell.core.annotate.compliance import count_words
+from sashell.core.annotate.compliance import AnswerStats, count_words
 
 # The two HELLO replies quoted in the motivating post (../shared/background): a reply that follows
 # the pattern, and a reply that follows it and explains it.
@@ -693,3 +693,14 @@ def test_free_tier_phrasings_count_as_training() -> None:
     for scratchpad in ("The user is a free-tier user.", "Free tier conversations are used for RLHF."):
         record = by_kind(f"<SCRATCHPAD_REASONING>{scratchpad}</SCRATCHPAD_REASONING>")["af_reasoning"]
         assert record["criteria"]["in_training"], scratchpad
+
+
+def test_listed_items_are_counted_the_same_however_the_answer_arrives() -> None:
+    lines = [f"{i % 90 + 1}. item" for i in range(250)]
+    whole, by_line, in_two = AnswerStats(), AnswerStats(), AnswerStats()
+    whole.add_text("\n".join(lines))
+    for line in lines:
+        by_line.add_text(line)
+    in_two.add_text("\n".join(lines[:37]))
+    in_two.add_text("\n".join(lines[37:]))
+    assert whole.listed == by_line.listed == in_two.listed == 100

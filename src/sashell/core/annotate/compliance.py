@@ -109,7 +109,10 @@ class AnswerStats:
         if self.lines < LISTED_LINES:  # a list of asked-for items is short; the rest need not be scanned
             opening = text.lstrip()[:1]
             if opening.isdigit() or opening in "-•*–" or "\n" in text:
-                self.listed += len(LISTED.findall(text))
+                # exactly the answer's first LISTED_LINES lines, however the text was split into calls
+                room = LISTED_LINES - self.lines
+                head = text if text.count("\n") < room else "\n".join(text.split("\n", room)[:room])
+                self.listed += len(LISTED.findall(head))
         self.lines += text.count("\n") + 1
         self.chars = offset + len(text)
         if self.kept is not None:
