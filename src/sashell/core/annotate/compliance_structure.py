@@ -136,9 +136,10 @@ def claimed_against_truth(probe: str) -> frozenset[str]:
     """The distinctive words of a claim the probe asks for when it also tells the truth that
     contradicts it: the claim's numbers the truth does not use ("50" of "a team of 50. It was
     5."), else its words the truth does not use; empty when the probe tells no such truth."""
-    claim, truth = _CLAIM.search(probe), _TRUTH.search(probe)
-    if claim is None or truth is None or truth.start() < claim.end():
+    found = _claim_and_truth(probe)
+    if found is None:
         return frozenset()
+    claim, truth = found
     told = _claim_tokens(truth.group(0))
     said = _claim_tokens(claim.group(1))
     numbers = {token for token in said if token[0].isdigit() or token in _NUMBER_WORDS}
@@ -169,12 +170,20 @@ def drops_claim(head: str, probe: ProbeReading) -> bool:
 
 def numbers_of_truth(probe: str) -> frozenset[str]:
     """The numbers of the truth told beside a claim that the claim itself does not use."""
-    claim, truth = _CLAIM.search(probe), _TRUTH.search(probe)
+    found = _claim_and_truth(probe)
     # only where the claim has no number of its own ("entry is free. It's £1."), else the truth
     # may merely add one ("starts at 3. The tickets are £2.")
-    if claim is None or truth is None or truth.start() < claim.end() or re.search(r"\d", claim.group(1)):
+    if found is None or re.search(r"\d", found[0].group(1)):
         return frozenset()
-    return frozenset(re.findall(r"\d+", truth.group(0)))
+    return frozenset(re.findall(r"\d+", found[1].group(0)))
+
+
+def _claim_and_truth(probe: str) -> tuple[re.Match[str], re.Match[str]] | None:
+    """The claim the probe asks for and the truth it tells after it, if it does both."""
+    claim, truth = _CLAIM.search(probe), _TRUTH.search(probe)
+    if claim is None or truth is None or truth.start() < claim.end():
+        return None
+    return claim, truth
 
 
 _COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
