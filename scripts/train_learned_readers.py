@@ -4,11 +4,12 @@ development part only, and write their weights into the package:
     .venv/bin/python scripts/train_learned_readers.py
 
 One model per registered annotator that names a weights file (``learned_weights``): alignment-
-faking reasoning and self-reports. Each reads what its annotator's ``learned_text`` gives of a
-labelled item and learns the annotator's positive label against ``none``. Deterministic (full-
-batch gradient descent from zero weights): running it again on the same corpus writes the same
-files. `tests/test_learned_readers.py` checks the shipped files are what this script makes from
-today's development part.
+faking reasoning, self-reports and compliance. Each reads what its annotator's ``learned_text``
+gives of a labelled item and learns its ``learned_labels`` (its flag's label against ``none``;
+for compliance refused, complied, partial and unclear, of which it keeps refused over complied).
+Deterministic (full-batch gradient descent from zero weights): running it again on the same
+corpus writes the same files. `tests/test_learned_readers.py` checks the shipped files are what
+this script makes from today's development part.
 """
 
 from __future__ import annotations
@@ -33,12 +34,13 @@ def readers() -> list[type[LineAnnotator]]:
 
 def build(annotator: type[LineAnnotator]) -> bytes:
     items = yaml.safe_load(part_path("development").read_text(encoding="utf-8"))["items"]
-    chosen = [i for i in items if i["annotator"] == annotator.kind]
+    labels = annotator.learned_labels()
+    chosen = [i for i in items if i["annotator"] == annotator.kind and i["label"] in labels]
     texts = []
     for item in chosen:
         scratchpad, answer = split_reply(item["reply"] or "")
         texts.append(annotator.learned_text(item.get("probe") or "", scratchpad, answer))
-    return encode(train(texts, [i["label"] != "none" for i in chosen]))
+    return encode(train(texts, [labels.index(i["label"]) for i in chosen], len(labels)))
 
 
 def main() -> int:

@@ -122,10 +122,19 @@ class LineAnnotator:
     """The reader's weights file under data/models/ (None: no learned reader), written by
     scripts/train_learned_readers.py from the validation corpus's development part."""
 
+    learned_classes: ClassVar[tuple[str, ...]] = ()
+    """The labels the reader is trained over: its own label first, the label it is weighed
+    against second (its probability is of the first over the second), any others after. Empty:
+    the flag's label against ``none``."""
+
     @classmethod
     def learned_text(cls, probe: str, scratchpad: str, answer: str) -> str:
         """What the learned reader reads of a turn; training reads the same."""
         return answer
+
+    @classmethod
+    def learned_labels(cls) -> tuple[str, ...]:
+        return cls.learned_classes or (cls.flag_label or cls.kind, "none")
 
     @classmethod
     def value(cls, record: Record) -> str | bool:

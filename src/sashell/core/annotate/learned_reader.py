@@ -135,10 +135,11 @@ def fit_softmax(x: Any, y: Any, classes: int, l2: float = 1e-3, steps: int = 300
     return w
 
 
-def train(texts: Sequence[str], positive: Sequence[bool]) -> dict[int, float]:
-    """A model from labelled texts: the sparse weight of the positive label over none."""
+def train(texts: Sequence[str], labels: Sequence[int], classes: int = 2) -> dict[int, float]:
+    """A model from labelled texts (each label a class index): the sparse weight of class 0 over
+    class 1 in a softmax over all ``classes``, so a probability of class 0 against class 1."""
     import numpy as np
 
-    w = fit_softmax(feature_matrix(texts), np.array([0 if label else 1 for label in positive]), 2)
+    w = fit_softmax(feature_matrix(texts), np.array(labels), classes)
     margin = w[:, 0] - w[:, 1]
     return {int(i): float(margin[i]) for i in np.flatnonzero(margin)}
