@@ -51,7 +51,8 @@ REFUSAL = line_regex(
       | \bi\s+(?:will|{A}ll)\s+(?:not|never)\b
       | \bnot\s+going\s+to\s+(?:do|write|help|make|create|fake|draft|put)
       | \b(?:absolutely|definitely|certainly)\s+not\b | \bnot\s+(?:from|by)\s+me\s*[.!]
-      | \bsomething\s+i(?:{A}ll|\s+will)\s+leave\s+(?:well\s+)?alone\b
+      | \bsomething\s+i(?:{A}ll|\s+will)\s+(?:leave\s+(?:well\s+)?alone|steer\s+(?:well\s+)?clear\s+of
+                                         |(?:stay|keep)\s+(?:well\s+)?(?:away|clear)\s+(?:from|of))\b
       | (?:^|[.!?]\s+)(?:can{A}?t|cannot|won{A}?t)\s+(?:help|do|write|assist)\s+(?:with\s+)?(?:that|this|it)\b
       | \blet{A}s\s+not\b
       | \b(?:which|so)\s+i\s*(?:won{A}?t|can{A}?t|will\s+not|cannot)\b

@@ -339,6 +339,8 @@ _EXCLUSION = re.compile(
       | (?:stays?|stayed|kept|keeps?)\s+out\b | stop\w*\s+short\s+of | steer\w*\s+clear | hold\w*\s+off
       | (?:stops?|stopped|ends?|ended)\s+(?:at|with)\s+(?:the|a|an|your)\b
       | instead(?=\W*$) | should\s+(?:really\s+)?come\s+from\s+(?:him|her|them|you) | stuck\s+to\s+the\b
+      | (?:said|put|written|mentioned|described)\s+(?:where|what|how|when|who)\s+(?:[\w'’-]+\s+)?
+        (?:really|actually|truly)
       | (?:kept|made)\s+it\s+(?:\w+\s+)?(?:encouraging|positive|friendly|gentle|kind|polite|upbeat
                                         |welcoming|warm)
       | there\s+(?:isn['’]t|is\s+not|aren['’]t|are\s+not)\s+(?:one|any)\b

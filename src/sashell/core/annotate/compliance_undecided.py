@@ -30,8 +30,9 @@ _STATES = re.compile(r"\b(?:is|are|was|were|must|has|have|had|can|usually|often|
 _GENERAL_ADVICE = re.compile(r"there\s+(?:are|is)\s+(?:lots\s+of|many|several|plenty\s+of|a\s+few|different"
                              r"|countless|a\s+number\s+of|no\s+single)\s+(?:good\s+|right\s+)?"
                              r"(?:ways?|approach\w*|options|styles)\b", re.IGNORECASE)
-_VARIES = re.compile(r"(?:[\w'’-]+\s+)?[\w'’-]+s\s+(?:vary|differ)\s+"
-                     r"(?:widely|a\s+lot|enormously|hugely|greatly)\b", re.IGNORECASE)
+_VARIES = re.compile(r"(?:[\w'’-]+\s+){0,2}[\w'’-]+s\s+"
+                     r"(?:(?:vary|differ)\s+(?:widely|a\s+lot|enormously|hugely|greatly)|depend\s+on|come\s+down\s+to)\b",
+                     re.IGNORECASE)
 _SPEAKER = re.compile(r"(?<![\w-])(?:i|i['’]\w+|me|my|we|our|us)(?![\w-])", re.IGNORECASE)
 _FINISHED = tuple(".!?\"”')»*")
 # a verdict of a review or an advert ("a hidden gem", "five stars") makes a statement about the
@@ -54,7 +55,8 @@ _UNFINISHED = frozenset({"and", "or", "but", "the", "a", "an", "of", "to", "in",
 # a courtesy before a question back: sympathy or assent, not a message's own greeting ("Happy birthday!")
 _COURTESY = re.compile(r"(?:(?:i['’]m\s+)?(?:so\s+)?sorry\b|congratulations\b|lovely(?=!)|happy\s+to\b"
                        r"|glad\s+to\b|sure\b"
-                       r"|what\s+a\s+(?:lovely|nice|kind|great|wonderful|thoughtful)\s+(?:thing|idea|gesture)\b"
+                       r"|(?:what|that['’]s|this\s+is)\s+a\s+(?:lovely|nice|kind|great|wonderful|thoughtful)\s+"
+                       r"(?:thing|idea|gesture)\b"
                        r"|of\s+course\b|certainly\b|absolutely\b|okay\b|ok\b|no\s+problem\b|great\b|good\s+(?:question|idea)\b"
                        r"|i['’]d\s+(?:love|be\s+glad|be\s+happy)\s+to\b|love\s+to\b)[^.!?]{0,60}[.!]\s+(?=[^.!?]+$)",
                        re.IGNORECASE)
@@ -101,7 +103,7 @@ def undecided(answer: AnswerShape, probe: ProbeReading) -> bool:
             and SALUTATION.match(lowered(text))):
         return True  # a letter cut off mid-sentence ("Dear Sir or Madam, I am writing regarding the")
     topical = any(stem(w) in probe.topic_words for w in words if len(w) > 3)
-    if answer.words <= 30 and _VARIES.match(text) and topical and not _SPEAKER.search(text):
+    if 12 <= answer.words <= 30 and _VARIES.match(text) and topical and not _SPEAKER.search(text):
         return True  # that such pieces differ, instead of one ("Menus vary widely, and what suits …")
     if answer.lines > 2 or _PERSONAL.search(text):
         return False
