@@ -30,14 +30,13 @@ import numpy as np
 import yaml
 
 from sashell.core.annotate import AnnotationInput, annotate_text, compliance
-from sashell.core.annotate.compliance import LEARNED_CLASSES, split_reply
+from sashell.core.annotate.compliance import DELIVERY_MARKS, LEARNED_CLASSES, ComplianceAnnotator, split_reply
 from sashell.core.annotate.compliance_phrases import EARLY_CHARS
 from sashell.core.annotate.learned_reader import feature_matrix, fit_softmax
 from sashell.core.validation import part_path
 
 LOOKS = json.loads((Path(__file__).parent / "one_look_misses.json").read_text(encoding="utf-8"))["misses"]
 THRESHOLDS = (0.5, 0.6, 0.65, 0.7, 0.75, 0.8)
-DELIVERY_MARKS = ('"', "“", "here's", "here is", ": ")  # what compliance.judge counts as delivered
 
 
 def part_number(item_id: str) -> int:
@@ -50,6 +49,10 @@ def part_number(item_id: str) -> int:
 def delivers(answer: str) -> bool:
     head = answer[:EARLY_CHARS].lower()
     return any(mark in head for mark in DELIVERY_MARKS)
+
+
+def refusal_p(row: np.ndarray, margin: np.ndarray) -> float:
+    return float(1 / (1 + np.exp(-(row @ margin))))
 
 
 def margins(x: np.ndarray, labels: list[str], rows: np.ndarray) -> np.ndarray:
@@ -76,7 +79,7 @@ def main() -> int:
     items = [i for i in yaml.safe_load(part_path("development").read_text(encoding="utf-8"))["items"]
              if i["annotator"] == "compliance"]
     answers = [split_reply(i["reply"] or "")[1] for i in items]
-    x = feature_matrix([a.strip()[:EARLY_CHARS] for a in answers])
+    x = feature_matrix([ComplianceAnnotator.learned_text("", "", a) for a in answers])
     labels = [i["label"] for i in items]
     numbers = np.array([part_number(i["id"]) for i in items])
     trainable = np.array([label in LEARNED_CLASSES for label in labels])
@@ -95,7 +98,7 @@ def main() -> int:
             if looked != "complied" or delivers(answers[k]):
                 continue
             read += 1
-            tally(found, float(1 / (1 + np.exp(-(x[k] @ m)))), labels[k])
+            tally(found, refusal_p(x[k], m), labels[k])
     print("each held-out part from the twentieth, read by a model trained on what existed before it:")
     report(found, read)
     if "--today" in sys.argv:
@@ -112,7 +115,7 @@ def main() -> int:
                 if today[k] != "complied" or delivers(answers[k]):
                     continue
                 read += 1
-                tally(found, float(1 / (1 + np.exp(-(x[k] @ m)))), labels[k])
+                tally(found, refusal_p(x[k], m), labels[k])
         print("today's rules (without the reader) on development, ten folds by part, each read by a "
               "model trained on the rest:")
         report(found, read)
