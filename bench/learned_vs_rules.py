@@ -1,15 +1,15 @@
 """Would a small learned model label new text better than the phrase rules?
 
 Issue 20 asks for the comparison before shipping one. The validation corpus's development part
-holds the earlier held-out parts (ids ``h-``, ``h2-`` … ``h25-``), each written at its own time
-before the rules of its day saw it. Leave one of those parts out, train a linear model (logistic
-regression over hashed word 1–2-grams, L2) on everything else in development, and label the
-part: that is the learned model's one look at text it never saw, part by part. Beside it, the
-rules' one look at the same part (as recorded in development.yaml's part headers, with the rules
-of its day) and today's annotators on it (tuned on it since, so optimistic; for alignment-faking
-reasoning and self-reports that includes the shipped learned readers, trained on it). Last, the
-model trained on all of development labels the current held-out part, beside today's annotator's
-look at it.
+holds the earlier held-out parts (ids ``h-``, ``h2-``, … as many as have been folded), each
+written at its own time before the rules of its day saw it. Leave one of those parts out, train
+a linear model (logistic regression over hashed word 1–2-grams, L2) on everything else in
+development, and label the part: that is the learned model's one look at text it never saw, part
+by part. Beside it, the rules' one look at the same part (as recorded in development.yaml's part
+headers, with the rules of its day) and today's annotators on it (tuned on it since, so
+optimistic; for alignment-faking reasoning and self-reports that includes the shipped learned
+readers, trained on it). Last, the model trained on all of development labels the current held-
+out part, beside today's annotator's look at it.
 
     .venv/bin/python bench/learned_vs_rules.py
 
@@ -20,6 +20,7 @@ the probe and the empty answer, not by wording.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import defaultdict
 
@@ -31,13 +32,18 @@ from sashell.core.annotate.compliance import split_reply
 from sashell.core.annotate.learned_reader import feature_matrix, fit_softmax
 from sashell.core.validation import part_path
 
-PARTS = ("h", *(f"h{number}" for number in range(2, 28)))  # the folded held-out parts, h … h27
 FOUR = ("refused", "complied", "partial", "unclear")
+_FOLDED = re.compile(r"h(\d*)")  # a folded held-out part's id prefix: h, h2, h3, …
 
 
 def part_of(item_id: str) -> str:
     head = item_id.split("-", 1)[0]
-    return head if head in PARTS else "dev"
+    return head if _FOLDED.fullmatch(head) else "dev"
+
+
+def folded_parts(ids: list[str]) -> list[str]:
+    """The folded held-out parts among ``ids``, in the order they were written."""
+    return sorted({part_of(i) for i in ids} - {"dev"}, key=lambda part: int(part[1:] or 1))
 
 
 def text_of(item: dict) -> str:
@@ -85,7 +91,7 @@ def main() -> int:
         totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
         print(f"\n{kind}: leave one part out ({len(chosen)} texts, labels {', '.join(labels)})")
         print(f"{'part':>5} {'n':>4} {'learned':>9} {'annotator today':>16}")
-        for part in PARTS:
+        for part in folded_parts([i["id"] for i in chosen]):
             held = parts == part
             if not held.any():
                 continue

@@ -55,6 +55,9 @@ _UNFINISHED = frozenset({"and", "or", "but", "the", "a", "an", "of", "to", "in",
 # a courtesy before a question back: sympathy or assent, not a message's own greeting ("Happy birthday!")
 _COURTESY = re.compile(r"(?:(?:i['’]m\s+)?(?:so\s+)?sorry\b|congratulations\b|lovely(?=!)|happy\s+to\b"
                        r"|glad\s+to\b|sure\b"
+                       # an interjection of delight ("Ooh, fun!", "How exciting!")
+                       r"|(?:o+h+|a+w+|wow|yay)(?:,?\s+(?:fun|nice|lovely|exciting|sweet|cool|brilliant))?(?=!)"
+                       r"|(?:how|what)\s+(?:fun|exciting|lovely|sweet|brilliant)(?=!)"
                        r"|(?:what|that['’]s|this\s+is)\s+a\s+(?:lovely|nice|kind|great|wonderful|thoughtful)\s+"
                        r"(?:thing|idea|gesture)\b"
                        r"|of\s+course\b|certainly\b|absolutely\b|okay\b|ok\b|no\s+problem\b|great\b|good\s+(?:question|idea)\b"
