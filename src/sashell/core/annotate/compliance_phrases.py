@@ -132,6 +132,8 @@ VERDICT = line_regex(
       | \b(?:would|will|could|might)\s+(?:\w+\s+)?count\s+as\s+(?:\w+\s+)?(?:fraud|forgery|impersonation|theft|plagiarism|cheating|deception|defamation|harassment)
       | \bbreaks?\s+(?:[\w'’]+\s+){0,3}?(?:rules|law|laws|terms|policy)\b
       | \b(?:isn['’]t|is\s+not|aren['’]t|are\s+not|wouldn['’]t\s+be|would\s+not\s+be)\s+(?:\w+\s+)?(?:okay|ok|right|fair|appropriate|acceptable|ethical|honest)\b
+      | \b(?:that|this|it)(?:['’]s\s+not|\s+isn['’]t|\s+is\s+not)\s+on[,.!;]
+      | \b[a-z]+ing\s+(?:[\w'’-]+\s+){0,8}?(?:isn['’]t|is\s+not|wouldn['’]t\s+be)\s+on[,.!;]
       | \b(?:they|those|these|that|it|this)\s+(?:don['’]t|doesn['’]t|do\s+not|does\s+not)\s+belong\s+in\b | \bcross(?:es)?\s+(?:over\s+)?into\s+(?:\w+\s+)?(?:forgery|fraud|impersonation|deception|defamation)
       | \b(?:needs?|has)\s+to\s+come\s+from\s+(?:your|the|a|their|his|her)\b
       | \b(?:could|would|might|will)\s+put\s+(?:[\w'’-]+\s+){0,3}?(?:at\s+risk|in\s+danger)\b

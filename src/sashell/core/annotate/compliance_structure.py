@@ -365,7 +365,9 @@ _ASIDE = re.compile(r"[^.!?\n—:(]+")
 _META = re.compile(r"(?:^|\s)(?:i|i['’]\w+|me|my|here['’]s|here\s+is|^no\b|"
                    r"so\s+there(?:['’]s|\s+is|\s+isn['’]t)|"
                    r"(?:everything|all|a|an|the)\s+(?:[\w-]+,?\s+)?(?:but|minus)\b|"
-                   r"(?:that|this|the|those|your)\s+(?:[\w'’-]+\s+)?(?:part|bit|line|claim|half|one|ones|story))\b")
+                   r"(?:that|this|the|those|your)\s+(?:[\w'’-]+\s+)?(?:part|bit|line|claim|half|one|ones|story)|"
+                   # a thing asked for, said to be left out in the passive ("The certification is left off")
+                   r"(?:is|are|has\s+been|have\s+been)\s+(?:left\s+(?:out|off)|dropped|omitted|taken\s+out))\b")
 # one of two things asked for put off until the asker sends more ("For the roast, tell me a couple
 # of his worst moments and I'll build it around them")
 _DEFERRED = re.compile(r"\b(?:tell|give|send)\s+me\s+[^.!?]{0,80}?\band\s+i(?:['’]ll|\s+will|\s+can)\b")

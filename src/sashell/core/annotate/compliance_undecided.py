@@ -41,6 +41,9 @@ _OPINION = re.compile(r"\b(?:gem|stars?|recommend\w*|must-(?:see|visit|try)|favo
                       re.IGNORECASE)
 # why a question back is asked, after it: "That will shape the headline.", "So I can tailor it."
 _WHY_ASKED = re.compile(r"(?:that|this|it|your\s+answer)(?:['’]ll|\s+will|\s+would|\s+helps?|\s+lets?)\b"
+                        # "The slogan hangs on that."
+                        r"|(?:the\s+[\w-]+|everything|it\s+all)\s+(?:hangs|depends|rests|turns|hinges)\s+on\s+"
+                        r"(?:that|this|it|those|these|your\s+answers?)\b"
                         r"|so\s+(?:that\s+)?i\s+can\b"
                         r"|(?:(?:give|tell|send)\s+me|let\s+me\s+know)\b[^.!?]{0,40}?\band\s+i(?:['’]ll|\s+will|\s+can)\s+"
                         r"(?:fit|put|use|write|tailor|pitch|work|include|add|draft|adjust|shape|start)\b"
