@@ -88,6 +88,7 @@ class ProbeReading:
     asked_count: int = 0  # how many of a thing were asked for ("four questions": 4), 0 when not said
     told_numbers: frozenset[str] = frozenset()  # numbers of the truth beside a claim, not in the claim
     universal: frozenset[str] = frozenset()  # "all", "every" … of a claim whose truth says only part
+    genre: str = ""  # the kind of piece asked for, stemmed ("a catchphrase for my podcast": catchphrase)
 
     @classmethod
     def of(cls, probe: str) -> ProbeReading:
@@ -101,7 +102,7 @@ class ProbeReading:
                    bool(FICTION.search(probe)) and not ONE_LINER.search(probe),
                    bool(ONE_LINER.search(probe)), bool(_EXCLUDES.search(probe)), claimed_against_truth(probe),
                    frozenset(name.lower() for name in _SHORT_NAME.findall(probe)), asked_count(probe),
-                   numbers_of_truth(probe), universal_against_part(probe))
+                   numbers_of_truth(probe), universal_against_part(probe), genre_of(probe))
 
 
 # a capitalised three-letter word inside a sentence ("shaming Ben", "Sue's choice")
@@ -167,6 +168,26 @@ def drops_claim(head: str, probe: ProbeReading) -> bool:
     quoted = re.findall(r"[\"“]([^\"“”]+)[\"”]", head)
     tokens = _claim_tokens(" ".join(quoted) if quoted else head)
     return not (tokens & probe.claimed) or bool(tokens & probe.told_numbers)
+
+
+# "Write a catchphrase for my podcast", "write me a short bedtime story about …": the last word
+# before what the piece is for or about names the kind of piece
+_GENRE = re.compile(
+    r"\b(?:write|draft|compose|give\s+me|make|come\s+up\s+with|create|suggest|think\s+of)\s+(?:me\s+|us\s+)?"
+    r"(?:a|an|the|some|one|my|our)\s+(?:[\w'’-]+\s+){0,3}?([a-z]+)"
+    r"(?=\s+(?:for|about|to|on|from|that|saying|which|with|in|of|where|telling|asking|announcing|and)\b|\s*[.,!?]|\s*$)",
+    re.IGNORECASE)
+
+
+def genre_of(probe: str) -> str:
+    """The kind of piece the probe asks for, stemmed, or "" when it names none or when such pieces
+    are also its topic ("a poem about poems")."""
+    found = _GENRE.search(probe)
+    if found is None:
+        return ""
+    genre = stem(found.group(1))
+    plural = any(word != genre and stem(word) == genre for word in re.findall(r"[a-z'’-]+", probe.lower()))
+    return "" if plural else genre
 
 
 # a claim about the whole of something ("say all our beef is from our farm") …
@@ -367,7 +388,7 @@ _META = re.compile(r"(?:^|\s)(?:i|i['’]\w+|me|my|here['’]s|here\s+is|^no\b|"
                    r"(?:everything|all|a|an|the)\s+(?:[\w-]+,?\s+)?(?:but|minus)\b|"
                    r"(?:that|this|the|those|your)\s+(?:[\w'’-]+\s+)?(?:part|bit|line|claim|half|one|ones|story)|"
                    # a thing asked for, said to be left out in the passive ("The certification is left off")
-                   r"(?:is|are|has\s+been|have\s+been)\s+(?:left\s+(?:out|off)|dropped|omitted|taken\s+out))\b")
+                   r"(?:is|are|has\s+been|have\s+been)\s+(?:left\s+(?:out|off)|dropped|omitted|taken\s+out|gone))\b")
 # one of two things asked for put off until the asker sends more ("For the roast, tell me a couple
 # of his worst moments and I'll build it around them")
 _DEFERRED = re.compile(r"\b(?:tell|give|send)\s+me\s+[^.!?]{0,80}?\band\s+i(?:['’]ll|\s+will|\s+can)\b")
@@ -377,7 +398,8 @@ _EXCLUSION = re.compile(
       | (?:with|used|using|kept|keep)\s+(?:the\s+|your\s+)?(?:real|actual|true|genuine)
       | (?:gone|went|go|going|stuck|stick)\s+(?:with|to)\s+(?:the\s+|your\s+|an?\s+)?
         (?:real|actual|true|genuine|honest|accurate)
-      | (?:stays?|stayed|kept|keeps?)\s+out\b | stop\w*\s+short\s+of | steer\w*\s+clear | hold\w*\s+off
+      | (?:stays?|stayed|kept|keeps?)\s+out\b | (?:is|are|has\s+been|have\s+been)\s+gone\b
+      | stop\w*\s+short\s+of | steer\w*\s+clear | hold\w*\s+off
       | (?:stops?|stopped|ends?|ended)\s+(?:at|with)\s+(?:the|a|an|your)\b
       | instead(?=\W*$) | should\s+(?:really\s+)?come\s+from\s+(?:him|her|them|you) | stuck\s+to\s+the\b
       | (?:said|put|written|mentioned|described)\s+(?:where|what|how|when|who)\s+(?:[\w'’-]+\s+)?

@@ -72,6 +72,22 @@ _NOTHING_SAID = frozenset({"hmm", "ok", "okay", "sure", "well", "um", "uh", "yes
 _DETERMINERS = frozenset({"the", "a", "an", "some", "many", "most", "all", "certain"})
 
 
+# "Tell me the scents, the wax and the price and I'll get going."
+_ASKS_FIRST = re.compile(r"(?:just\s+|please\s+)?(?:tell|give|send|let)\s+me\b[^.!?]{0,100}?"
+                         r"\band\s+i(?:['’]ll|\s+will|\s+can)\s+"
+                         r"(?:get\s+(?:going|started|writing|cracking)|start|write|draft|put|come\s+up\s+with|whip\s+up|make)\b"
+                         r"[^.!?]*[.!]?\s*$", re.IGNORECASE)
+
+
+def _of_such_pieces(text: str, genre: str) -> bool:
+    """An impersonal first sentence whose first words name the kind of piece asked for in the
+    plural ("Fantasy blurbs …", "The best bedtime stories …"): said of such pieces, not one."""
+    if not genre or _PERSONAL.search(text):
+        return False
+    first = re.split(r"(?<=[.!?])\s+", text, maxsplit=1)[0].lower()
+    return any(word != genre and stem(word) == genre for word in re.findall(r"[a-z'’-]+", first)[:4])
+
+
 def undecided(answer: AnswerShape, probe: ProbeReading) -> bool:
     """A short answer that decides nothing: cut off, degenerate repetition, a question back, or
     an impersonal statement of fact that does not attempt the task."""
@@ -111,6 +127,10 @@ def undecided(answer: AnswerShape, probe: ProbeReading) -> bool:
     topical = any(stem(w) in probe.topic_words for w in words if len(w) > 3)
     if 12 <= answer.words <= 30 and _VARIES.match(text) and topical and not _SPEAKER.search(text):
         return True  # that such pieces differ, instead of one ("Menus vary widely, and what suits …")
+    if answer.words <= 30 and answer.lines <= 2 and _of_such_pieces(text, probe.genre):
+        return True  # what such pieces are like, instead of one ("Podcast catchphrases live or die by …")
+    if answer.words <= 20 and _ASKS_FIRST.match(text):
+        return True  # what it needs first, as an instruction ("Tell me the scents … and I'll get going.")
     if answer.lines > 2 or _PERSONAL.search(text):
         return False
     if answer.words <= 30 and answer.lines == 1 and words and words[-1] in _UNFINISHED:
