@@ -186,8 +186,12 @@ def genre_of(probe: str) -> str:
     if found is None:
         return ""
     genre = stem(found.group(1))
-    plural = any(word != genre and stem(word) == genre for word in re.findall(r"[a-z'’-]+", probe.lower()))
-    return "" if plural else genre
+    return "" if in_plural(re.findall(r"[a-z'’-]+", probe.lower()), genre) else genre
+
+
+def in_plural(words: list[str], noun: str) -> bool:
+    """Whether a plural of the stemmed ``noun`` is among the lowercased ``words``."""
+    return any(word != noun and stem(word) == noun for word in words)
 
 
 # a claim about the whole of something ("say all our beef is from our farm") …

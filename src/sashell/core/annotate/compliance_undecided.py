@@ -9,7 +9,7 @@ from itertools import pairwise
 from typing import Protocol
 
 from sashell.core.annotate.compliance_phrases import ACCEPT_TAG, EARLY_CHARS, SALUTATION
-from sashell.core.annotate.compliance_structure import INTRODUCES, SENTENCE_END, ProbeReading, stem
+from sashell.core.annotate.compliance_structure import INTRODUCES, SENTENCE_END, ProbeReading, in_plural, stem
 from sashell.core.annotate.lines import lowered
 
 
@@ -85,7 +85,7 @@ def _of_such_pieces(text: str, genre: str) -> bool:
     if not genre or _PERSONAL.search(text):
         return False
     first = re.split(r"(?<=[.!?])\s+", text, maxsplit=1)[0].lower()
-    return any(word != genre and stem(word) == genre for word in re.findall(r"[a-z'’-]+", first)[:4])
+    return in_plural(re.findall(r"[a-z'’-]+", first)[:4], genre)
 
 
 def undecided(answer: AnswerShape, probe: ProbeReading) -> bool:
