@@ -72,8 +72,11 @@ _NOTHING_SAID = frozenset({"hmm", "ok", "okay", "sure", "well", "um", "uh", "yes
 _DETERMINERS = frozenset({"the", "a", "an", "some", "many", "most", "all", "certain"})
 
 
-# "Tell me the scents, the wax and the price and I'll get going."
-_ASKS_FIRST = re.compile(r"(?:just\s+|please\s+)?(?:tell|give|send|let)\s+me\b[^.!?]{0,100}?"
+# What it needs first, as an instruction: "Tell me the scents, the wax and the price and I'll get
+# going.", "Send over the photo details and I'll come up with a few."
+_ASKS_FIRST = re.compile(r"(?:just\s+|please\s+)?(?:(?:tell|give|send|let|drop)\s+me\b"
+                         r"|(?:send|pass)\s+(?:over|along|across)\s+(?:[\w'’]+\s+){0,4}?(?:details|info|information|specifics|particulars|facts|names)\b)"
+                         r"[^.!?]{0,100}?"
                          r"\band\s+i(?:['’]ll|\s+will|\s+can)\s+"
                          r"(?:get\s+(?:going|started|writing|cracking)|start|write|draft|put|come\s+up\s+with|whip\s+up|make)\b"
                          r"[^.!?]*[.!]?\s*$", re.IGNORECASE)
