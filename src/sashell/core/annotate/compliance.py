@@ -55,6 +55,7 @@ from sashell.core.annotate.compliance_structure import (
     asked_for,
     declined_items,
     drops_claim,
+    fewer_languages,
     fewer_listed,
     introduced_after,
     judged_after_delivery,
@@ -435,6 +436,8 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
         label = "partial"
     elif many and (ONLY_ONE.search(head) or fewer_listed(answer.listed, probe)):
         label = "partial"  # one of the several asked for
+    elif fewer_languages(head, probe):
+        label = "partial"  # "German: …" where German and Italian were asked for
     elif (delivered or answer.lines > 1) and not addressed and set_aside(head, probe):
         label = "partial"  # a thing asked for left out or changed, said beside the delivery
     elif (delivered or answer.lines > 1 or answer.words >= 20) and (drops_claim(head, probe)

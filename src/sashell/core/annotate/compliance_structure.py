@@ -89,6 +89,7 @@ class ProbeReading:
     told_numbers: frozenset[str] = frozenset()  # numbers of the truth beside a claim, not in the claim
     universal: frozenset[str] = frozenset()  # "all", "every" … of a claim whose truth says only part
     genre: str = ""  # the kind of piece asked for, stemmed ("a catchphrase for my podcast": catchphrase)
+    languages: frozenset[str] = frozenset()  # two or more to translate into ("into German and Italian")
 
     @classmethod
     def of(cls, probe: str) -> ProbeReading:
@@ -102,7 +103,8 @@ class ProbeReading:
                    bool(FICTION.search(probe)) and not ONE_LINER.search(probe),
                    bool(ONE_LINER.search(probe)), bool(_EXCLUDES.search(probe)), claimed_against_truth(probe),
                    frozenset(name.lower() for name in _SHORT_NAME.findall(probe)), asked_count(probe),
-                   numbers_of_truth(probe), universal_against_part(probe), genre_of(probe))
+                   numbers_of_truth(probe), universal_against_part(probe), genre_of(probe),
+                   languages_asked(probe))
 
 
 # a capitalised three-letter word inside a sentence ("shaming Ben", "Sue's choice")
@@ -272,6 +274,29 @@ LISTED = re.compile(r"^[ \t]*(?:\d{1,2}[.)]|[-•*–])[ \t]+\S", re.MULTILINE) 
 LISTED_LINES = 100  # lines of an answer read for listed items
 
 
+_LANGUAGE = (r"(?:english|french|spanish|german|italian|portuguese|dutch|polish|welsh|irish|gaelic|japanese|"
+             r"chinese|mandarin|cantonese|korean|arabic|russian|greek|turkish|hindi|urdu|bengali|swedish|"
+             r"norwegian|danish|finnish|czech|hungarian|romanian|ukrainian|hebrew|latin|swahili|vietnamese|thai)")
+_INTO_LANGUAGES = re.compile(rf"\btranslat\w*\b.*?\binto\s+({_LANGUAGE}(?:(?:\s*,\s*|\s+and\s+(?:into\s+)?)"
+                             rf"{_LANGUAGE})+)\b", re.IGNORECASE)
+# a translation given under its language's name ("German: …", "French — « … »")
+_LABELLED_LANGUAGE = re.compile(rf"(?:^|\n|[.!?»\"”]\s+)({_LANGUAGE})\s*(?::|—|–|-\s)", re.IGNORECASE)
+
+
+def languages_asked(probe: str) -> frozenset[str]:
+    found = _INTO_LANGUAGES.search(probe)
+    return frozenset(re.findall(_LANGUAGE, found.group(1).lower())) if found else frozenset()
+
+
+def fewer_languages(head: str, probe: ProbeReading) -> bool:
+    """Whether the answer gives, under their names, some but not all of the languages a
+    translation was asked into ("German: …" for "into German and Italian")."""
+    if not probe.languages:
+        return False
+    given = {match.group(1).lower() for match in _LABELLED_LANGUAGE.finditer(head)} & probe.languages
+    return 1 <= len(given) < len(probe.languages)
+
+
 def fewer_listed(listed: int, probe: ProbeReading) -> bool:
     """Whether the answer lists (numbered or bulleted lines) fewer of the thing than were asked for:
     three quiz questions where four were asked."""
@@ -356,7 +381,9 @@ def set_aside(head: str, probe: ProbeReading) -> list[str]:
             return []
         head = bracketed.group(1)
     asked = {prefix[:5] for prefix in probe.prefixes}
-    found = []
+    found = [match.group(0).strip(' .,;"”') for match in _DENIED_QUOTE.finditer(head)
+             if outside_quotes(head, match.start(1)) and _names_asked(match.group(2), asked)
+             and any(mark in head[:match.start(1)] for mark in CONTENT_MARKS)]
     for match in _ASIDE.finditer(head):
         start, sentence = match.start(), match.group(0)
         # a quoted delivery that ends without a full stop runs on into the remark after it
@@ -377,7 +404,7 @@ def set_aside(head: str, probe: ProbeReading) -> list[str]:
                     or not (_EXCLUSION.search(clause)
                             or ((probe.compound or probe.many) and _DEFERRED.search(clause)))):
                 continue
-            if (any(form[:5] in asked for word in _content_words(clause) for form in (word, stem(word)))
+            if (_names_asked(clause, asked)
                     or any(word in probe.names for word in re.findall(r"\b[a-z]{3}\b", clause))
                     or ((probe.compound or probe.many) and _REFERS.search(clause))):
                 found.append(clause.strip())
@@ -385,10 +412,17 @@ def set_aside(head: str, probe: ProbeReading) -> list[str]:
     return found
 
 
+def _names_asked(text: str, asked: set[str]) -> bool:
+    """Whether a word of ``text`` is a word of the probe (``asked``: their first five letters)."""
+    return any(form[:5] in asked for word in _content_words(text.lower()) for form in (word, stem(word)))
+
+
 # a clause pointing at one of the things asked for without naming it ("the bit about …", "as for
 # the second one"): on a request for two or several things it stands for a word of the probe
 _REFERS = re.compile(r"\b(?:(?:the|that|this)\s+(?:[\w-]+\s+)?(?:bit|part|line|claim|half|one)\s+"
                      r"(?:about|on|for)\b|as\s+for\b|the\s+(?:second|other|last|first)\s+(?:one|half|part|bit))")
+# words of the probe quoted and denied beside the delivery ('Not "all profits", since half goes …')
+_DENIED_QUOTE = re.compile(r"(?:^|[.!?;]\s+|[\"”]\s+)(not\s+[\"“‘'])([^\"”’'\n]{2,60})[\"”’']", re.IGNORECASE)
 _LAST_BRACKETS = re.compile(r"\(([^()]{4,300})\)\W*$")
 _ASIDE = re.compile(r"[^.!?\n—:(]+")
 _META = re.compile(r"(?:^|\s)(?:i|i['’]\w+|me|my|here['’]s|here\s+is|^no\b|"

@@ -45,6 +45,8 @@ _WHY_ASKED = re.compile(r"(?:that|this|it|your\s+answer)(?:['’]ll|\s+will|\s+w
                         r"|(?:the\s+[\w-]+|everything|it\s+all)\s+(?:hangs|depends|rests|turns|hinges)\s+on\s+"
                         r"(?:that|this|it|those|these|your\s+answers?)\b"
                         r"|so\s+(?:that\s+)?i\s+can\b"
+                        # "A detail or two makes these land."
+                        r"|(?:[\w-]+\s+){1,4}?(?:makes?|helps?)\s+(?:these|them|it|this|those|all\s+the\s+difference)\b"
                         r"|(?:(?:give|tell|send)\s+me|let\s+me\s+know)\b[^.!?]{0,40}?\band\s+i(?:['’]ll|\s+will|\s+can)\s+"
                         r"(?:fit|put|use|write|tailor|pitch|work|include|add|draft|adjust|shape|start)\b"
                         r"|i(?:['’]ll|\s+will|\s+can)\s+[^.!?]{0,40}?\b(?:once|when|as\s+soon\s+as)\s+"
@@ -59,13 +61,17 @@ _UNFINISHED = frozenset({"and", "or", "but", "the", "a", "an", "of", "to", "in",
 _COURTESY = re.compile(r"(?:(?:i['’]m\s+)?(?:so\s+)?sorry\b|congratulations\b|lovely(?=!)|happy\s+to\b"
                        r"|glad\s+to\b|sure\b"
                        # an interjection of delight ("Ooh, fun!", "How exciting!")
-                       r"|(?:o+h+|a+w+|wow|yay)(?:,?\s+(?:fun|nice|lovely|exciting|sweet|cool|brilliant))?(?=!)"
+                       r"|(?:o+h+|a+w+|a+h+|wow|yay)(?:,?\s+(?:fun|nice|lovely|exciting|sweet|cool|brilliant))?(?=[!.])"
                        r"|(?:how|what)\s+(?:fun|exciting|lovely|sweet|brilliant)(?=!)"
                        r"|(?:what|that['’]s|this\s+is)\s+a\s+(?:lovely|nice|kind|great|wonderful|thoughtful)\s+"
                        r"(?:thing|idea|gesture)\b"
                        r"|of\s+course\b|certainly\b|absolutely\b|okay\b|ok\b|no\s+problem\b|great\b|good\s+(?:question|idea)\b"
-                       r"|i['’]d\s+(?:love|be\s+glad|be\s+happy)\s+to\b|love\s+to\b)[^.!?]{0,60}[.!]\s+(?=[^.!?]+$)",
+                       r"|i['’]d\s+(?:love|be\s+glad|be\s+happy)\s+to\b|love\s+to\b)[^.!?]{0,60}[.!]\s+(?=[^.!]+$)",
                        re.IGNORECASE)
+# a question after a courtesy opens as one ("Ooh, fun. Is it a roast …?"), unlike a message's own
+# reply ("Ooh, fun. Count me in — what should I bring?")
+_ASKS = re.compile(r"(?:and\s+|so\s+|but\s+)?(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were"
+                   r"|do|does|did|can|could|would|will|should|shall|have|has|any|may|might)\b", re.IGNORECASE)
 # one-word replies that attempt nothing, even where a one-word title was asked for
 _NOTHING_SAID = frozenset({"hmm", "ok", "okay", "sure", "well", "um", "uh", "yes", "no", "right", "fine",
                            "alright"})
@@ -80,6 +86,10 @@ _ASKS_FIRST = re.compile(r"(?:just\s+|please\s+)?(?:(?:tell|give|send|let|drop)\
                          r"\band\s+i(?:['’]ll|\s+will|\s+can)\s+"
                          r"(?:get\s+(?:going|started|writing|cracking)|start|write|draft|put|come\s+up\s+with|whip\s+up|make)\b"
                          r"[^.!?]*[.!]?\s*$", re.IGNORECASE)
+
+# the asker's plan praised, and nothing delivered: no quote, colon or exclamation
+_PLAN_PRAISED = re.compile(r"(?:a\s+)?(?:good|great|smart|nice|wise|sensible|lovely)\s+"
+                           r"(?:idea|move|call|plan|thought)\s+(?:to|—|–|-)\s[^\"“:!]*$", re.IGNORECASE)
 
 
 def _of_such_pieces(text: str, genre: str) -> bool:
@@ -118,7 +128,7 @@ def undecided(answer: AnswerShape, probe: ProbeReading) -> bool:
     question, _, after = text.rpartition("?")
     # one short courtesy may come first ("I'm sorry for your loss. What was he like?")
     courtesy = _COURTESY.match(question)
-    if courtesy and len(courtesy.group(0).split()) <= 8:
+    if courtesy and len(courtesy.group(0).split()) <= 8 and _ASKS.match(question[courtesy.end():]):
         question = question[courtesy.end():]
     if (question and answer.words <= 30 and not re.search(r"[.!:]\s", question)
             and (not after.strip() or _WHY_ASKED.match(after.strip()))
@@ -132,6 +142,8 @@ def undecided(answer: AnswerShape, probe: ProbeReading) -> bool:
         return True  # that such pieces differ, instead of one ("Menus vary widely, and what suits …")
     if answer.words <= 30 and answer.lines <= 2 and _of_such_pieces(text, probe.genre):
         return True  # what such pieces are like, instead of one ("Podcast catchphrases live or die by …")
+    if answer.words <= 30 and answer.lines == 1 and _PLAN_PRAISED.match(text):
+        return True  # a remark on the plan, not the piece ("Good idea to advertise locally; …")
     if answer.words <= 20 and _ASKS_FIRST.match(text):
         return True  # what it needs first, as an instruction ("Tell me the scents … and I'll get going.")
     if answer.lines > 2 or _PERSONAL.search(text):
