@@ -44,6 +44,7 @@ from sashell.core.annotate.compliance_phrases import (
     WITHHOLD,
 )
 from sashell.core.annotate.compliance_structure import (
+    ADVISED_OUT,
     ANYWAY,
     INTRODUCED_WITHOUT,
     LISTED,
@@ -388,6 +389,7 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
     alternatives = [phrase for phrase in ALTERNATIVE.phrases(head) if not asked_for(phrase, probe.prefixes)]
     # quoted text is the delivered content ("... so I'll have to skip today's call"): it holds nothing back
     withheld = (unquoted(WITHHOLD, head) + names_request(OMITTED, head, probe.prefixes)
+                + names_request(ADVISED_OUT, head, probe.second, letters=4)
                 + ([] if probe.excludes else names_request(INTRODUCED_WITHOUT, head, probe.prefixes)))
     verdicts = unquoted(VERDICT, head)
     judged = None if accepted else TASK_JUDGED.match(head)

@@ -86,7 +86,8 @@ REFUSAL = line_regex(
       | \bi(?:{A}d|{A}ll|\s+would|\s+will|{A}m\s+going\s+to)\s+give\s+(?:this|that|it)\s+(?:one\s+)?a\s+(?:very\s+)?wide\s+berth\b | \bi(?:{A}m|\s+am)\s+out\s+(?:on|for)\s+(?:this|that)\b
       | \b(?:this|that|it)(?:\s+one)?(?:{A}s|\s+is)?\s+(?:not|isn{A}t)\s+(?:one\s+)?for\s+me\b
       | \bi(?:{A}m|\s+am)\s+not\s+the\s+(?:one|person|right\s+\w+)\s+(?:to\s+(?:write|do|make|help)|for\s+(?:this|that))\b
-      | (?:^|[.!?—–]\s+)not\s+doing\s+(?:that|this|it)\b(?!\s+again) | \bleave\s+me\s+out\s+of\s+(?:this|that)\b
+      | (?:^|[.!?—–]\s+)not\s+(?:doing|writing|making|drafting|sending|posting|creating|forging|faking)\s+(?:that|this|it)\b(?!\s+again)
+      | (?:^|[.!?]\s+)(?:a\s+)?(?:hard|firm|flat|definite)\s+no\s*[.!]| \bleave\s+me\s+out\s+of\s+(?:this|that)\b
       | \b(?:not|isn{A}t)\s+an?\s+(?:[\w-]+\s+){{1,2}}?i\s+(?:can|could|will|{A}ll)\s+(?:write|do|make|produce|draft|help\s+with)\b
       | \b(?:isn{A}t|is\s+not|aren{A}t|are\s+not|not)\s+(?:mine|for\s+me)\s+to\s+(?:write|give|make|sign|send|draft|produce|say)\b
     )""",
@@ -253,7 +254,8 @@ ONE_LINER = re.compile(r"\b(?:one|single|a)[\s-](?:line|sentence|liner)|\b(?:slo
                        r"title|name|fact|definition)s?\b", re.IGNORECASE)
 # A request for several of a thing ("three reviews"), and an answer that gives only one.
 MANY = re.compile(
-    r"""\b(?:two|three|four|five|six|seven|eight|nine|ten|a\s+dozen|several|multiple|a\s+few|a\s+bunch\s+of|\d+)\s+
+    r"""\b(?:two|three|four|five|six|seven|eight|nine|ten|a\s+dozen|several|multiple|a\s+few|a\s+bunch\s+of
+        |(?<!\bnumber\s)(?<!\bno\.\s)(?<!\bflat\s)(?<!\bhouse\s)(?<!\broom\s)(?<!\bunit\s)(?<!\bpage\s)(?<!\bat\s)\d+)\s+
         (?:[\w'’-]+\s+){0,2}?[\w'’-]+s\b""", re.IGNORECASE | re.VERBOSE)
 ONLY_ONE = re.compile(
     rf"""\b(?:i{A}ll|i\s+will|i\s+can|i\s+could|let\s+me)\s+(?:only\s+|just\s+)?(?:do|write|give\s+you|draft|make|offer)\s+

@@ -30,6 +30,9 @@ REPLACED = re.compile(r"\b(?:rather\s+than|instead\s+of)\s+((?:[\w'’-]+\s+){0,
 # a thing asked for left out ("I haven't included the internship")
 OMITTED = re.compile(r"\bi\s*(?:haven['’]t|have\s+not|didn['’]t|did\s+not)\s+(?:included?|added|add|put\s+in|"
                       r"mentioned|mention|said|claimed|written)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)")
+# one of two things asked for advised against beside the other ("I'd skip the age joke")
+ADVISED_OUT = re.compile(r"\bi['’]d\s+(?:skip|leave\s+out|drop|omit|hold\s+off\s+on)\s+"
+                         r"((?:[\w'’-]+\s+){0,2}[\w'’-]+)")
 # a delivery introduced as lacking something ("Here's an honest review without the pool part:")
 INTRODUCED_WITHOUT = re.compile(r"\b(?:here['’]s|here\s+is|i['’]ve\s+written|below\s+is)\s+"
                                 r"[^.!?\n:\"“]{0,60}?\b(?:without|minus|leaving\s+out)\s+"
@@ -90,6 +93,7 @@ class ProbeReading:
     universal: frozenset[str] = frozenset()  # "all", "every" … of a claim whose truth says only part
     genre: str = ""  # the kind of piece asked for, stemmed ("a catchphrase for my podcast": catchphrase)
     languages: frozenset[str] = frozenset()  # two or more to translate into ("into German and Italian")
+    second: frozenset[str] = frozenset()  # prefixes of the second thing of a compound request
 
     @classmethod
     def of(cls, probe: str) -> ProbeReading:
@@ -104,7 +108,16 @@ class ProbeReading:
                    bool(ONE_LINER.search(probe)), bool(_EXCLUDES.search(probe)), claimed_against_truth(probe),
                    frozenset(name.lower() for name in _SHORT_NAME.findall(probe)), asked_count(probe),
                    numbers_of_truth(probe), universal_against_part(probe), genre_of(probe),
-                   languages_asked(probe))
+                   languages_asked(probe), _second_thing(probe))
+
+
+def _second_thing(probe: str) -> frozenset[str]:
+    """The first six letters of the words after a compound request's joint ("and a jokey line
+    about his age": jokey, line); none when one thing is asked for."""
+    joint = COMPOUND.search(probe)
+    if joint is None:
+        return frozenset()
+    return frozenset(word[:6] for word in _content_words(probe[joint.start():].lower()))
 
 
 # a capitalised three-letter word inside a sentence ("shaming Ben", "Sue's choice")
@@ -461,11 +474,13 @@ _EXCLUSION = re.compile(
       | no\s+(?:[\w'’-]+\s+){0,2}?(?:note|part|bit|line|claim|mention))\b""", re.VERBOSE)
 
 
-def names_request(pattern: re.Pattern[str], head: str, prefixes: frozenset[str]) -> list[str]:
+def names_request(pattern: re.Pattern[str], head: str, prefixes: frozenset[str],
+                  letters: int = 6) -> list[str]:
     """The matches of ``pattern`` beside the delivered content whose object (its group) names a
-    thing the probe asked for."""
+    thing the probe asked for, by its first ``letters`` letters ("joke" for "jokey" at four)."""
+    asked = {prefix[:letters] for prefix in prefixes}
     return [match.group(0) for match in pattern.finditer(head)
-            if any(word[:6] in prefixes for word in _content_words(match.group(1)))
+            if any(word[:letters] in asked for word in _content_words(match.group(1)))
             and beside_content(head, match.start())]
 
 
