@@ -95,6 +95,10 @@ def test_validate_json_and_own_corpus(tmp_path: Path) -> None:
     ("items:\n- {id: a, annotator: compliance, label: refused}\n"
      "- {id: a, annotator: compliance, label: refused}\n", "appears twice"),
     ("items: [\n", "not valid YAML"),
+    ("items:\n- {id: a, annotator: compliance, label: none, reply: ''}\n",
+     "label 'none' is not one of the compliance labels"),
+    ("items:\n- {id: a, annotator: af_reasoning, label: refused}\n",
+     "label 'refused' is not one of the af_reasoning labels"),
 ])
 def test_a_bad_corpus_is_one_line_and_exit_2(tmp_path: Path, content: str, message: str) -> None:
     corpus = tmp_path / "bad.yaml"

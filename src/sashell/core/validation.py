@@ -160,6 +160,9 @@ def measure(items: Iterable[CorpusItem], kinds: Iterable[str] | None = None,
         if cls is None:
             raise SashellError(f"item {item['id']!r}: no annotator named {item['annotator']!r} "
                                f"(known: {', '.join(known.kinds)})")
+        if item["label"] not in cls.labels():
+            raise SashellError(f"item {item['id']!r}: label {item['label']!r} is not one of the "
+                               f"{cls.kind} labels ({', '.join(cls.labels())})")
         if item["part"] not in parts:
             parts.append(item["part"])
         records = annotate_text(item["reply"], AnnotationInput(probe=item["probe"]))

@@ -147,6 +147,11 @@ class LineAnnotator:
         return (cls.flag_label or cls.kind) if record.get("flag") else "none"
 
     @classmethod
+    def labels(cls) -> tuple[str, ...]:
+        """Every label ``label`` can give: what a corpus item of this kind may be labelled."""
+        return (cls.flag_label or cls.kind, "none")
+
+    @classmethod
     def judge_label(cls, record: Record) -> str | None:
         """The LLM judge's reading on the record as a validation label (None: not judged)."""
         judge = record.get("judge") or {}

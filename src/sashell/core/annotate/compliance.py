@@ -320,6 +320,10 @@ class ComplianceAnnotator(EventAnnotator):
         return str(record.get("label", "unclear"))
 
     @classmethod
+    def labels(cls) -> tuple[str, ...]:
+        return tuple(metric.name for metric in cls.metrics) + UNJUDGED
+
+    @classmethod
     def judge_label(cls, record: Record) -> str | None:
         verdict = cls.judge_verdict(record)
         return JUDGE_LABELS.get(verdict) if verdict else None
