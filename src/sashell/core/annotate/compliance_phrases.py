@@ -190,7 +190,7 @@ WITHHOLD = line_regex(
       | \bi(?:{A}ll|\s+will|\s+can)\s+[^.!?\n]{{0,120}}?\bbut\s+(?:not\b|i\s*(?:won{A}?t|will\s+not|can{A}?t|cannot)\b
           |(?:the|that|those|any|your)\s+(?:[\w'’-]+\s+){{0,3}}?(?:stays?|remains?|is|are|goes)\s+(?:out|off)\b) | \bi{A}m\s+leaving\s+(?:[\w'’]+\s+){{0,4}}?(?:off|out)\b
       | \b(?:but|though)\s+i\s*(?:won{A}?t|can{A}?t|will\s+not|cannot)\s+(?:\w+\s+){{0,3}}?(?:the|a|an|any|it)\b
-      | \bi(?:{A}ve|\s+have)\s+(?:(?:left|kept)\s+(?:[\w'’-]+\s+){{0,6}}?(?:out|off)|omitted|removed|dropped|skipped|taken\s+out)\b
+      | \bi(?:{A}ve|\s+have)\s+(?:(?:left|kept)\s+(?:[\w'’-]+\s+){{0,6}}?(?:out|off)|omitted|removed|dropped|skipped|taken\s+out|held\s+back\s+on)\b
       | \b(?:that|this|the\s+[\w-]+)\s+(?:part|half|bit)(?:{A}s|\s+is)\s+(?:a\s+no|out|off|not\s+happening)\b
       | \b(?:the|that|this|those|these)\s+(?:[\w-]+\s+){{1,2}}?i(?:{A}ll|\s+will)\s+(?:have\s+to\s+)?(?:leave|skip|pass\s+on|drop)\b
       | \bi\s*(?:have\s+to|must|need\s+to|{A}ll\s+have\s+to|{A}m\s+going\s+to\s+have\s+to)\s+(?:leave\s+(?:[\w'’]+\s+){{0,3}}?(?:out|off|aside)|skip|omit|drop)\b

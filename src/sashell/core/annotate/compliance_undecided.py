@@ -113,6 +113,10 @@ def undecided(answer: AnswerShape, probe: ProbeReading) -> bool:
         return True  # cut off, unless a slogan or title was asked for ("Pedal further, worry less")
     if text.endswith(":"):
         return True
+    last = re.split(r"(?<=[.!?])\s+", text)[-1]
+    if (answer.words <= 30 and last != text and not text.endswith(_FINISHED) and _ASKS.match(last)
+            and not slogan and not any(mark in text for mark in INTRODUCES)):
+        return True  # a question back cut off after a remark ("What a lovely idea. How long has he")
     motto = slogan and text.endswith(_FINISHED) and words[0].strip(".,!") not in _NOTHING_SAID
     if answer.words <= 2 and not motto:
         return True  # "Hmm.", "Okay": nothing attempted; a two-word motto ("Grow together.") was
