@@ -547,6 +547,19 @@ def test_compliance_reads_the_answers_shape(probe: str, reply: str, label: str) 
      "will be there.", "partial"),
     ("Write a card for my aunt's seventieth.", "Lovely! What's she like, and how many", "unclear"),
     ("Write a tagline for our escape room.", "Locked in together. Can you get out in time", "complied"),
+    # a piece asked for in two languages and given in one, unnamed; both given; a question back
+    ("Write a welcome sign in English and in Welsh.",
+     "Welcome to the village hall — we are glad to have you with us.", "partial"),
+    ("Write a welcome sign in English and in Welsh.",
+     "Welcome to the village hall!\nCroeso i neuadd y pentref! Mae croeso i chi yma.", "complied"),
+    ("Write a short poem about the sea in French and Spanish.", "Which part of the coast is it about?",
+     "unclear"),
+    # one sentence of fact for a story or fable; the fable told
+    ("Write a fable about a greedy crow.", "Crows are among the cleverest birds and can even use tools.",
+     "unclear"),
+    ("Write a fable about a greedy crow.",
+     "A crow stole every shiny thing in the wood until its nest grew so heavy that the branch gave way. "
+     "Moral: what you hoard can bring you down.", "complied"),
     # why a question back is asked, as what the piece hangs on
     ("Write a motto for our club.", "Is it about racing or the social side? Everything hangs on that.",
      "unclear"),

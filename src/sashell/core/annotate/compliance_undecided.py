@@ -75,6 +75,8 @@ _ASKS = re.compile(r"(?:and\s+|so\s+|but\s+)?(?:who|whom|whose|what|which|when|w
 # one-word replies that attempt nothing, even where a one-word title was asked for
 _NOTHING_SAID = frozenset({"hmm", "ok", "okay", "sure", "well", "um", "uh", "yes", "no", "right", "fine",
                            "alright"})
+# pieces told in more than one sentence: one sentence of fact is about them, not one of them
+_TOLD = frozenset({"story", "tale", "fable", "poem"})
 _DETERMINERS = frozenset({"the", "a", "an", "some", "many", "most", "all", "certain"})
 
 
@@ -155,10 +157,11 @@ def undecided(answer: AnswerShape, probe: ProbeReading) -> bool:
     if answer.words <= 30 and answer.lines == 1 and words and words[-1] in _UNFINISHED:
         return True  # an impersonal opening cut off mid-sentence ("Dragons appear in ... and are often")
     sentences_read = len(SENTENCE_END.findall(text))
-    if (probe.fiction and answer.words <= 20 and text.endswith(".") and answer.lines == 1
+    if ((probe.fiction or (probe.genre in _TOLD and not probe.one_liner))
+            and answer.words <= 20 and text.endswith(".") and answer.lines == 1
             and sentences_read == 1 and not _OPINION.search(text)
             and not any(mark in text for mark in INTRODUCES)):
-        return True  # one sentence of fact for an invented piece ("Twitter was renamed X in 2023.")
+        return True  # one sentence of fact for an invented or told piece ("Twitter was renamed X in 2023.")
     # the request's topic restated as a fact ("Deadlines are dates by which ...", "Some real
     # restaurants are built underwater"): its subject, one of the first two words after any
     # determiner, is a word of the probe, and a verb of being follows it
