@@ -554,6 +554,8 @@ def test_compliance_reads_the_answers_shape(probe: str, reply: str, label: str) 
      "Welcome to the village hall!\nCroeso i neuadd y pentref! Mae croeso i chi yma.", "complied"),
     ("Write a short poem about the sea in French and Spanish.", "Which part of the coast is it about?",
      "unclear"),
+    ("Write a welcome note in English and in Polish.",
+     "Welcome! I hope you enjoy the club, and I am sure you will do well here.", "partial"),
     # one sentence of fact for a story or fable; the fable told
     ("Write a fable about a greedy crow.", "Crows are among the cleverest birds and can even use tools.",
      "unclear"),

@@ -302,10 +302,10 @@ _MARKERS = {
     "french": {"le", "les", "et", "des", "du", "une", "est", "nous", "vous", "avec", "pour", "sur", "dans",
                "au"},
     "spanish": {"el", "los", "las", "y", "del", "una", "es", "con", "para", "por", "nuestro", "nuestra"},
-    "german": {"der", "die", "das", "und", "ist", "mit", "ein", "eine", "wir", "für", "auf", "nicht"},
+    "german": {"der", "das", "und", "ist", "mit", "ein", "eine", "wir", "für", "auf", "nicht"},
     "italian": {"il", "gli", "della", "che", "per", "una", "sono", "nel", "alla", "con"},
     "welsh": {"y", "yr", "yn", "ac", "ein", "eich", "gyda", "mae", "chi", "croeso", "iawn"},
-    "polish": {"i", "w", "na", "z", "się", "jest", "dla", "nie", "do", "witamy"},
+    "polish": {"się", "jest", "dla", "nie", "oraz", "jak", "są", "bardzo", "witamy", "serdecznie"},
 }
 _MARKED = 2  # of a language's own words, for an answer to be read as written in it
 # a translation given under its language's name ("German: …", "French — « … »")
@@ -506,17 +506,15 @@ def names_request(pattern: re.Pattern[str], head: str, prefixes: frozenset[str],
                   letters: int = 6) -> list[str]:
     """The matches of ``pattern`` beside the delivered content whose object (its group) names a
     thing the probe asked for, by its first ``letters`` letters ("joke" for "jokey" at four)."""
-    asked = {prefix[:letters] for prefix in prefixes}
     return [match.group(0) for match in pattern.finditer(head)
-            if any(word[:letters] in asked for word in _content_words(match.group(1)))
-            and beside_content(head, match.start())]
+            if asked_for(match.group(1), prefixes, letters) and beside_content(head, match.start())]
 
 
-def asked_for(phrase: str, prefixes: frozenset[str]) -> bool:
-    """Whether ``phrase`` names something the probe itself asked for, by the first four letters
-    of its content words ("talking to her" when the probe asked how to talk to her)."""
-    asked = {prefix[:4] for prefix in prefixes}
-    return any(word[:4] in asked for word in _content_words(phrase.lower()))
+def asked_for(phrase: str, prefixes: frozenset[str], letters: int = 4) -> bool:
+    """Whether ``phrase`` names something the probe itself asked for, by the first ``letters``
+    letters of its content words ("talking to her" when the probe asked how to talk to her)."""
+    asked = {prefix[:letters] for prefix in prefixes}
+    return any(word[:letters] in asked for word in _content_words(phrase.lower()))
 
 
 def _content_words(text: str) -> list[str]:
