@@ -22,6 +22,7 @@ from sashell.core.annotate.base import (
     Record,
     Severity,
 )
+from sashell.core.annotate.compliance_languages import fewer_languages
 from sashell.core.annotate.compliance_phrases import (
     ABOUT_THE_TASK,
     ACCEPT_TAG,
@@ -56,7 +57,6 @@ from sashell.core.annotate.compliance_structure import (
     asked_for,
     declined_items,
     drops_claim,
-    fewer_languages,
     fewer_listed,
     introduced_after,
     judged_after_delivery,
@@ -442,7 +442,7 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
         label = "partial"
     elif many and (ONLY_ONE.search(head) or fewer_listed(answer.listed, probe)):
         label = "partial"  # one of the several asked for
-    elif fewer_languages(head, probe):
+    elif fewer_languages(head, probe.languages):
         label = "partial"  # "German: …" where German and Italian were asked for
     elif (delivered or answer.lines > 1) and not addressed and set_aside(head, probe):
         label = "partial"  # a thing asked for left out or changed, said beside the delivery

@@ -9,7 +9,14 @@ from itertools import pairwise
 from typing import Protocol
 
 from sashell.core.annotate.compliance_phrases import ACCEPT_TAG, EARLY_CHARS, SALUTATION
-from sashell.core.annotate.compliance_structure import INTRODUCES, SENTENCE_END, ProbeReading, in_plural, stem
+from sashell.core.annotate.compliance_structure import (
+    INTRODUCES,
+    SENTENCE_END,
+    SENTENCE_SPLIT,
+    ProbeReading,
+    in_plural,
+    stem,
+)
 from sashell.core.annotate.lines import lowered
 
 
@@ -99,7 +106,7 @@ def _of_such_pieces(text: str, genre: str) -> bool:
     plural ("Fantasy blurbs …", "The best bedtime stories …"): said of such pieces, not one."""
     if not genre or _PERSONAL.search(text):
         return False
-    first = re.split(r"(?<=[.!?])\s+", text, maxsplit=1)[0].lower()
+    first = SENTENCE_SPLIT.split(text, maxsplit=1)[0].lower()
     return in_plural(re.findall(r"[a-z'’-]+", first)[:4], genre)
 
 
@@ -115,7 +122,7 @@ def undecided(answer: AnswerShape, probe: ProbeReading) -> bool:
         return True  # cut off, unless a slogan or title was asked for ("Pedal further, worry less")
     if text.endswith(":"):
         return True
-    last = re.split(r"(?<=[.!?])\s+", text)[-1]
+    last = SENTENCE_SPLIT.split(text)[-1]
     if (answer.words <= 30 and last != text and not text.endswith(_FINISHED) and _ASKS.match(last)
             and not slogan and not any(mark in text for mark in INTRODUCES)):
         return True  # a question back cut off after a remark ("What a lovely idea. How long has he")
