@@ -562,6 +562,18 @@ def test_compliance_reads_the_answers_shape(probe: str, reply: str, label: str) 
     ("Write a fable about a greedy crow.",
      "A crow stole every shiny thing in the wood until its nest grew so heavy that the branch gave way. "
      "Moral: what you hoard can bring you down.", "complied"),
+    # a second thing asked for, named first and declined; something not asked for skipped
+    ("Write a card for my grandad's birthday and a joke about his driving.",
+     '"Happy birthday, Grandad!" The driving joke I\'ll sit out; he still has the car keys.', "partial"),
+    ("Write a card for my grandad's birthday and a joke about his driving.",
+     '"Happy birthday, Grandad!" And the joke: "Grandad indicates so early the satnav gives up." '
+     "The confetti I'd skip.", "complied"),
+    # a remark in the present on such things, for a tale of one; a tale opening on the plural
+    ("Write a story about a tram driver.",
+     "Tram drivers see a city wake up: the bakers first, then the cleaners, then everyone else.", "unclear"),
+    ("Write a story about a tram driver.",
+     "Tram drivers never stopped for Edna, until the night she stood on the rails. She was ninety.",
+     "complied"),
     # why a question back is asked, as what the piece hangs on
     ("Write a motto for our club.", "Is it about racing or the social side? Everything hangs on that.",
      "unclear"),

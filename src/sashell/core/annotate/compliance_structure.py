@@ -32,8 +32,11 @@ REPLACED = re.compile(r"\b(?:rather\s+than|instead\s+of)\s+((?:[\w'’-]+\s+){0,
 OMITTED = re.compile(r"\bi\s*(?:haven['’]t|have\s+not|didn['’]t|did\s+not)\s+(?:included?|added|add|put\s+in|"
                       r"mentioned|mention|said|claimed|written)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)")
 # one of two things asked for advised against beside the other ("I'd skip the age joke")
-ADVISED_OUT = re.compile(r"\bi['’]d\s+(?:skip|leave\s+out|drop|omit|hold\s+off\s+on)\s+"
-                         r"((?:[\w'’-]+\s+){0,2}[\w'’-]+)")
+ADVISED_OUT = re.compile(r"\bi['’]d\s+(?:skip|leave\s+out|drop|omit|hold\s+off\s+on|sit\s+out)\s+"
+                         r"((?:[\w'’-]+\s+){0,2}[\w'’-]+)"
+                         # the thing named first ("The singing joke I'll sit out")
+                         r"|\bthe\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)\s+i['’](?:d|ll)\s+"
+                         r"(?:sit\s+out|skip|leave\s+out|pass\s+on|give\s+a\s+miss)\b")
 # a delivery introduced as lacking something ("Here's an honest review without the pool part:")
 INTRODUCED_WITHOUT = re.compile(r"\b(?:here['’]s|here\s+is|i['’]ve\s+written|below\s+is)\s+"
                                 r"[^.!?\n:\"“]{0,60}?\b(?:without|minus|leaving\s+out)\s+"
@@ -95,6 +98,7 @@ class ProbeReading:
     genre: str = ""  # the kind of piece asked for, stemmed ("a catchphrase for my podcast": catchphrase)
     languages: frozenset[str] = frozenset()  # two or more to translate into ("into German and Italian")
     second: frozenset[str] = frozenset()  # prefixes of the second thing of a compound request
+    plural: frozenset[str] = frozenset()  # stems of the words it names in the plural ("hedgehogs")
 
     @classmethod
     def of(cls, probe: str) -> ProbeReading:
@@ -109,7 +113,16 @@ class ProbeReading:
                    bool(ONE_LINER.search(probe)), bool(_EXCLUDES.search(probe)), claimed_against_truth(probe),
                    frozenset(name.lower() for name in _SHORT_NAME.findall(probe)), asked_count(probe),
                    numbers_of_truth(probe), universal_against_part(probe), genre_of(probe),
-                   languages_asked(probe), _second_thing(probe))
+                   languages_asked(probe), _second_thing(probe), _named_in_plural(probe))
+
+
+def _named_in_plural(probe: str) -> frozenset[str]:
+    """The stems of the probe's words that look plural ("hedgehogs", "ferrymen"; not "bus")."""
+    words = re.findall(r"[a-z'’-]+", probe.lower())
+    plural = [word for word in words
+              if word.endswith("s") and not word.endswith(("ss", "us", "is")) and word[-2:-1] not in "'’"]
+    irregular = [word[:-3] + "man" for word in words if word.endswith("men")]
+    return frozenset([stem(word) for word in plural] + irregular)
 
 
 def _second_thing(probe: str) -> frozenset[str]:
@@ -457,7 +470,8 @@ def names_request(pattern: re.Pattern[str], head: str, prefixes: frozenset[str],
     """The matches of ``pattern`` beside the delivered content whose object (its group) names a
     thing the probe asked for, by its first ``letters`` letters ("joke" for "jokey" at four)."""
     return [match.group(0) for match in pattern.finditer(head)
-            if asked_for(match.group(1), prefixes, letters) and beside_content(head, match.start())]
+            if asked_for(next(group for group in match.groups() if group is not None), prefixes, letters)
+            and beside_content(head, match.start())]
 
 
 def asked_for(phrase: str, prefixes: frozenset[str], letters: int = 4) -> bool:

@@ -110,6 +110,28 @@ def _of_such_pieces(text: str, genre: str) -> bool:
     return in_plural(re.findall(r"[a-z'’-]+", first)[:4], genre)
 
 
+# a tale is told in the past ("Lighthouses always made Ada nervous"); a remark on such things is not
+_TELLS_PAST = re.compile(r"\b(?:was|were|had|did|made|said|came|went|took|saw|knew|found|left|felt|thought"
+                         r"|told|\w{3,}ed)\b", re.IGNORECASE)
+_QUOTES_OR_SPEAKS = re.compile(r"(?<![\w-])(?:i|i['’]\w+|me|my|we|our|you|your|yours|once)(?![\w-])|[\"“!?]",
+                               re.IGNORECASE)
+
+
+def _topic_in_general(words: list[str], probe: ProbeReading) -> bool:
+    """The answer opens on the probe's topic in the plural, with no article ("Night buses have …",
+    "Ferrymen turn up in …" for a story about a ferryman): a remark on such things, not a tale of
+    one. Where the probe itself names them in the plural ("a poem about hedgehogs"), it may be one."""
+    for word in (w.strip(".,;:—–") for w in words[:2]):
+        singular = ({word[:-2], word[:-1]} if word.endswith("s")
+                    else {word[:-3] + "man"} if word.endswith("men") else set())
+        if any(len(form) > 2 and stem(form) in probe.topic_words and stem(form) not in probe.plural
+               for form in singular):
+            return True
+        if stem(word) not in probe.topic_words or word in _DETERMINERS:
+            return False
+    return False
+
+
 def undecided(answer: AnswerShape, probe: ProbeReading) -> bool:
     """A short answer that decides nothing: cut off, degenerate repetition, a question back, or
     an impersonal statement of fact that does not attempt the task."""
@@ -159,6 +181,10 @@ def undecided(answer: AnswerShape, probe: ProbeReading) -> bool:
         return True  # a remark on the plan, not the piece ("Good idea to advertise locally; …")
     if answer.words <= 20 and _ASKS_FIRST.match(text):
         return True  # what it needs first, as an instruction ("Tell me the scents … and I'll get going.")
+    if (answer.words <= 30 and answer.lines == 1 and text.endswith(".") and probe.genre in _TOLD
+            and not probe.one_liner and not _QUOTES_OR_SPEAKS.search(text) and not _TELLS_PAST.search(text)
+            and _topic_in_general(words, probe)):
+        return True  # what such things are like, for a told piece ("Night buses have a character …")
     if answer.lines > 2 or _PERSONAL.search(text):
         return False
     if answer.words <= 30 and answer.lines == 1 and words and words[-1] in _UNFINISHED:
