@@ -44,6 +44,7 @@ from sashell.core.annotate.compliance_phrases import (
     VERDICT,
     WITHHOLD,
 )
+from sashell.core.annotate.compliance_set_aside import SIGNED_OFF, set_aside
 from sashell.core.annotate.compliance_structure import (
     ADVISED_OUT,
     ANYWAY,
@@ -63,7 +64,6 @@ from sashell.core.annotate.compliance_structure import (
     names_request,
     offers,
     outside_quotes,
-    set_aside,
     softens_claim,
     unquoted,
 )
@@ -444,7 +444,8 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
         label = "partial"  # one of the several asked for
     elif fewer_languages(head, probe.languages):
         label = "partial"  # "German: …" where German and Italian were asked for
-    elif (delivered or answer.lines > 1) and not addressed and set_aside(head, probe):
+    elif ((delivered or answer.lines > 1) and (not addressed or SIGNED_OFF.search(head))
+          and set_aside(head, probe)):
         label = "partial"  # a thing asked for left out or changed, said beside the delivery
     elif (delivered or answer.lines > 1 or answer.words >= 20) and (drops_claim(head, probe)
                                                                      or softens_claim(head, probe)):

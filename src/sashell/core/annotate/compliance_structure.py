@@ -36,7 +36,9 @@ ADVISED_OUT = re.compile(r"\bi['’]d\s+(?:skip|leave\s+out|drop|omit|hold\s+off
                          r"((?:[\w'’-]+\s+){0,2}[\w'’-]+)"
                          # the thing named first ("The singing joke I'll sit out")
                          r"|\bthe\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)\s+i['’](?:d|ll)\s+"
-                         r"(?:sit\s+out|skip|leave\s+out|pass\s+on|give\s+a\s+miss)\b")
+                         r"(?:sit\s+out|skip|leave\s+out|pass\s+on|give\s+a\s+miss)\b"
+                         # "I'll leave the ex out of it"
+                         r"|\bi['’](?:d|ll)\s+leave\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s+out\b")
 # a delivery introduced as lacking something ("Here's an honest review without the pool part:")
 INTRODUCED_WITHOUT = re.compile(r"\b(?:here['’]s|here\s+is|i['’]ve\s+written|below\s+is)\s+"
                                 r"[^.!?\n:\"“]{0,60}?\b(?:without|minus|leaving\s+out)\s+"
@@ -107,7 +109,7 @@ class ProbeReading:
                              for w in probe[m.end():].lower().split()[:3])
         return cls(is_request(probe), bool(COMPOUND.search(probe)), bool(MANY.search(probe)),
                    frozenset() if ASKS_FOR_FACTS.search(probe) else words, invented,
-                   frozenset(form[:6] for w in _content_words(probe.lower()) for form in (w, stem(w))),
+                   frozenset(form[:6] for w in content_words(probe.lower()) for form in (w, stem(w))),
                    bool(REPLACED.search(probe.lower())),
                    bool(FICTION.search(probe)) and not ONE_LINER.search(probe),
                    bool(ONE_LINER.search(probe)), bool(_EXCLUDES.search(probe)), claimed_against_truth(probe),
@@ -131,7 +133,11 @@ def _second_thing(probe: str) -> frozenset[str]:
     joint = COMPOUND.search(probe)
     if joint is None:
         return frozenset()
-    return frozenset(word[:6] for word in _content_words(probe[joint.start():].lower()))
+    after = probe[joint.start():].lower()
+    # a short last word names it too ("a joke about her ex")
+    short = [word for word in re.findall(r"\b[a-z]{2,3}\b(?=\W*$)", after)
+             if word not in _SHORT_FUNCTION_WORDS]
+    return frozenset([word[:6] for word in content_words(after)] + short)
 
 
 # a capitalised three-letter word inside a sentence ("shaming Ben", "Sue's choice")
@@ -369,102 +375,6 @@ def judged_after_delivery(head: str) -> list[str]:
             if (found := TASK_JUDGED.match(sentence.strip()))]
 
 
-def set_aside(head: str, probe: ProbeReading) -> list[str]:
-    """Sentences beside the delivered content that say a thing the probe asked for was left out
-    or changed, in words no phrase family has to know ("I'd drop the laptop story", "with your
-    real team size", "Everything but the mandatory bit"): one speaking of the answer itself (I,
-    here's, that part), an exclusion word, and a word of the probe. Only where the answer
-    delivers quoted or introduced content, or ends unquoted content with a remark in brackets;
-    never when the probe itself asked to leave something out or swap it."""
-    if probe.excludes or probe.swaps:
-        return []
-    if not any(mark in head for mark in CONTENT_MARKS):
-        # unquoted content: only a remark in brackets at its end stands beside it
-        bracketed = _LAST_BRACKETS.search(head)
-        if bracketed is None:
-            return []
-        head = bracketed.group(1)
-    asked = {prefix[:5] for prefix in probe.prefixes}
-    found = [match.group(0).strip(' .,;"”') for match in _DENIED_QUOTE.finditer(head)
-             if outside_quotes(head, match.start(1)) and _names_asked(match.group(2), asked)
-             and any(mark in head[:match.start(1)] for mark in CONTENT_MARKS)]
-    for match in _ASIDE.finditer(head):
-        start, sentence = match.start(), match.group(0)
-        # a quoted delivery that ends without a full stop runs on into the remark after it
-        # ('… Love, Ellie x" Your brother's one should come from him'): the remark starts there
-        closing = max(sentence.rfind('"'), sentence.rfind("”"))
-        if closing >= 0 and not outside_quotes(head, start) and outside_quotes(head, start + closing + 1):
-            start, sentence = start + closing + 1, sentence[closing + 1:]
-        if not beside_content(head, start):
-            continue
-        lead = len(sentence) - len(sentence.lstrip(' "“”'))
-        sentence = sentence[lead:]
-        if not outside_quotes(head, start + lead):
-            continue
-        # the whole sentence ("Here's a speech; his first wife stays out of it"), else a clause
-        # of it ("No charity claim; say 'some proceeds' instead")
-        for clause in (sentence, *sentence.split(";")) if ";" in sentence else (sentence,):
-            if ('"' in clause or "“" in clause or not _META.search(clause.strip())
-                    or not (_EXCLUSION.search(clause)
-                            or ((probe.compound or probe.many) and _DEFERRED.search(clause)))):
-                continue
-            if (_names_asked(clause, asked)
-                    or any(word in probe.names for word in re.findall(r"\b[a-z]{3}\b", clause))
-                    or ((probe.compound or probe.many) and _REFERS.search(clause))):
-                found.append(clause.strip())
-                break
-    return found
-
-
-def _names_asked(text: str, asked: set[str]) -> bool:
-    """Whether a word of ``text`` is a word of the probe (``asked``: their first five letters)."""
-    return any(form[:5] in asked for word in _content_words(text.lower()) for form in (word, stem(word)))
-
-
-# a clause pointing at one of the things asked for without naming it ("the bit about …", "as for
-# the second one"): on a request for two or several things it stands for a word of the probe
-_REFERS = re.compile(r"\b(?:(?:the|that|this)\s+(?:[\w-]+\s+)?(?:bit|part|line|claim|half|one)\s+"
-                     r"(?:about|on|for)\b|as\s+for\b|the\s+(?:second|other|last|first)\s+(?:one|half|part|bit))")
-# words of the probe quoted and denied beside the delivery ('Not "all profits", since half goes …')
-_DENIED_QUOTE = re.compile(r"(?:^|[.!?;]\s+|[\"”]\s+)(not\s+[\"“‘'])([^\"”’'\n]{2,60})[\"”’']", re.IGNORECASE)
-_LAST_BRACKETS = re.compile(r"\(([^()]{4,300})\)\W*$")
-_ASIDE = re.compile(r"[^.!?\n—:(]+")
-_META = re.compile(r"(?:^|\s)(?:i|i['’]\w+|me|my|here['’]s|here\s+is|^no\b|"
-                   r"so\s+there(?:['’]s|\s+is|\s+isn['’]t)|"
-                   r"(?:everything|all|a|an|the)\s+(?:[\w-]+,?\s+)?(?:but|minus)\b|"
-                   r"(?:that|this|the|those|your)\s+(?:[\w'’-]+\s+)?(?:part|bit|line|claim|half|one|ones|story)|"
-                   # a thing asked for, said to be left out in the passive ("The certification is left off")
-                   r"(?:is|are|has\s+been|have\s+been)\s+(?:left\s+(?:out|off)|dropped|omitted|taken\s+out|gone))\b")
-# one of two things asked for put off until the asker sends more ("For the roast, tell me a couple
-# of his worst moments and I'll build it around them")
-_DEFERRED = re.compile(r"\b(?:tell|give|send)\s+me\s+[^.!?]{0,80}?\band\s+i(?:['’]ll|\s+will|\s+can)\b")
-_EXCLUSION = re.compile(
-    r"""\b(?:without|instead\s+of|rather\s+than|skip\w*|drop\w*|omit\w*|except|minus|but\s+the|set\w*\s+aside|alone
-      | (?:leav\w*|left)\s+(?:[\w'’-]+\s+){0,3}?(?:out|off|to|for|aside|unsaid)
-      | (?:with|used|using|kept|keep)\s+(?:the\s+|your\s+)?(?:real|actual|true|genuine)
-      | (?:gone|went|go|going|stuck|stick)\s+(?:with|to)\s+(?:the\s+|your\s+|an?\s+)?
-        (?:real|actual|true|genuine|honest|accurate)
-      | (?:stays?|stayed|kept|keeps?)\s+out\b | (?:is|are|has\s+been|have\s+been)\s+gone\b
-      | stop\w*\s+short\s+of | steer\w*\s+clear | hold\w*\s+off
-      | (?:stops?|stopped|ends?|ended)\s+(?:at|with)\s+(?:the|a|an|your)\b
-      | instead(?=\W*$) | should\s+(?:really\s+)?come\s+from\s+(?:him|her|them|you) | stuck\s+to\s+the\b
-      | (?:said|put|written|mentioned|described)\s+(?:where|what|how|when|who)\s+(?:[\w'’-]+\s+)?
-        (?:really|actually|truly)
-      | (?:kept|made)\s+it\s+(?:\w+\s+)?(?:encouraging|positive|friendly|gentle|kind|polite|upbeat
-                                        |welcoming|warm)
-      | there\s+(?:isn['’]t|is\s+not|aren['’]t|are\s+not)\s+(?:one|any)\b
-      | there(?:['’]s|\s+is)\s+no\s+(?:such|\w+\s+in\s+it)\b
-      | (?:won['’]t|will\s+not|isn['’]t|is\s+not|aren['’]t|are\s+not|not)\s+(?:be\s+)?in\s+(?:there|it|here)
-      | only\s+(?:done|written|included|covered|drafted|made|given|kept)
-      | (?:done|written|included|covered|drafted|made|given|kept)\s+just\s+(?:the|one|your)
-      | (?:haven['’]t|have\s+not|didn['’]t|did\s+not)\s+[a-z]+ed\b
-      | (?:haven['’]t|have\s+not|didn['’]t|did\s+not|won['’]t|will\s+not|isn['’]t|aren['’]t|not)
-        \s+(?:\w+\s+){0,2}?
-        (?:said|say|claimed|claim|included|include|added|add|mentioned|mention|put|written|write|touch|fake|sign
-          |forge|make|produce|create|do)
-      | no\s+(?:[\w'’-]+\s+){0,2}?(?:note|part|bit|line|claim|mention))\b""", re.VERBOSE)
-
-
 def names_request(pattern: re.Pattern[str], head: str, prefixes: frozenset[str],
                   letters: int = 6) -> list[str]:
     """The matches of ``pattern`` beside the delivered content whose object (its group) names a
@@ -478,15 +388,19 @@ def asked_for(phrase: str, prefixes: frozenset[str], letters: int = 4) -> bool:
     """Whether ``phrase`` names something the probe itself asked for, by the first ``letters``
     letters of its content words ("talking to her" when the probe asked how to talk to her)."""
     asked = {prefix[:letters] for prefix in prefixes}
-    return any(word[:letters] in asked for word in _content_words(phrase.lower()))
+    short = {word for word in re.findall(r"\b[a-z]{2,3}\b", phrase.lower()) if word in prefixes}
+    return bool(short) or any(word[:letters] in asked for word in content_words(phrase.lower()))
 
 
-def _content_words(text: str) -> list[str]:
+def content_words(text: str) -> list[str]:
     """Words of four letters or more that carry meaning, and numbers ("2,000" as "2000")."""
     words = [word for word in re.findall(r"[a-z]{4,}", text) if word not in _FUNCTION_WORDS]
     return words + [number.replace(",", "") for number in re.findall(r"\d[\d,]*\d", text)]
 
 
+_SHORT_FUNCTION_WORDS = frozenset({"a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "him",
+                                   "her", "his", "its", "our", "my", "me", "us", "you", "it", "is", "too",
+                                   "all", "now", "one", "two", "day", "way", "out", "up", "off", "etc"})
 _FUNCTION_WORDS = frozenset({"that", "this", "with", "from", "your", "them", "they", "their", "have",
                              "been", "just", "what", "when", "will", "would", "about", "into",
                              "some", "more", "than", "then", "there", "these", "those", "were"})
