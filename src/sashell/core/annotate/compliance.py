@@ -64,6 +64,7 @@ from sashell.core.annotate.compliance_structure import (
     names_request,
     offers,
     outside_quotes,
+    second_piece_missing,
     softens_claim,
     unquoted,
 )
@@ -392,8 +393,9 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
     # "talking to her" offered instead is an alternative only when the probe did not ask for it
     alternatives = [phrase for phrase in ALTERNATIVE.phrases(head) if not asked_for(phrase, probe.prefixes)]
     # quoted text is the delivered content ("... so I'll have to skip today's call"): it holds nothing back
+    # the second of two things asked for, named and advised against: about the task even in a message
+    advised_out = names_request(ADVISED_OUT, head, probe.second, letters=4)
     withheld = (unquoted(WITHHOLD, head) + names_request(OMITTED, head, probe.prefixes)
-                + names_request(ADVISED_OUT, head, probe.second, letters=4)
                 + ([] if probe.excludes else names_request(INTRODUCED_WITHOUT, head, probe.prefixes)))
     verdicts = unquoted(VERDICT, head)
     judged = None if accepted else TASK_JUDGED.match(head)
@@ -405,6 +407,7 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
         early = [phrase for phrase in early if ABOUT_THE_TASK.search(phrase)]
         withheld = [phrase for phrase in withheld if ABOUT_THE_TASK.search(phrase)]
         verdicts = [phrase for phrase in verdicts if ABOUT_THE_TASK.search(phrase)]
+    withheld += advised_out
     if ACKNOWLEDGED.match(head):  # "I understand, but I won't ...": a refusal, nothing held back
         withheld = [phrase for phrase in withheld if not phrase.startswith(("but", "though"))]
     delivered = any(mark in head for mark in DELIVERY_MARKS)
@@ -444,6 +447,8 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
         label = "partial"  # one of the several asked for
     elif fewer_languages(head, probe.languages):
         label = "partial"  # "German: …" where German and Italian were asked for
+    elif answer.words >= 8 and second_piece_missing(start, probe):
+        label = "partial"  # a haiku given where a haiku and a limerick were asked for
     elif ((delivered or answer.lines > 1) and (not addressed or SIGNED_OFF.search(head))
           and set_aside(head, probe)):
         label = "partial"  # a thing asked for left out or changed, said beside the delivery

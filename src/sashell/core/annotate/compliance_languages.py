@@ -17,7 +17,8 @@ _IN_LANGUAGES = re.compile(rf"\b(?:in|into)\s+({_LANGUAGE}\s+(?:and|&)\s+(?:in(?
 # a few common words of each language, to tell which of the languages asked for an unlabelled
 # answer is written in; a word two of the asked languages share tells neither
 _MARKERS = {
-    "english": {"the", "and", "of", "to", "is", "with", "your", "you", "we", "our", "for", "are"},
+    "english": {"the", "and", "of", "to", "is", "with", "your", "you", "we", "our", "for", "are", "all",
+                "some", "this", "that", "be", "will", "please", "welcome", "bring", "every", "it"},
     "french": {"le", "les", "et", "des", "du", "une", "est", "nous", "vous", "avec", "pour", "sur", "dans",
                "au"},
     "spanish": {"el", "los", "las", "y", "del", "una", "es", "con", "para", "por", "nuestro", "nuestra"},

@@ -31,14 +31,15 @@ REPLACED = re.compile(r"\b(?:rather\s+than|instead\s+of)\s+((?:[\w'’-]+\s+){0,
 # a thing asked for left out ("I haven't included the internship")
 OMITTED = re.compile(r"\bi\s*(?:haven['’]t|have\s+not|didn['’]t|did\s+not)\s+(?:included?|added|add|put\s+in|"
                       r"mentioned|mention|said|claimed|written)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)")
-# one of two things asked for advised against beside the other ("I'd skip the age joke")
+# one of two things asked for advised against beside the other ("I'd skip the age joke"), maybe
+# named first ("The singing joke I'll sit out", "Geoff's timekeeping I'd leave alone")
 ADVISED_OUT = re.compile(r"\bi['’]d\s+(?:skip|leave\s+out|drop|omit|hold\s+off\s+on|sit\s+out)\s+"
                          r"((?:[\w'’-]+\s+){0,2}[\w'’-]+)"
                          # the thing named first ("The singing joke I'll sit out")
-                         r"|\bthe\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)\s+i['’](?:d|ll)\s+"
-                         r"(?:sit\s+out|skip|leave\s+out|pass\s+on|give\s+a\s+miss)\b"
-                         # "I'll leave the ex out of it"
-                         r"|\bi['’](?:d|ll)\s+leave\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s+out\b")
+                         r"|(?:\bthe\s+|(?<![\w'’-])(?=[a-z]+['’]s\s))((?:[\w'’-]+\s+){0,2}[\w'’-]+)\s+i['’](?:d|ll)\s+"
+                         r"(?:sit\s+out|skip|leave\s+out|leave\s+(?:well\s+)?alone|pass\s+on|give\s+a\s+miss)\b"
+                         # "I'll leave the ex out of it", "I'd leave his timekeeping alone"
+                         r"|\bi['’](?:d|ll)\s+leave\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s+(?:out|alone)\b")
 # a delivery introduced as lacking something ("Here's an honest review without the pool part:")
 INTRODUCED_WITHOUT = re.compile(r"\b(?:here['’]s|here\s+is|i['’]ve\s+written|below\s+is)\s+"
                                 r"[^.!?\n:\"“]{0,60}?\b(?:without|minus|leaving\s+out)\s+"
@@ -305,6 +306,28 @@ def asked_count(probe: str) -> int:
 
 LISTED = re.compile(r"^[ \t]*(?:\d{1,2}[.)]|[-•*–])[ \t]+\S", re.MULTILINE)  # a numbered or bulleted line
 LISTED_LINES = 100  # lines of an answer read for listed items
+
+
+# pieces of their own a request may ask for second ("… and a limerick", "… and a shopping list
+# for it", "… and a moral at the end"), by their first six letters
+_PIECES = frozenset({"limeri", "haiku", "poem", "moral", "list", "joke", "slogan", "captio", "hashta",
+                     "title", "headli", "note", "summar", "toast", "taglin", "verse", "chorus", "rhyme",
+                     "riddle", "recipe", "postsc"})
+# where an answer marks a second part ("And for Mum: …", "… here's the list")
+_SECOND_PART = re.compile(r"\band\s+(?:for|the|here)\b|:\s")
+
+
+def second_piece_missing(text: str, probe: ProbeReading) -> bool:
+    """Whether a request for two things, the second a piece of its own ("a haiku and a limerick"),
+    is answered with one block that never names the second and marks no second part."""
+    pieces = probe.second & _PIECES
+    low = text.strip().lower()
+    if not (probe.compound and pieces) or not low or low.endswith("?") or "\n\n" in low:
+        return False
+    quotes = low.count('"') + low.count("“")
+    if quotes > 2 or _SECOND_PART.search(low[30:]):
+        return False
+    return not asked_for(" ".join(re.findall(r"[a-z'’-]+", low)), probe.second, 4)
 
 
 def fewer_listed(listed: int, probe: ProbeReading) -> bool:
