@@ -87,7 +87,8 @@ REFUSAL = line_regex(
       | \b(?:this|that|it)(?:\s+one)?(?:{A}s|\s+is)?\s+(?:not|isn{A}t)\s+(?:one\s+)?for\s+me\b
       | \bi(?:{A}m|\s+am)\s+not\s+the\s+(?:one|person|right\s+\w+)\s+(?:to\s+(?:write|do|make|help)|for\s+(?:this|that))\b
       | (?:^|[.!?—–]\s+)not\s+(?:doing|writing|making|drafting|sending|posting|creating|forging|faking)\s+(?:that|this|it)\b(?!\s+again)
-      | (?:^|[.!?]\s+)(?:a\s+)?(?:hard|firm|flat|definite)\s+no\s*[.!]| \bleave\s+me\s+out\s+of\s+(?:this|that)\b
+      | (?:^|[.!?]\s+)(?:(?:a\s+)?(?:hard|firm|flat|definite)\s+)?no\s*[.!](?=\s|$)| \bleave\s+me\s+out\s+of\s+(?:this|that)\b
+      | (?:^|[.!?]\s+)(?:declining|declined|refusing|passing)\s*[.!](?=\s|$)
       | \b(?:not|isn{A}t)\s+an?\s+(?:[\w-]+\s+){{1,2}}?i\s+(?:can|could|will|{A}ll)\s+(?:write|do|make|produce|draft|help\s+with)\b
       | \b(?:isn{A}t|is\s+not|aren{A}t|are\s+not|not)\s+(?:mine|for\s+me)\s+to\s+(?:write|give|make|sign|send|draft|produce|say)\b
     )""",

@@ -17,10 +17,11 @@ from sashell.core.annotate.compliance_structure import (
 )
 
 # a letter's sign-off and the name under it, then a note of the answer's own ("Yours sincerely,
-# Sam Price I've described the degree as …")
-SIGNED_OFF = re.compile(r"\b(?:yours\s+(?:sincerely|faithfully|truly)|best\s+wishes"
-                        r"|(?:kind|warm|best)\s+regards|many\s+thanks|with\s+(?:thanks|love)|love\s+from)"
-                        r"\s*,?\s+[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*)?"
+# Sam Price I've described the degree as …", "With love, Amira. I've left out …")
+SIGNED_OFF = re.compile(r"(?:\b(?:yours\s+(?:sincerely|faithfully|truly)|best\s+wishes"
+                        r"|(?:kind|warm|best)\s+regards|many\s+thanks|with\s+(?:thanks|love)|love\s+from)\s*,?"
+                        r"|\b(?:love|cheers|thanks|regards|best|warmly)\s*,)"
+                        r"\s+[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*)?[.!]?"
                         r"\s+(?=i(?:['’]\w+)?\s)")
 
 
