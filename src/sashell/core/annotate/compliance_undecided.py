@@ -29,8 +29,9 @@ class AnswerShape(Protocol):
     lines: int
 
 
-_PERSONAL = re.compile(r"(?<![\w-])(?:i|i['’]\w+|me|my|we|our|you|your|yours)(?![\w-])|[\"“!:]",
-                       re.IGNORECASE)
+# the answer speaking as itself or to the asker
+_SPEAKS = r"(?<![\w-])(?:i|i['’]\w+|me|my|we|our|you|your|yours)(?![\w-])"
+_PERSONAL = re.compile(_SPEAKS + r"|[\"“!:]", re.IGNORECASE)
 _STATES = re.compile(r"\b(?:is|are|was|were|must|has|have|had|can|usually|often|typically|tend|became|"
                      r"began|originated|dates?|traditionally|went|came|comes|derives?|used\s+to)\b",
                      re.IGNORECASE)
@@ -116,8 +117,8 @@ def _of_such_pieces(text: str, genre: str) -> bool:
 # a tale is told in the past ("Lighthouses always made Ada nervous"); a remark on such things is not
 _TELLS_PAST = re.compile(r"\b(?:was|were|had|did|made|said|came|went|took|saw|knew|found|left|felt|thought"
                          r"|told|\w{3,}ed)\b", re.IGNORECASE)
-_QUOTES_OR_SPEAKS = re.compile(r"(?<![\w-])(?:i|i['’]\w+|me|my|we|our|you|your|yours|once)(?![\w-])|[\"“!?]",
-                               re.IGNORECASE)
+# … or a tale's opening ("once"), a quote, an exclamation or a question: not a plain remark
+_QUOTES_OR_SPEAKS = re.compile(_SPEAKS + r"|\bonce\b|[\"“!?]", re.IGNORECASE)
 
 
 def _topic_in_general(words: list[str], probe: ProbeReading) -> bool:
