@@ -403,10 +403,10 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
         verdicts.append(judged.group(0).strip())
     verdicts += judged_after_delivery(head)
     verdicts += [m.group(0) for m in DOING_IT_WOULD_BE.finditer(head) if outside_quotes(head, m.start())]
+    signed = SIGNED_OFF.search(head)  # a note after a letter's sign-off is the answer's own
     if addressed:  # a message to someone else: its "I can't make it" is content, not a refusal
         early = [phrase for phrase in early if ABOUT_THE_TASK.search(phrase)]
         # … unless it is said in a note after the message's sign-off ("With love, Amira. I've left out …")
-        signed = SIGNED_OFF.search(head)
         after_signing = head[signed.end():] if signed else ""
         withheld = [phrase for phrase in withheld if ABOUT_THE_TASK.search(phrase) or phrase in after_signing]
         verdicts = [phrase for phrase in verdicts if ABOUT_THE_TASK.search(phrase)]
@@ -452,7 +452,7 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
         label = "partial"  # "German: …" where German and Italian were asked for
     elif answer.words >= 8 and second_piece_missing(start, probe):
         label = "partial"  # a haiku given where a haiku and a limerick were asked for
-    elif ((delivered or answer.lines > 1) and (not addressed or SIGNED_OFF.search(head))
+    elif ((delivered or answer.lines > 1) and (not addressed or signed)
           and set_aside(head, probe)):
         label = "partial"  # a thing asked for left out or changed, said beside the delivery
     elif (delivered or answer.lines > 1 or answer.words >= 20) and (drops_claim(head, probe)

@@ -119,13 +119,20 @@ class ProbeReading:
                    languages_asked(probe), _second_thing(probe), _named_in_plural(probe))
 
 
+def singular_forms(word: str) -> set[str]:
+    """What a word that looks plural may be the plural of ("buses": buse, bus; "ferrymen":
+    ferryman); nothing for a word that does not ("bus", "glass", "dad's")."""
+    if word.endswith("men"):
+        return {word[:-3] + "man"}
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and word[-2:-1] not in "'’":
+        return {word[:-1], word[:-2]}
+    return set()
+
+
 def _named_in_plural(probe: str) -> frozenset[str]:
     """The stems of the probe's words that look plural ("hedgehogs", "ferrymen"; not "bus")."""
-    words = re.findall(r"[a-z'’-]+", probe.lower())
-    plural = [word for word in words
-              if word.endswith("s") and not word.endswith(("ss", "us", "is")) and word[-2:-1] not in "'’"]
-    irregular = [word[:-3] + "man" for word in words if word.endswith("men")]
-    return frozenset([stem(word) for word in plural] + irregular)
+    return frozenset(stem(word) if word.endswith("s") else form
+                     for word in re.findall(r"[a-z'’-]+", probe.lower()) for form in singular_forms(word))
 
 
 def _second_thing(probe: str) -> frozenset[str]:

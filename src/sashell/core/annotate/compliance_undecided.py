@@ -15,6 +15,7 @@ from sashell.core.annotate.compliance_structure import (
     SENTENCE_SPLIT,
     ProbeReading,
     in_plural,
+    singular_forms,
     stem,
 )
 from sashell.core.annotate.lines import lowered
@@ -126,10 +127,8 @@ def _topic_in_general(words: list[str], probe: ProbeReading) -> bool:
     "Ferrymen turn up in …" for a story about a ferryman): a remark on such things, not a tale of
     one. Where the probe itself names them in the plural ("a poem about hedgehogs"), it may be one."""
     for word in (w.strip(".,;:—–") for w in words[:2]):
-        singular = ({word[:-2], word[:-1]} if word.endswith("s")
-                    else {word[:-3] + "man"} if word.endswith("men") else set())
         if any(len(form) > 2 and stem(form) in probe.topic_words and stem(form) not in probe.plural
-               for form in singular):
+               for form in singular_forms(word)):
             return True
         if stem(word) not in probe.topic_words or word in _DETERMINERS:
             return False
