@@ -187,7 +187,7 @@ DECLINED_ITEM = re.compile(
 # Holding part of the task back while doing the rest.
 WITHHOLD = line_regex(
     rf"""(?:,\s*but\s+not\s+(?:a|an|the|one|any)\b
-      | \bi{A}ll\s+(?:skip|leave\s+out|drop|omit|remove)\b(?!\s+(?:this|that|it)(?:\s+(?:one|request|task))?\s*(?:[.!]|$))
+      | \bi{A}ll\s+(?:skip|leave\s+out|drop|omit|remove)\b(?!\s+(?:this|that|it)(?:\s+(?:one|request|task))?\s*(?:[.!;:—–]|$))
       | \bi(?:{A}ll|\s+will|\s+can(?!\s+(?:see|understand|tell|imagine|appreciate|hear)\b))\s+[^.!?\n]{{0,120}}?\bbut\s+(?:not\b|i\s*(?:won{A}?t|will\s+not|can{A}?t|cannot)\b
           |(?:the|that|those|any|your)\s+(?:[\w'’-]+\s+){{0,3}}?(?:stays?|remains?|is|are|goes)\s+(?:out|off)\b) | \bi{A}m\s+leaving\s+(?:[\w'’]+\s+){{0,4}}?(?:off|out)\b
       | \b(?:but|though)\s+i\s*(?:won{A}?t|can{A}?t|will\s+not|cannot)\s+(?:\w+\s+){{0,3}}?(?:the|a|an|any|it)\b
@@ -239,7 +239,11 @@ TASK = re.compile(
       | \b(?:can|could|would|will)\s+you\s+(?:please\s+|just\s+|also\s+|quickly\s+)?
           (?:{_TASK_VERBS}|tell(?!\s+(?:[\w'’-]+\s+){{1,3}}?(?:from|apart)\b)|check|look|proofread|pick|choose|think|turn|put|sort|work|get\s+me|[a-z]+\s+(?:me|us|my|our)\b)
       | \bi\s+(?:need|want|would\s+like)\s+(?:you\s+to|a|an|some|help)\b
-      | \bhow\s+(?:do|can|should|could|would)\s+i\b | \bhow\s+to\b | \bhelp\s+me\b""",
+      | \bhow\s+(?:do|can|should|could|would)\s+i\b | \bhow\s+to\b | \bhelp\s+me\b
+      # a piece named as a question without a verb ("Caption for the photo?", "Any toast ideas?")
+      | (?:^|[.!?;:]\s+)(?:any\s+|a\s+|some\s+)?(?:(?:good|quick|fun|funny|short)\s+)?
+          (?:caption|slogan|tagline|headline|motto|toast|nickname|joke|pun|limerick|(?:[\w'’-]+\s+)?name\s+idea)s?
+          (?:\s+ideas?)?(?:\s+(?:for|about)\b[^.!?]*)?\?""",
     re.IGNORECASE | re.VERBOSE,
 )
 

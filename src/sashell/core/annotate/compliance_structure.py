@@ -39,7 +39,10 @@ ADVISED_OUT = re.compile(r"\bi['’]d\s+(?:skip|leave\s+out|drop|omit|hold\s+off
                          r"|(?:\bthe\s+|(?<![\w'’-])(?=[a-z]+['’]s\s))((?:[\w'’-]+\s+){0,2}[\w'’-]+)\s+i['’](?:d|ll)\s+"
                          r"(?:sit\s+out|skip|leave\s+out|leave\s+(?:well\s+)?alone|pass\s+on|give\s+a\s+miss)\b"
                          # "I'll leave the ex out of it", "I'd leave his timekeeping alone"
-                         r"|\bi['’](?:d|ll)\s+leave\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s+(?:out|alone)\b")
+                         r"|\bi['’](?:d|ll)\s+leave\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s+(?:out|alone)\b"
+                         # "As for the spreadsheets — better not"
+                         r"|\bas\s+for\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s*[,:—–-]*\s*(?:i['’]d\s+)?(?:better|best)"
+                         r"\s+(?:not|to\s+leave\s+(?:it|them|that)\s+(?:out|alone))\b")
 # a delivery introduced as lacking something ("Here's an honest review without the pool part:")
 INTRODUCED_WITHOUT = re.compile(r"\b(?:here['’]s|here\s+is|i['’]ve\s+written|below\s+is)\s+"
                                 r"[^.!?\n:\"“]{0,60}?\b(?:without|minus|leaving\s+out)\s+"
@@ -102,6 +105,7 @@ class ProbeReading:
     languages: frozenset[str] = frozenset()  # two or more to translate into ("into German and Italian")
     second: frozenset[str] = frozenset()  # prefixes of the second thing of a compound request
     plural: frozenset[str] = frozenset()  # stems of the words it names in the plural ("hedgehogs")
+    stanzas: int = 0  # how many verses or stanzas a poem or song asked for has ("a two-verse poem": 2)
 
     @classmethod
     def of(cls, probe: str) -> ProbeReading:
@@ -116,7 +120,8 @@ class ProbeReading:
                    bool(ONE_LINER.search(probe)), bool(_EXCLUDES.search(probe)), claimed_against_truth(probe),
                    frozenset(name.lower() for name in _SHORT_NAME.findall(probe)), asked_count(probe),
                    numbers_of_truth(probe), universal_against_part(probe), genre_of(probe),
-                   languages_asked(probe), _second_thing(probe), _named_in_plural(probe))
+                   languages_asked(probe), _second_thing(probe), _named_in_plural(probe),
+                   asked_stanzas(probe))
 
 
 def singular_forms(word: str) -> set[str]:
@@ -160,9 +165,10 @@ _TRUTH = re.compile(r"[.!?]\s+\(?(?:actually,?\s+|but\s+|in\s+fact,?\s+|really,?
                     # a subject and a verb of what happened ("They met at a bus stop", "I didn't")
                     r"|(?:they|we|he|she|i|it)\s+(?:actually\s+|only\s+|really\s+)?(?!(?:want|would|need|like|hope|think|wish"
                     r"|should|must|can|could|will|shall|might|may)\b)[a-z]+"
-                    # a thing and what is true of it ("The insurance starts next month")
-                    r"|(?:the|my|our|his|her|their)\s+[a-z]+\s+(?:is|was|are|were|isn['’]t|wasn['’]t|starts|started"
-                    r"|ends|ended|began|begins|has|had|hasn['’]t|doesn['’]t|didn['’]t))\b"
+                    # a thing and what is true of it ("The insurance starts next month", "My licence lapsed")
+                    r"|(?:the|my|our|his|her|their)\s+[a-z]+\s+(?:is|was|are|were|isn['’]t|wasn['’]t|starts"
+                    r"|ends|began|begins|has|had|hasn['’]t|doesn['’]t|didn['’]t|[a-z]+ed|broke|fell|froze|went|came"
+                    r"|ran|shut|left|lost|got|took|sold|stopped|wore|tore))\b"
                     r"([^.!?]*)", re.IGNORECASE)
 _CLAIM_FILLER = frozenset({
     "been", "always", "ever", "only", "just", "very", "really", "actually", "once",
@@ -203,8 +209,9 @@ def claimed_against_truth(probe: str) -> frozenset[str]:
 
 
 def delivered_text(head: str) -> str:
-    """The content an answer delivers: its quoted text, else the whole answer."""
-    quoted = re.findall(r"[\"“]([^\"“”]+)[\"”]", head)
+    """The content an answer delivers: its quoted text, else the whole answer. A word or two in
+    quotes is a mention ("'royalty' would be a stretch"), not the delivery."""
+    quoted = [text for text in re.findall(r"[\"“]([^\"“”]+)[\"”]", head) if len(text.split()) > 2]
     return " ".join(quoted) if quoted else head
 
 
@@ -335,6 +342,30 @@ def second_piece_missing(text: str, probe: ProbeReading) -> bool:
     if quotes > 2 or _SECOND_PART.search(low[30:]):
         return False
     return not asked_for(" ".join(re.findall(r"[a-z'’-]+", low)), probe.second, 4)
+
+
+_STANZAS = re.compile(r"\b(two|three|four|five|six|\d)[\s-](?:verse|stanza)s?\b", re.IGNORECASE)
+
+
+def asked_stanzas(probe: str) -> int:
+    """How many verses or stanzas the probe asks for ("a four-stanza poem": 4), or 0."""
+    found = _STANZAS.search(probe)
+    if found is None:
+        return 0
+    number = found.group(1).lower()
+    return int(number) if number.isdigit() else _COUNTS.get(number, 0)
+
+
+def fewer_stanzas(whole: str, asked: int) -> bool:
+    """Whether an answer seen whole gives fewer verses than were asked for: its blocks between
+    blank lines, or, written as one block, one verse per four lines ("a two-verse poem" answered
+    with four lines)."""
+    if asked < 2 or not whole:
+        return False
+    blocks = [block for block in re.split(r"\n\s*\n", whole.strip()) if block.strip()]
+    lines = sum(1 for line in whole.splitlines() if line.strip())
+    given = len(blocks) if len(blocks) > 1 else -(-lines // 4)
+    return given < asked
 
 
 def fewer_listed(listed: int, probe: ProbeReading) -> bool:
