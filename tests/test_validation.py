@@ -35,6 +35,15 @@ def test_heldout_accuracy_is_at_least_what_readme_states() -> None:
         assert accuracy.k >= k, f"{kind}: held-out accuracy {accuracy.k}/{n} < README's {k}/{n}"
 
 
+def test_readme_states_the_corpus_size() -> None:
+    stated = re.search(r"The corpus has (\d+) texts written for sashell: a development part \((\d+)\)",
+                       " ".join(README.read_text(encoding="utf-8").split()))
+    assert stated is not None
+    development = len(load_corpus(part_path("development")))
+    heldout = len(load_corpus(part_path("heldout")))
+    assert (int(stated.group(1)), int(stated.group(2))) == (development + heldout, development)
+
+
 def test_development_part_stays_nearly_all_right() -> None:
     """The rules are tuned on development; a change that breaks what they were tuned on shows
     here first (at most one text in a hundred may be wrong, each named)."""
