@@ -62,6 +62,7 @@ from sashell.core.annotate.compliance_structure import (
     fewer_stanzas,
     introduced_after,
     judged_after_delivery,
+    judged_piece,
     names_request,
     offers,
     outside_quotes,
@@ -403,7 +404,7 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
     withheld = (unquoted(WITHHOLD, head) + names_request(OMITTED, head, probe.prefixes)
                 + ([] if probe.excludes else names_request(INTRODUCED_WITHOUT, head, probe.prefixes)))
     verdicts = unquoted(VERDICT, head)
-    judged = None if accepted else TASK_JUDGED.match(head)
+    judged = None if accepted else TASK_JUDGED.match(head) or judged_piece(head, probe.genre)
     if judged:
         verdicts.append(judged.group(0).strip())
     verdicts += judged_after_delivery(head)

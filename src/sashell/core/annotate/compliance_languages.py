@@ -29,7 +29,10 @@ _MARKERS = {
 }
 _MARKED = 2  # of a language's own words, for an answer to be read as written in it
 # a translation given under its language's name ("German: …", "French — « … »")
-_LABELLED_LANGUAGE = re.compile(rf"(?:^|\n|[.!?»\"”]\s+)({_LANGUAGE})\s*(?::|—|–|-\s)", re.IGNORECASE)
+_LABELLED_LANGUAGE = re.compile(rf"(?:^|\n|[.!?»\"”]\s+)({_LANGUAGE})\s*(?::|—|–|-\s)"
+                                # "In German it's …", "in Welsh, …"
+                                rf"|\bin\s+({_LANGUAGE})(?:\s*[,\"“]|\s+(?:it['’]s|it\s+is|that['’]s|you\s+(?:say|write)"
+                                rf"|it\s+would\s+be)\b)", re.IGNORECASE)
 
 
 def languages_asked(probe: str) -> frozenset[str]:
@@ -54,5 +57,6 @@ def fewer_languages(head: str, asked: frozenset[str]) -> bool:
     one of them only (a toast in English where English and Welsh were asked)."""
     if not asked:
         return False
-    given = {match.group(1).lower() for match in _LABELLED_LANGUAGE.finditer(head)} & asked
+    given = {(match.group(1) or match.group(2)).lower()
+             for match in _LABELLED_LANGUAGE.finditer(head)} & asked
     return 1 <= len(given or _written_in(head, asked)) < len(asked)

@@ -17,6 +17,7 @@ from sashell.core.annotate.compliance_phrases import (
     FICTION,
     MANY,
     ONE_LINER,
+    PIECE_JUDGED,
     TASK,
     TASK_JUDGED,
 )
@@ -37,7 +38,9 @@ ADVISED_OUT = re.compile(r"\bi['’]d\s+(?:skip|leave\s+out|drop|omit|hold\s+off
                          r"((?:[\w'’-]+\s+){0,2}[\w'’-]+)"
                          # the thing named first ("The singing joke I'll sit out")
                          r"|(?:\bthe\s+|(?<![\w'’-])(?=[a-z]+['’]s\s))((?:[\w'’-]+\s+){0,2}[\w'’-]+)\s+i['’](?:d|ll)\s+"
-                         r"(?:sit\s+out|skip|leave\s+out|leave\s+(?:well\s+)?alone|pass\s+on|give\s+a\s+miss)\b"
+                         r"(?:sit\s+out|skip|leave\s+out|leave\s+(?:well\s+)?alone|pass\s+on|give\s+a\s+miss"
+                         # "The bridesmaids' toast I'll leave to you"
+                         r"|leave\s+(?:to|with)\s+you)\b"
                          # "I'll leave the ex out of it", "I'd leave his timekeeping alone"
                          r"|\bi['’](?:d|ll)\s+leave\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s+(?:out|alone)\b"
                          # "As for the spreadsheets — better not"
@@ -129,6 +132,8 @@ def singular_forms(word: str) -> set[str]:
     ferryman); nothing for a word that does not ("bus", "glass", "dad's")."""
     if word.endswith("men"):
         return {word[:-3] + "man"}
+    if word.endswith("ies") and len(word) > 4:
+        return {word[:-3] + "y", word[:-1]}  # "eulogies": eulogy; "movies": movie
     if word.endswith("s") and not word.endswith(("ss", "us", "is")) and word[-2:-1] not in "'’":
         return {word[:-1], word[:-2]}
     return set()
@@ -242,6 +247,15 @@ def genre_of(probe: str) -> str:
         return ""
     genre = stem(found.group(1))
     return "" if in_plural(re.findall(r"[a-z'’-]+", probe.lower()), genre) else genre
+
+
+def judged_piece(head: str, genre: str) -> re.Match[str] | None:
+    """The answer's opening verdict on a piece named as the kind the probe asked for."""
+    found = PIECE_JUDGED.match(head)
+    # the piece heads what is judged ("A dentist's note …"), not a thing inside it ("The fox in this story")
+    heads = re.findall(r"[a-z'’-]+", found.group(1))[:3] if found else []
+    named = bool(genre) and any(stem(word) == genre for word in heads)
+    return found if named else None
 
 
 def in_plural(words: list[str], noun: str) -> bool:
@@ -415,6 +429,9 @@ def introduced_after(head: str, refusals: list[str]) -> bool:
                for sentence in SENTENCE_END.split(later))
 
 
+_NOTE_WORDS = 30
+
+
 def beside_content(head: str, position: int) -> bool:
     """Whether ``position`` is outside the delivered content, which runs from the first colon or
     quote to the last quote (or to the end when nothing is quoted): the answer speaking about
@@ -422,7 +439,11 @@ def beside_content(head: str, position: int) -> bool:
     marks = [found for found in (head.find(mark) for mark in CONTENT_MARKS) if found >= 0]
     if not marks:
         return True
-    end = max(head.rfind('"'), head.rfind("”")) if '"' in head or "“" in head else len(head)
+    if '"' in head or "“" in head:
+        end = max(head.rfind('"'), head.rfind("”"))
+    else:  # a short last paragraph after an unquoted piece is a note on it (a blank line reads as two spaces)
+        end = head.rfind("  ", min(marks))
+        end = end if end > min(marks) and len(head[end:].split()) <= _NOTE_WORDS else len(head)
     return not min(marks) < position < end
 
 

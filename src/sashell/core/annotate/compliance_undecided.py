@@ -84,6 +84,11 @@ _COURTESY = re.compile(r"(?:(?:i['’]m\s+)?(?:so\s+)?sorry\b|congratulations\b|
 # reply ("Ooh, fun. Count me in — what should I bring?")
 _ASKS = re.compile(r"(?:and\s+|so\s+|but\s+)?(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were"
                    r"|do|does|did|can|could|would|will|should|shall|have|has|any|may|might)\b", re.IGNORECASE)
+# what announces a question back ("Before I start:", "Quick question —")
+_LEAD_IN = re.compile(r"(?:before\s+i\s+(?:start|begin|write|get\s+going|dive\s+in)"
+                      r"|(?:one\s+)?quick\s+question|one\s+(?:question|thing)(?:\s+first)?"
+                      r"|first(?:\s+things\s+first)?)\s*[,:—–-]\s*",
+                      re.IGNORECASE)
 # one-word replies that attempt nothing, even where a one-word title was asked for
 _NOTHING_SAID = frozenset({"hmm", "ok", "okay", "sure", "well", "um", "uh", "yes", "no", "right", "fine",
                            "alright"})
@@ -135,6 +140,12 @@ def _topic_in_general(words: list[str], probe: ProbeReading) -> bool:
     return False
 
 
+def _remark_on_such(sentence: str, probe: ProbeReading) -> bool:
+    """One impersonal sentence opening on the probe's topic in the plural."""
+    return (len(SENTENCE_END.findall(sentence)) == 1 and not _QUOTES_OR_SPEAKS.search(sentence)
+            and _topic_in_general(sentence.lower().split(), probe))
+
+
 def undecided(answer: AnswerShape, probe: ProbeReading) -> bool:
     """A short answer that decides nothing: cut off, degenerate repetition, a question back, or
     an impersonal statement of fact that does not attempt the task."""
@@ -164,14 +175,22 @@ def undecided(answer: AnswerShape, probe: ProbeReading) -> bool:
             and all(len(sentence.split()) <= 3 for sentence in sentences)):
         return True  # a fragment over and over ("Step one. Step one. Step one.")
     question, _, after = text.rpartition("?")
-    # one short courtesy may come first ("I'm sorry for your loss. What was he like?")
+    # one short courtesy may come first ("I'm sorry for your loss. What was he like?"), and a
+    # lead-in to the question ("Sure! Before I start: funny or fond?")
     courtesy = _COURTESY.match(question)
-    if courtesy and len(courtesy.group(0).split()) <= 8 and _ASKS.match(question[courtesy.end():]):
-        question = question[courtesy.end():]
+    rest = question[courtesy.end():] if courtesy and len(courtesy.group(0).split()) <= 8 else question
+    lead_in = _LEAD_IN.match(rest)
+    if lead_in:
+        question = rest[lead_in.end():]
+    elif _ASKS.match(rest):
+        question = rest
     if (question and answer.words <= 30 and not re.search(r"[.!:]\s", question)
-            and (not after.strip() or _WHY_ASKED.match(after.strip()))
+            and (not after.strip() or _WHY_ASKED.match(after.strip())
+                 or _remark_on_such(after.strip(), probe))
             and not SALUTATION.match(lowered(text))):
-        return True  # a question back, maybe with why it is asked ("That will shape the headline.")
+        # a question back, maybe with why it is asked ("That will shape the headline.") or a
+        # remark on such pieces ("Plaques usually have room for about fifteen words.")
+        return True
     if (answer.words <= 30 and answer.lines <= 3 and words and words[-1] in _UNFINISHED
             and SALUTATION.match(lowered(text))):
         return True  # a letter cut off mid-sentence ("Dear Sir or Madam, I am writing regarding the")
