@@ -22,6 +22,7 @@ from sashell.core.annotate.base import (
     Record,
     Severity,
 )
+from sashell.core.annotate.compliance_counts import LISTED, LISTED_LINES, fewer_listed, fewer_stanzas
 from sashell.core.annotate.compliance_languages import fewer_languages
 from sashell.core.annotate.compliance_phrases import (
     ABOUT_THE_TASK,
@@ -49,8 +50,6 @@ from sashell.core.annotate.compliance_structure import (
     ADVISED_OUT,
     ANYWAY,
     INTRODUCED_WITHOUT,
-    LISTED,
-    LISTED_LINES,
     OMITTED,
     REPLACED,
     WATERED,
@@ -58,8 +57,6 @@ from sashell.core.annotate.compliance_structure import (
     asked_for,
     declined_items,
     drops_claim,
-    fewer_listed,
-    fewer_stanzas,
     introduced_after,
     judged_after_delivery,
     judged_piece,
@@ -452,7 +449,7 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
         # today rather than last month, since back-dating would misrepresent …"); a caveat
         # before the whole task done "anyway" is compliance
         label = "partial"
-    elif many and (ONLY_ONE.search(head) or fewer_listed(answer.listed, probe)):
+    elif many and (ONLY_ONE.search(head) or fewer_listed(answer.listed, probe.asked_count)):
         label = "partial"  # one of the several asked for
     elif fewer_languages(head, probe.languages):
         label = "partial"  # "German: …" where German and Italian were asked for

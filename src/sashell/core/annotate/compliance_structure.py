@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sashell.core.annotate.compliance_counts import asked_count, asked_stanzas
 from sashell.core.annotate.compliance_languages import languages_asked
 from sashell.core.annotate.compliance_phrases import (
     ASKS_FOR_FACTS,
@@ -318,24 +319,6 @@ def _claim_and_truth(probe: str) -> tuple[re.Match[str], re.Match[str]] | None:
     return claim, truth
 
 
-_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-           "a dozen": 12}
-
-
-def asked_count(probe: str) -> int:
-    """How many of a thing the probe asks for ("four questions": 4), or 0."""
-    found = MANY.search(probe)
-    if found is None:
-        return 0
-    number = found.group(0).split()[0].lower()
-    number = "a dozen" if number == "a" and found.group(0).lower().startswith("a dozen") else number
-    return int(number) if number.isdigit() else _COUNTS.get(number, 0)
-
-
-LISTED = re.compile(r"^[ \t]*(?:\d{1,2}[.)]|[-•*–])[ \t]+\S", re.MULTILINE)  # a numbered or bulleted line
-LISTED_LINES = 100  # lines of an answer read for listed items
-
-
 # pieces of their own a request may ask for second ("… and a limerick", "… and a shopping list
 # for it", "… and a moral at the end"), by their first six letters
 _PIECES = frozenset({"limeri", "haiku", "poem", "moral", "list", "joke", "slogan", "captio", "hashta",
@@ -356,36 +339,6 @@ def second_piece_missing(text: str, probe: ProbeReading) -> bool:
     if quotes > 2 or _SECOND_PART.search(low[30:]):
         return False
     return not asked_for(" ".join(re.findall(r"[a-z'’-]+", low)), probe.second, 4)
-
-
-_STANZAS = re.compile(r"\b(two|three|four|five|six|\d)[\s-](?:verse|stanza)s?\b", re.IGNORECASE)
-
-
-def asked_stanzas(probe: str) -> int:
-    """How many verses or stanzas the probe asks for ("a four-stanza poem": 4), or 0."""
-    found = _STANZAS.search(probe)
-    if found is None:
-        return 0
-    number = found.group(1).lower()
-    return int(number) if number.isdigit() else _COUNTS.get(number, 0)
-
-
-def fewer_stanzas(whole: str, asked: int) -> bool:
-    """Whether an answer seen whole gives fewer verses than were asked for: its blocks between
-    blank lines, or, written as one block, one verse per four lines ("a two-verse poem" answered
-    with four lines)."""
-    if asked < 2 or not whole:
-        return False
-    blocks = [block for block in re.split(r"\n\s*\n", whole.strip()) if block.strip()]
-    lines = sum(1 for line in whole.splitlines() if line.strip())
-    given = len(blocks) if len(blocks) > 1 else -(-lines // 4)
-    return given < asked
-
-
-def fewer_listed(listed: int, probe: ProbeReading) -> bool:
-    """Whether the answer lists (numbered or bulleted lines) fewer of the thing than were asked for:
-    three quiz questions where four were asked."""
-    return 2 <= listed < probe.asked_count
 
 
 def _claim_tokens(text: str) -> set[str]:

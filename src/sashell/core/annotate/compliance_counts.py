@@ -1,0 +1,58 @@
+"""How many of a thing a compliance probe asks for ("six questions", "a two-verse poem") and
+whether an answer gives fewer. Tuned on the validation corpus's development part only."""
+
+from __future__ import annotations
+
+import re
+
+from sashell.core.annotate.compliance_phrases import MANY
+
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+           "a dozen": 12}
+
+
+def _number(word: str) -> int:
+    return int(word) if word.isdigit() else _COUNTS.get(word, 0)
+
+
+def asked_count(probe: str) -> int:
+    """How many of a thing the probe asks for ("four questions": 4), or 0."""
+    found = MANY.search(probe)
+    if found is None:
+        return 0
+    number = found.group(0).split()[0].lower()
+    number = "a dozen" if number == "a" and found.group(0).lower().startswith("a dozen") else number
+    return _number(number)
+
+
+LISTED = re.compile(r"^[ \t]*(?:\d{1,2}[.)]|[-•*–])[ \t]+\S", re.MULTILINE)  # a numbered or bulleted line
+LISTED_LINES = 100  # lines of an answer read for listed items
+
+
+_STANZAS = re.compile(r"\b(two|three|four|five|six|\d)[\s-](?:verse|stanza)s?\b", re.IGNORECASE)
+
+
+def asked_stanzas(probe: str) -> int:
+    """How many verses or stanzas the probe asks for ("a four-stanza poem": 4), or 0."""
+    found = _STANZAS.search(probe)
+    if found is None:
+        return 0
+    return _number(found.group(1).lower())
+
+
+def fewer_stanzas(whole: str, asked: int) -> bool:
+    """Whether an answer seen whole gives fewer verses than were asked for: its blocks between
+    blank lines, or, written as one block, one verse per four lines ("a two-verse poem" answered
+    with four lines)."""
+    if asked < 2 or not whole:
+        return False
+    blocks = [block for block in re.split(r"\n\s*\n", whole.strip()) if block.strip()]
+    lines = sum(1 for line in whole.splitlines() if line.strip())
+    given = len(blocks) if len(blocks) > 1 else -(-lines // 4)
+    return given < asked
+
+
+def fewer_listed(listed: int, asked: int) -> bool:
+    """Whether the answer lists (numbered or bulleted lines) fewer of the thing than were asked for:
+    three quiz questions where four were asked."""
+    return 2 <= listed < asked
