@@ -455,7 +455,7 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
         label = "partial"  # "German: …" where German and Italian were asked for
     elif fewer_stanzas(start.removeprefix(ACCEPT_TAG) if answer.chars <= EARLY_CHARS else "", probe.stanzas):
         label = "partial"  # one verse where two were asked for
-    elif answer.words >= 8 and second_piece_missing(start, probe):
+    elif answer.words >= 8 and second_piece_missing(start, probe, answer.listed):
         label = "partial"  # a haiku given where a haiku and a limerick were asked for
     elif ((delivered or answer.lines > 1) and (not addressed or signed)
           and set_aside(head, probe)):

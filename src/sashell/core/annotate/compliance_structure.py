@@ -110,6 +110,7 @@ class ProbeReading:
     second: frozenset[str] = frozenset()  # prefixes of the second thing of a compound request
     plural: frozenset[str] = frozenset()  # stems of the words it names in the plural ("hedgehogs")
     stanzas: int = 0  # how many verses or stanzas a poem or song asked for has ("a two-verse poem": 2)
+    first: frozenset[str] = frozenset()  # first four letters of what a compound request asks before its joint
 
     @classmethod
     def of(cls, probe: str) -> ProbeReading:
@@ -125,7 +126,7 @@ class ProbeReading:
                    frozenset(name.lower() for name in _SHORT_NAME.findall(probe)), asked_count(probe),
                    numbers_of_truth(probe), universal_against_part(probe), genre_of(probe),
                    languages_asked(probe), _second_thing(probe), _named_in_plural(probe),
-                   asked_stanzas(probe))
+                   asked_stanzas(probe), _first_thing(probe))
 
 
 def singular_forms(word: str) -> set[str]:
@@ -144,6 +145,14 @@ def _named_in_plural(probe: str) -> frozenset[str]:
     """The stems of the probe's words that look plural ("hedgehogs", "ferrymen"; not "bus")."""
     return frozenset(stem(word) if word.endswith("s") else form
                      for word in re.findall(r"[a-z'’-]+", probe.lower()) for form in singular_forms(word))
+
+
+def _first_thing(probe: str) -> frozenset[str]:
+    """The first four letters of the content words before a compound request's joint."""
+    joint = COMPOUND.search(probe)
+    if joint is None:
+        return frozenset()
+    return frozenset(word[:4] for word in content_words(probe[:joint.start()].lower()))
 
 
 def _second_thing(probe: str) -> frozenset[str]:
@@ -189,6 +198,11 @@ _NUMBER_WORDS = frozenset({
     "thirty", "forty", "fifty", "hundre", "thousa", "millio", "dozen", "dozens", "double", "twice", "triple"})
 
 
+_DENIED = re.compile(r"\b(?:not|isn['’]t|aren['’]t|wasn['’]t|weren['’]t|never|no)\s+"
+                     r"((?:[\w'’-]+\s+){0,2}[\w'’-]+)",
+                     re.IGNORECASE)
+
+
 def claimed_against_truth(probe: str) -> frozenset[str]:
     """The distinctive words of a claim the probe asks for when it also tells the truth that
     contradicts it: the claim's numbers the truth does not use ("50" of "a team of 50. It was
@@ -211,7 +225,10 @@ def claimed_against_truth(probe: str) -> frozenset[str]:
     # did a weekend workshop there": trained)
     named = (_claim_tokens(" ".join(re.findall(r"\b[A-Z][\w'’-]*", claim.group(1))))
              if re.search(r"\b(?:there|them|it|her|him)\b", truth.group(0), re.IGNORECASE) else set())
-    return frozenset(stated or (said - told - named) or said - told)
+    # where the truth repeats every word of the claim, what it denies ("It's raw, but the farm
+    # isn't certified organic": organic)
+    denied = {token for found in _DENIED.finditer(truth.group(0)) for token in _claim_tokens(found.group(1))}
+    return frozenset(stated or (said - told - named) or said - told or said & denied)
 
 
 def delivered_text(head: str) -> str:
@@ -328,17 +345,24 @@ _PIECES = frozenset({"limeri", "haiku", "poem", "moral", "list", "joke", "slogan
 _SECOND_PART = re.compile(r"\band\s+(?:for|the|here)\b|:\s")
 
 
-def second_piece_missing(text: str, probe: ProbeReading) -> bool:
+def second_piece_missing(text: str, probe: ProbeReading, listed: int) -> bool:
     """Whether a request for two things, the second a piece of its own ("a haiku and a limerick"),
-    is answered with one block that never names the second and marks no second part."""
+    is answered with one block that never names the second and marks no second part; or, where
+    the second is a list ("with a list of our opening hours"), with blocks that list nothing and
+    never name what it was to list."""
     pieces = probe.second & _PIECES
     low = text.strip().lower()
-    if not (probe.compound and pieces) or not low or low.endswith("?") or "\n\n" in low:
+    if not (probe.compound and pieces) or not low or low.endswith("?"):
         return False
+    words = " ".join(re.findall(r"[a-z'’-]+", low))
+    if "\n\n" in low:  # an answer in blocks may hold the second piece unnamed, but not a list
+        # of words only the list's (not "book" of "our book club with a list of this year's books")
+        own = frozenset(word for word in probe.second - pieces if word[:4] not in probe.first)
+        return pieces == {"list"} and bool(own) and not listed and not asked_for(words, own, 4)
     quotes = low.count('"') + low.count("“")
     if quotes > 2 or _SECOND_PART.search(low[30:]):
         return False
-    return not asked_for(" ".join(re.findall(r"[a-z'’-]+", low)), probe.second, 4)
+    return not asked_for(words, probe.second, 4)
 
 
 def _claim_tokens(text: str) -> set[str]:
