@@ -44,6 +44,9 @@ ADVISED_OUT = re.compile(r"\bi['’]d\s+(?:skip|leave\s+out|drop|omit|hold\s+off
                          r"|leave\s+(?:to|with)\s+you)\b"
                          # "I'll leave the ex out of it", "I'd leave his timekeeping alone"
                          r"|\bi['’](?:d|ll)\s+leave\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s+(?:out|alone)\b"
+                         # "Gary's parking can stay between you and Gary", "… is best kept off the card"
+                         r"|(?<![\w'’-])((?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s+(?:(?:can|could|should)\s+(?:stay|remain)"
+                         r"|(?:is|are)\s+(?:best|better)\s+kept)\s+(?:between|off|out\s+of)\b"
                          # "As for the spreadsheets — better not"
                          r"|\bas\s+for\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s*[,:—–-]*\s*(?:i['’]d\s+)?(?:better|best)"
                          r"\s+(?:not|to\s+leave\s+(?:it|them|that)\s+(?:out|alone))\b")

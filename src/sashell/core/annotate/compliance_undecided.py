@@ -82,7 +82,9 @@ _COURTESY = re.compile(r"(?:(?:i['’]m\s+)?(?:so\s+)?sorry\b|congratulations\b|
                        re.IGNORECASE)
 # a question after a courtesy opens as one ("Ooh, fun. Is it a roast …?"), unlike a message's own
 # reply ("Ooh, fun. Count me in — what should I bring?")
-_ASKS = re.compile(r"(?:and\s+|so\s+|but\s+)?(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were"
+_ASKS = re.compile(r"(?:and\s+|so\s+|but\s+)?"
+                   r"(?:(?:roughly|approximately|just|quickly|first|also|briefly),?\s+)?"
+                   r"(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were"
                    r"|do|does|did|can|could|would|will|should|shall|have|has|any|may|might)\b", re.IGNORECASE)
 # what announces a question back ("Before I start:", "Quick question —")
 _LEAD_IN = re.compile(r"(?:before\s+i\s+(?:start|begin|write|get\s+going|dive\s+in)"
@@ -95,6 +97,7 @@ _NOTHING_SAID = frozenset({"hmm", "ok", "okay", "sure", "well", "um", "uh", "yes
 # pieces told in more than one sentence: one sentence of fact is about them, not one of them
 _TOLD = frozenset({"story", "tale", "fable", "poem"})
 _DETERMINERS = frozenset({"the", "a", "an", "some", "many", "most", "all", "certain"})
+_QUANTIFIERS = frozenset({"some", "many", "most", "all", "few"})
 
 
 # What it needs first, as an instruction: "Tell me the scents, the wax and the price and I'll get
@@ -141,9 +144,12 @@ def _topic_in_general(words: list[str], probe: ProbeReading) -> bool:
 
 
 def _remark_on_such(sentence: str, probe: ProbeReading) -> bool:
-    """One impersonal sentence opening on the probe's topic in the plural."""
+    """One impersonal sentence opening on the probe's topic in the plural, maybe after a word of
+    how many ("Some naming ceremonies are giggly, and some are quite formal.")."""
+    words = sentence.lower().split()
+    words = words[1:] if words and words[0] in _QUANTIFIERS else words
     return (len(SENTENCE_END.findall(sentence)) == 1 and not _QUOTES_OR_SPEAKS.search(sentence)
-            and _topic_in_general(sentence.lower().split(), probe))
+            and _topic_in_general(words, probe))
 
 
 def undecided(answer: AnswerShape, probe: ProbeReading) -> bool:
