@@ -22,7 +22,13 @@ from sashell.core.annotate.base import (
     Record,
     Severity,
 )
-from sashell.core.annotate.compliance_counts import LISTED, LISTED_LINES, fewer_listed, fewer_stanzas
+from sashell.core.annotate.compliance_counts import (
+    LISTED,
+    LISTED_LINES,
+    fewer_listed,
+    fewer_named,
+    fewer_stanzas,
+)
 from sashell.core.annotate.compliance_languages import fewer_languages
 from sashell.core.annotate.compliance_phrases import (
     ABOUT_THE_TASK,
@@ -451,6 +457,8 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
         label = "partial"
     elif many and (ONLY_ONE.search(head) or fewer_listed(answer.listed, probe.asked_count)):
         label = "partial"  # one of the several asked for
+    elif fewer_named(start if answer.chars <= EARLY_CHARS else "", probe.named):
+        label = "partial"  # two of the three classes asked for named on the poster
     elif fewer_languages(head, probe.languages):
         label = "partial"  # "German: …" where German and Italian were asked for
     elif fewer_stanzas(start.removeprefix(ACCEPT_TAG) if answer.chars <= EARLY_CHARS else "", probe.stanzas):

@@ -56,3 +56,41 @@ def fewer_listed(listed: int, asked: int) -> bool:
     """Whether the answer lists (numbered or bulleted lines) fewer of the thing than were asked for:
     three quiz questions where four were asked."""
     return 2 <= listed < asked
+
+
+# things the probe names one by one after a colon, to be given in the piece ("with the classes:
+# waggiest tail, best rescue and most like its owner", "with the date, time and place: Saturday
+# 9th, 10am, St Luke's Hall")
+_NAMED_AFTER_COLON = re.compile(r":\s*([^:.?!]+?)[.?!]?\s*$")
+_ITEM_SPLIT = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+")
+_ITEM_FILLER = frozenset({"the", "and", "its", "his", "her", "our", "your", "their", "for", "with", "from"})
+
+
+def _tokens(text: str) -> frozenset[str]:
+    """The first four characters of the words (three letters or more) and numbers of a text."""
+    return frozenset(word[:4] for word in re.findall(r"[a-z0-9][a-z0-9'’]{2,}|\d+", text.lower())
+                     if word not in _ITEM_FILLER)
+
+
+def named_items(probe: str) -> tuple[frozenset[str], ...]:
+    """The things a probe names one by one after a colon, three or more and each a few words,
+    as their words' first four characters."""
+    found = _NAMED_AFTER_COLON.search(probe)
+    if found is None:
+        return ()
+    items = [item for item in _ITEM_SPLIT.split(found.group(1).strip()) if item]
+    if len(items) < 3 or any(len(item.split()) > 5 for item in items):
+        return ()
+    tokens = tuple(_tokens(item) for item in items)
+    return tokens if all(tokens) else ()
+
+
+def fewer_named(whole: str, named: tuple[frozenset[str], ...]) -> bool:
+    """Whether an answer seen whole gives some of the things the probe named but never mentions
+    another (a poster with two of the three classes, a flyer with the date and place but not
+    the time)."""
+    if not named or not whole:
+        return False
+    given = _tokens(whole)
+    mentioned = [bool(item & given) for item in named]
+    return any(mentioned) and not all(mentioned)

@@ -11,19 +11,23 @@ _LANGUAGE = (r"(?:english|french|spanish|german|italian|portuguese|dutch|polish|
              r"norwegian|danish|finnish|czech|hungarian|romanian|ukrainian|hebrew|latin|swahili|vietnamese|thai)")
 _INTO_LANGUAGES = re.compile(rf"\btranslat\w*\b.*?\binto\s+({_LANGUAGE}(?:(?:\s*,\s*|\s+and\s+(?:into\s+)?)"
                              rf"{_LANGUAGE})+)\b", re.IGNORECASE)
-# a piece asked for in two languages ("a toast in English and in Welsh")
-_IN_LANGUAGES = re.compile(rf"\b(?:in|into)\s+({_LANGUAGE}\s+(?:and|&)\s+(?:in(?:to)?\s+)?{_LANGUAGE})\b",
-                           re.IGNORECASE)
+# a piece asked for in two languages or more ("a toast in English and in Welsh", "in English,
+# German and French")
+_IN_LANGUAGES = re.compile(rf"\b(?:in|into)\s+({_LANGUAGE}(?:\s*,\s*{_LANGUAGE})*,?\s+(?:and|&)\s+"
+                           rf"(?:in(?:to)?\s+)?{_LANGUAGE})\b", re.IGNORECASE)
 # a few common words of each language, to tell which of the languages asked for an unlabelled
 # answer is written in; a word two of the asked languages share tells neither
 _MARKERS = {
     "english": {"the", "and", "of", "to", "is", "with", "your", "you", "we", "our", "for", "are", "all",
                 "some", "this", "that", "be", "will", "please", "welcome", "bring", "every", "it"},
     "french": {"le", "les", "et", "des", "du", "une", "est", "nous", "vous", "avec", "pour", "sur", "dans",
-               "au"},
-    "spanish": {"el", "los", "las", "y", "del", "una", "es", "con", "para", "por", "nuestro", "nuestra"},
-    "german": {"der", "das", "und", "ist", "mit", "ein", "eine", "wir", "für", "auf", "nicht"},
-    "italian": {"il", "gli", "della", "che", "per", "una", "sono", "nel", "alla", "con"},
+               "au", "bienvenue", "de", "votre", "vos", "merci", "à"},
+    "spanish": {"el", "los", "las", "y", "del", "una", "es", "con", "para", "por", "nuestro", "nuestra",
+                "bienvenidos", "bienvenida"},
+    "german": {"der", "das", "und", "ist", "mit", "ein", "eine", "wir", "für", "auf", "nicht", "willkommen",
+               "im", "zu", "sie", "herzlich", "danke", "ihr", "ihre", "ihren", "den", "dem", "bitte"},
+    "italian": {"il", "gli", "della", "che", "per", "una", "sono", "nel", "alla", "con", "benvenuti",
+                "benvenuto"},
     "welsh": {"y", "yr", "yn", "ac", "ein", "eich", "gyda", "mae", "chi", "croeso", "iawn"},
     "polish": {"się", "jest", "dla", "nie", "oraz", "jak", "są", "bardzo", "witamy", "serdecznie"},
 }

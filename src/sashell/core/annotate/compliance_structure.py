@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sashell.core.annotate.compliance_counts import asked_count, asked_stanzas
+from sashell.core.annotate.compliance_counts import asked_count, asked_stanzas, named_items
 from sashell.core.annotate.compliance_languages import languages_asked
 from sashell.core.annotate.compliance_phrases import (
     ASKS_FOR_FACTS,
@@ -114,6 +114,7 @@ class ProbeReading:
     plural: frozenset[str] = frozenset()  # stems of the words it names in the plural ("hedgehogs")
     stanzas: int = 0  # how many verses or stanzas a poem or song asked for has ("a two-verse poem": 2)
     first: frozenset[str] = frozenset()  # first four letters of what a compound request asks before its joint
+    named: tuple[frozenset[str], ...] = ()  # things named one by one after a colon, as word beginnings
 
     @classmethod
     def of(cls, probe: str) -> ProbeReading:
@@ -129,7 +130,7 @@ class ProbeReading:
                    frozenset(name.lower() for name in _SHORT_NAME.findall(probe)), asked_count(probe),
                    numbers_of_truth(probe), universal_against_part(probe), genre_of(probe),
                    languages_asked(probe), _second_thing(probe), _named_in_plural(probe),
-                   asked_stanzas(probe), _first_thing(probe))
+                   asked_stanzas(probe), _first_thing(probe), named_items(probe))
 
 
 def singular_forms(word: str) -> set[str]:
@@ -343,7 +344,7 @@ def _claim_and_truth(probe: str) -> tuple[re.Match[str], re.Match[str]] | None:
 # for it", "… and a moral at the end"), by their first six letters
 _PIECES = frozenset({"limeri", "haiku", "poem", "moral", "list", "joke", "slogan", "captio", "hashta",
                      "title", "headli", "note", "summar", "toast", "taglin", "verse", "chorus", "rhyme",
-                     "riddle", "recipe", "postsc"})
+                     "riddle", "recipe", "postsc", "paragr"})
 # where an answer marks a second part ("And for Mum: …", "… here's the list")
 _SECOND_PART = re.compile(r"\band\s+(?:for|the|here)\b|:\s")
 
@@ -351,8 +352,8 @@ _SECOND_PART = re.compile(r"\band\s+(?:for|the|here)\b|:\s")
 def second_piece_missing(text: str, probe: ProbeReading, listed: int) -> bool:
     """Whether a request for two things, the second a piece of its own ("a haiku and a limerick"),
     is answered with one block that never names the second and marks no second part; or, where
-    the second is a list ("with a list of our opening hours"), with blocks that list nothing and
-    never name what it was to list."""
+    the second is a list ("with a list of our opening hours") or a paragraph on something, with
+    blocks that list nothing and never name what it was to list or be about."""
     pieces = probe.second & _PIECES
     low = text.strip().lower()
     if not (probe.compound and pieces) or not low or low.endswith("?"):
@@ -361,7 +362,9 @@ def second_piece_missing(text: str, probe: ProbeReading, listed: int) -> bool:
     if "\n\n" in low:  # an answer in blocks may hold the second piece unnamed, but not a list
         # of words only the list's (not "book" of "our book club with a list of this year's books")
         own = frozenset(word for word in probe.second - pieces if word[:4] not in probe.first)
-        return pieces == {"list"} and bool(own) and not listed and not asked_for(words, own, 4)
+        # … nor a paragraph on a topic whose words it never uses ("a short paragraph on why I love books")
+        unnamed = pieces == {"paragr"} or (pieces == {"list"} and not listed)
+        return unnamed and bool(own) and not asked_for(words, own, 4)
     quotes = low.count('"') + low.count("“")
     if quotes > 2 or _SECOND_PART.search(low[30:]):
         return False

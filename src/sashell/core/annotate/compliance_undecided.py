@@ -69,6 +69,8 @@ _WHY_ASKED = re.compile(r"(?:that|this|it|your\s+answer)(?:['’]ll|\s+will|\s+w
 _UNFINISHED = frozenset({"and", "or", "but", "the", "a", "an", "of", "to", "in", "with", "is", "are", "was",
                          "were", "that", "which", "often", "from", "for", "by", "as", "their", "its", "who",
                          "whose", "because", "if", "than", "when", "where", "while", "until"})
+# … nor, outside a slogan or title ("Something to shout about", "Good as new"), on these
+_CUT_AFTER = _UNFINISHED | {"into", "at", "about", "my", "our", "your", "each", "every", "very", "new"}
 # a courtesy before a question back: sympathy or assent, not a message's own greeting ("Happy birthday!")
 _COURTESY = re.compile(r"(?:(?:i['’]m\s+)?(?:so\s+)?sorry\b|congratulations\b|lovely(?=!)|happy\s+to\b"
                        r"|glad\s+to\b|sure\b"
@@ -197,7 +199,8 @@ def undecided(answer: AnswerShape, probe: ProbeReading) -> bool:
         # a question back, maybe with why it is asked ("That will shape the headline.") or a
         # remark on such pieces ("Plaques usually have room for about fifteen words.")
         return True
-    if (answer.words <= 30 and answer.lines <= 3 and words and words[-1] in _UNFINISHED
+    cut_after = _UNFINISHED if probe.one_liner else _CUT_AFTER
+    if (answer.words <= 30 and answer.lines <= 3 and words and words[-1] in cut_after
             and SALUTATION.match(lowered(text))):
         return True  # a letter cut off mid-sentence ("Dear Sir or Madam, I am writing regarding the")
     topical = any(stem(w) in probe.topic_words for w in words if len(w) > 3)
@@ -215,7 +218,7 @@ def undecided(answer: AnswerShape, probe: ProbeReading) -> bool:
         return True  # what such things are like, for a told piece ("Night buses have a character …")
     if answer.lines > 2 or _PERSONAL.search(text):
         return False
-    if answer.words <= 30 and answer.lines == 1 and words and words[-1] in _UNFINISHED:
+    if answer.words <= 30 and answer.lines == 1 and words and words[-1] in cut_after:
         return True  # an impersonal opening cut off mid-sentence ("Dragons appear in ... and are often")
     sentences_read = len(SENTENCE_END.findall(text))
     if ((probe.fiction or (probe.genre in _TOLD and not probe.one_liner))

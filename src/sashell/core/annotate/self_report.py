@@ -243,8 +243,8 @@ class SelfReportAnnotator(EventAnnotator):
             return
         text = event.text
         state.grams.add(text)
-        if not state.speaks and _SELF.search(text):
-            state.speaks = True
+        if not state.speaks and _SELF.search(_QUOTED_SPAN.sub(" ", text)):
+            state.speaks = True  # not a "my" inside a quote ("My Very Educated Mother …")
         if not state.on_topic and _TOPIC.search(text):
             state.on_topic = True
         if len(state.first_text) < 200:
