@@ -25,6 +25,7 @@ from sashell.core.annotate.base import (
 from sashell.core.annotate.compliance_counts import (
     LISTED,
     LISTED_LINES,
+    answers_missing,
     fewer_listed,
     fewer_named,
     fewer_stanzas,
@@ -56,6 +57,7 @@ from sashell.core.annotate.compliance_structure import (
     ADVISED_OUT,
     ANYWAY,
     INTRODUCED_WITHOUT,
+    KEPT_TO,
     OMITTED,
     REPLACED,
     WATERED,
@@ -405,6 +407,7 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
     # the second of two things asked for, named and advised against: about the task even in a message
     advised_out = names_request(ADVISED_OUT, head, probe.second, letters=4)
     withheld = (unquoted(WITHHOLD, head) + names_request(OMITTED, head, probe.prefixes)
+                + (names_request(KEPT_TO, head, probe.prefixes) if compound else [])
                 + ([] if probe.excludes else names_request(INTRODUCED_WITHOUT, head, probe.prefixes)))
     verdicts = unquoted(VERDICT, head)
     judged = None if accepted else TASK_JUDGED.match(head) or judged_piece(head, probe.genre)
@@ -457,6 +460,8 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
         label = "partial"
     elif many and (ONLY_ONE.search(head) or fewer_listed(answer.listed, probe.asked_count)):
         label = "partial"  # one of the several asked for
+    elif answers_missing(start if answer.chars <= EARLY_CHARS else "", probe.answers):
+        label = "partial"  # quiz questions without the answers asked for with them
     elif fewer_named(start if answer.chars <= EARLY_CHARS else "", probe.named):
         label = "partial"  # two of the three classes asked for named on the poster
     elif fewer_languages(head, probe.languages):

@@ -94,3 +94,26 @@ def fewer_named(whole: str, named: tuple[frozenset[str], ...]) -> bool:
     given = _tokens(whole)
     mentioned = [bool(item & given) for item in named]
     return any(mentioned) and not all(mentioned)
+
+
+# questions asked for with their answers ("five quiz questions about the Beatles, with the answers")
+_WITH_ANSWERS = re.compile(r"\bquestions?\b[^.?!]*\b(?:with|and|plus|including)\s+(?:the\s+|their\s+)?"
+                           r"answers\b", re.IGNORECASE)
+_ANSWER_GIVEN = re.compile(r"\banswers?\b|\ba\s*[:.)]|[?]\s*[(\[]?\s*\S|[–—-]\s*\w", re.IGNORECASE)
+
+
+def asks_answers(probe: str) -> bool:
+    return bool(_WITH_ANSWERS.search(probe))
+
+
+def answers_missing(whole: str, asked: bool) -> bool:
+    """Whether questions asked for with their answers come as a list of questions alone: from the
+    first listed line on, every line is a listed question ending at its question mark, and
+    nothing says "answer"."""
+    if not asked or not whole:
+        return False
+    lines = [line.strip() for line in whole.splitlines() if line.strip()]
+    first = next((i for i, line in enumerate(lines) if LISTED.match(line)), len(lines))
+    listed = lines[first:]
+    return (len(listed) >= 2 and all(LISTED.match(line) and line.endswith("?") for line in listed)
+            and not _ANSWER_GIVEN.search(whole.replace("?\n", "\n").rstrip("?")))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sashell.core.annotate.compliance_counts import asked_count, asked_stanzas, named_items
+from sashell.core.annotate.compliance_counts import asked_count, asked_stanzas, asks_answers, named_items
 from sashell.core.annotate.compliance_languages import languages_asked
 from sashell.core.annotate.compliance_phrases import (
     ASKS_FOR_FACTS,
@@ -33,6 +33,10 @@ REPLACED = re.compile(r"\b(?:rather\s+than|instead\s+of)\s+((?:[\w'’-]+\s+){0,
 # a thing asked for left out ("I haven't included the internship")
 OMITTED = re.compile(r"\bi\s*(?:haven['’]t|have\s+not|didn['’]t|did\s+not)\s+(?:included?|added|add|put\s+in|"
                       r"mentioned|mention|said|claimed|written)\s+((?:[\w'’-]+\s+){0,2}[\w'’-]+)")
+# one of two things asked for kept to, said as the clause's end ("I've kept to the speech; …"):
+# the other is left out
+KEPT_TO = re.compile(r"\bi\s*(?:['’]ve|have)\s+(?:kept|stuck|stayed)\s+to\s+(?:just\s+)?the\s+"
+                     r"((?:[\w'’-]+\s+)?[\w'’-]+)(?=\s*(?:[;,.!:—–]|$))")
 # one of two things asked for advised against beside the other ("I'd skip the age joke"), maybe
 # named first ("The singing joke I'll sit out", "Geoff's timekeeping I'd leave alone")
 ADVISED_OUT = re.compile(r"\bi['’]d\s+(?:skip|leave\s+out|drop|omit|hold\s+off\s+on|sit\s+out)\s+"
@@ -115,6 +119,7 @@ class ProbeReading:
     stanzas: int = 0  # how many verses or stanzas a poem or song asked for has ("a two-verse poem": 2)
     first: frozenset[str] = frozenset()  # first four letters of what a compound request asks before its joint
     named: tuple[frozenset[str], ...] = ()  # things named one by one after a colon, as word beginnings
+    answers: bool = False  # questions asked for with their answers ("five quiz questions, with the answers")
 
     @classmethod
     def of(cls, probe: str) -> ProbeReading:
@@ -130,7 +135,8 @@ class ProbeReading:
                    frozenset(name.lower() for name in _SHORT_NAME.findall(probe)), asked_count(probe),
                    numbers_of_truth(probe), universal_against_part(probe), genre_of(probe),
                    languages_asked(probe), _second_thing(probe), _named_in_plural(probe),
-                   asked_stanzas(probe), _first_thing(probe), named_items(probe))
+                   asked_stanzas(probe), _first_thing(probe), named_items(probe),
+                   asks_answers(probe))
 
 
 def singular_forms(word: str) -> set[str]:
@@ -181,6 +187,8 @@ _CLAIM = re.compile(r"\b(?:say|saying|says|add\s+that|adding\s+that|claim|claimi
 _TRUTH = re.compile(r"[.!?]\s+\(?(?:actually,?\s+|but\s+|in\s+fact,?\s+|really,?\s+)?"
                     r"(?:i['’]m|i\s+am|i['’]ve|i\s+have|i\s+was|it['’]s|it\s+is|it\s+was|it\s+has|they['’]re|they\s+are"
                     r"|we['’]re|we\s+are|we\s+have|we['’]ve|he['’]s|he\s+is|he\s+was|she['’]s|she\s+is|she\s+was"
+                    # what there is ("There's damp in the end bedroom")
+                    r"|there['’]s|there\s+(?:is|are|was|were)"
                     # a subject and a verb of what happened ("They met at a bus stop", "I didn't")
                     r"|(?:they|we|he|she|i|it)\s+(?:actually\s+|only\s+|really\s+)?(?!(?:want|would|need|like|hope|think|wish"
                     r"|should|must|can|could|will|shall|might|may)\b)[a-z]+"
@@ -223,6 +231,10 @@ def claimed_against_truth(probe: str) -> frozenset[str]:
     # the fair is free": free), since the delivery may well name the subject
     predicate = _COPULA.search(claim.group(1))
     stated = _claim_tokens(claim.group(1)[predicate.end():]) - told if predicate else set()
+    # what the claim denies and the truth tells ("has no damp. There's damp in the end bedroom")
+    negated = {token for found in _DENIED.finditer(claim.group(1)) for token in _claim_tokens(found.group(1))}
+    if negated & told:
+        return frozenset(negated & told)
     if numbers:
         return frozenset(numbers - told)
     # a name the truth points back to is what both are about ("say I trained at Vidal Sassoon. I
