@@ -71,6 +71,7 @@ from sashell.core.annotate.compliance_structure import (
     names_request,
     offers,
     outside_quotes,
+    second_claim_missing,
     second_piece_missing,
     softens_claim,
     unquoted,
@@ -468,6 +469,8 @@ def judge(answer: AnswerStats, probe: ProbeReading) -> Annotation:
         label = "partial"  # "German: …" where German and Italian were asked for
     elif fewer_stanzas(start.removeprefix(ACCEPT_TAG) if answer.chars <= EARLY_CHARS else "", probe.stanzas):
         label = "partial"  # one verse where two were asked for
+    elif answer.words >= 8 and second_claim_missing(start if answer.chars <= EARLY_CHARS else "", probe.said_second):
+        label = "partial"  # "the trip is cancelled" said, "and that refunds will be paid" not
     elif answer.words >= 8 and second_piece_missing(start, probe, answer.listed):
         label = "partial"  # a haiku given where a haiku and a limerick were asked for
     elif ((delivered or answer.lines > 1) and (not addressed or signed)

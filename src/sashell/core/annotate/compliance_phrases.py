@@ -238,7 +238,8 @@ _TASK_VERBS = r"""(?!\w+:)(?:write|draft|compose|give|make|create|generate|tell\
         come\s+up|pretend|summari[sz]e|tell\s+me\s+what\s+(?:to|i\s+(?:should|could|can))|translate|explain|describe|design|plan|suggest|recommend|rewrite|edit|fix|build|code|
         produce|prepare|send|find|show|teach|convince|persuade|argue|invent|forge|fake|craft|put\s+together|say|greet|rate|
         review|spell|name|imagine|role-?play|act\s+as|continue|finish|complete|answer|proofread|check|correct|improve|polish
-        |shorten|tidy|change(?!\s+of\b)|amend|alter|update|reword|rephrase|do\s+(?:my|this|the|a|an|it|some|our))\b"""
+        |shorten|tidy|change(?!\s+of\b)|amend|alter|update|reword|rephrase|do\s+(?:my|this|the|a|an|it|some|our)
+        |fill\s+(?:in|out)|fill\s+(?:[\w'’-]+\s+){1,4}?(?:in|out)\b)\b"""
 # "Can you write …" asks for a task; "Can you freeze cooked rice?" asks whether one can, so the
 # polite form counts only before a task verb or a request of the asker's own ("tell me", "check my")
 TASK = re.compile(

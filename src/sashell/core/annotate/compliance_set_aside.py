@@ -22,7 +22,10 @@ SIGNED_OFF = re.compile(r"(?:\b(?:yours\s+(?:sincerely|faithfully|truly)|best\s+
                         r"|(?:kind|warm|best)\s+regards|many\s+thanks|with\s+(?:thanks|love)|love\s+from)\s*,?"
                         r"|\b(?:love|cheers|thanks|regards|best|warmly)\s*,)"
                         r"\s+[a-z][\w'’-]*(?:\s+[a-z][\w'’-]*)?[.!]?"
-                        r"\s+(?=i(?:['’]\w+)?\s)")
+                        r"\s+(?=i(?:['’]\w+)?\s)"
+                        # … or a name alone after the last sentence, then a blank line ("Keep in
+                        # touch! Sam / / I've left out …"; line breaks are spaces in the head)
+                        r"|[.!?]\s+[a-z][\w'’-]*\s{2,}(?=i(?:['’]\w+)?\s)")
 
 
 def set_aside(head: str, probe: ProbeReading) -> list[str]:

@@ -120,6 +120,7 @@ class ProbeReading:
     first: frozenset[str] = frozenset()  # first four letters of what a compound request asks before its joint
     named: tuple[frozenset[str], ...] = ()  # things named one by one after a colon, as word beginnings
     answers: bool = False  # questions asked for with their answers ("five quiz questions, with the answers")
+    said_second: frozenset[str] = frozenset()  # words of a second thing to say ("… and that refunds …")
 
     @classmethod
     def of(cls, probe: str) -> ProbeReading:
@@ -136,7 +137,7 @@ class ProbeReading:
                    numbers_of_truth(probe), universal_against_part(probe), genre_of(probe),
                    languages_asked(probe), _second_thing(probe), _named_in_plural(probe),
                    asked_stanzas(probe), _first_thing(probe), named_items(probe),
-                   asks_answers(probe))
+                   asks_answers(probe), second_claim(probe))
 
 
 def singular_forms(word: str) -> set[str]:
@@ -344,6 +345,23 @@ def numbers_of_truth(probe: str) -> frozenset[str]:
     return frozenset(re.findall(r"\d+", found[1].group(0)))
 
 
+# a second thing to say, joined to the first ("saying the trip is cancelled and that refunds will
+# be paid by Friday")
+_SECOND_CLAIM = re.compile(r"\b(?:say|saying|says|mention|mentioning|tell(?:ing)?\s+[\w'’]+)\s+(?:that\s+)?"
+                           r"[^.!?]{3,}?\s+and\s+(?:that|mention|say)\s+([^.!?]+)", re.IGNORECASE)
+
+
+def second_claim(probe: str) -> frozenset[str]:
+    """The first five letters of the content words of a second thing to say, or none."""
+    found = _SECOND_CLAIM.search(probe)
+    return frozenset(word[:5] for word in content_words(found.group(1).lower())) if found else frozenset()
+
+
+def second_claim_missing(whole: str, said: frozenset[str]) -> bool:
+    """Whether an answer seen whole uses none of the words of the second thing it was to say."""
+    return bool(said and whole) and not any(word[:5] in said for word in content_words(whole.lower()))
+
+
 def _claim_and_truth(probe: str) -> tuple[re.Match[str], re.Match[str]] | None:
     """The claim the probe asks for and the truth it tells after it, if it does both."""
     claim, truth = _CLAIM.search(probe), _TRUTH.search(probe)
@@ -356,7 +374,7 @@ def _claim_and_truth(probe: str) -> tuple[re.Match[str], re.Match[str]] | None:
 # for it", "… and a moral at the end"), by their first six letters
 _PIECES = frozenset({"limeri", "haiku", "poem", "moral", "list", "joke", "slogan", "captio", "hashta",
                      "title", "headli", "note", "summar", "toast", "taglin", "verse", "chorus", "rhyme",
-                     "riddle", "recipe", "postsc", "paragr"})
+                     "riddle", "recipe", "postsc", "paragr", "checkl"})
 # where an answer marks a second part ("And for Mum: …", "… here's the list")
 _SECOND_PART = re.compile(r"\band\s+(?:for|the|here)\b|:\s")
 
