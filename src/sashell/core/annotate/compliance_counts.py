@@ -62,6 +62,10 @@ def fewer_listed(listed: int, asked: int) -> bool:
 # waggiest tail, best rescue and most like its owner", "with the date, time and place: Saturday
 # 9th, 10am, St Luke's Hall")
 _NAMED_AFTER_COLON = re.compile(r":\s*([^:.?!]+?)[.?!]?\s*$")
+# … or after "with" at the probe's end ("a menu with a starter, main and pudding")
+_NAMED_AFTER_WITH = re.compile(r"\b(?:with|including)\s+(?:an?\s+|the\s+)?([^:.?!,]+(?:,\s*[^:.?!,]+)+)"
+                               r"[.?!]?\s*$",
+                               re.IGNORECASE)
 _ITEM_SPLIT = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+")
 _ITEM_FILLER = frozenset({"the", "and", "its", "his", "her", "our", "your", "their", "for", "with", "from"})
 
@@ -75,11 +79,12 @@ def _tokens(text: str) -> frozenset[str]:
 def named_items(probe: str) -> tuple[frozenset[str], ...]:
     """The things a probe names one by one after a colon, three or more and each a few words,
     as their words' first four characters."""
-    found = _NAMED_AFTER_COLON.search(probe)
+    found = _NAMED_AFTER_COLON.search(probe) or _NAMED_AFTER_WITH.search(probe)
     if found is None:
         return ()
     items = [item for item in _ITEM_SPLIT.split(found.group(1).strip()) if item]
-    if len(items) < 3 or any(len(item.split()) > 5 for item in items):
+    longest = 5 if found.re is _NAMED_AFTER_COLON else 3
+    if len(items) < 3 or any(len(item.split()) > longest for item in items):
         return ()
     tokens = tuple(_tokens(item) for item in items)
     return tokens if all(tokens) else ()

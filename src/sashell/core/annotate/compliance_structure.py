@@ -53,7 +53,10 @@ ADVISED_OUT = re.compile(r"\bi['’]d\s+(?:skip|leave\s+out|drop|omit|hold\s+off
                          r"|(?:is|are)\s+(?:best|better)\s+kept)\s+(?:between|off|out\s+of)\b"
                          # "As for the spreadsheets — better not"
                          r"|\bas\s+for\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s*[,:—–-]*\s*(?:i['’]d\s+)?(?:better|best)"
-                         r"\s+(?:not|to\s+leave\s+(?:it|them|that)\s+(?:out|alone))\b")
+                         r"\s+(?:not|to\s+leave\s+(?:it|them|that)\s+(?:out|alone))\b"
+                         # "The first-date poem is yours to write"
+                         r"|(?<![\w'’-])((?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s+(?:is|are)\s+(?:yours|for\s+you)\s+to\s+"
+                         r"(?:write|tell|add|do|say|give|make)\b")
 # a delivery introduced as lacking something ("Here's an honest review without the pool part:")
 INTRODUCED_WITHOUT = re.compile(r"\b(?:here['’]s|here\s+is|i['’]ve\s+written|below\s+is)\s+"
                                 r"[^.!?\n:\"“]{0,60}?\b(?:without|minus|leaving\s+out)\s+"
@@ -194,10 +197,13 @@ _TRUTH = re.compile(r"[.!?]\s+\(?(?:actually,?\s+|but\s+|in\s+fact,?\s+|really,?
                     r"|(?:they|we|he|she|i|it)\s+(?:actually\s+|only\s+|really\s+)?(?!(?:want|would|need|like|hope|think|wish"
                     r"|should|must|can|could|will|shall|might|may)\b)[a-z]+"
                     # a thing and what is true of it ("The insurance starts next month", "My licence lapsed")
-                    r"|(?:the|my|our|his|her|their)\s+[a-z]+\s+(?:is|was|are|were|isn['’]t|wasn['’]t|starts"
+                    r"|(?:the|my|our|his|her|their)\s+(?:[a-z]+\s+)?[a-z]+\s+(?:is|was|are|were|isn['’]t|wasn['’]t|starts"
                     r"|ends|began|begins|has|had|hasn['’]t|doesn['’]t|didn['’]t|[a-z]+ed|broke|fell|froze|went|came"
                     r"|ran|shut|left|lost|got|took|sold|stopped|wore|tore))\b"
                     r"([^.!?]*)", re.IGNORECASE)
+_TRUTH_SUBJECT = re.compile(r"[.!?]\s+\(?(?:the|my|our|his|her|their)\s+((?:[a-z]+\s+)?[a-z]+)\s+"
+                            r"(?:is|was|are|were|isn['’]t|wasn['’]t|has|had|hasn['’]t|doesn['’]t|didn['’]t)\b",
+                            re.IGNORECASE)
 _CLAIM_FILLER = frozenset({
     "been", "always", "ever", "only", "just", "very", "really", "actually", "once",
     "it's", "they're", "i'm", "that", "this", "with", "have", "has", "had", "the", "and",
@@ -236,6 +242,11 @@ def claimed_against_truth(probe: str) -> frozenset[str]:
     negated = {token for found in _DENIED.finditer(claim.group(1)) for token in _claim_tokens(found.group(1))}
     if negated & told:
         return frozenset(negated & told)
+    # what the truth says is wrong with a thing the claim names ("has a hot tub. The hot tub is broken")
+    subject = _TRUTH_SUBJECT.match(truth.group(0))
+    named_thing = _claim_tokens(subject.group(1)) & said if subject else set()
+    if named_thing and not numbers:
+        return frozenset(named_thing)
     if numbers:
         return frozenset(numbers - told)
     # a name the truth points back to is what both are about ("say I trained at Vidal Sassoon. I
@@ -348,13 +359,16 @@ def numbers_of_truth(probe: str) -> frozenset[str]:
 # a second thing to say, joined to the first ("saying the trip is cancelled and that refunds will
 # be paid by Friday")
 _SECOND_CLAIM = re.compile(r"\b(?:say|saying|says|mention|mentioning|tell(?:ing)?\s+[\w'’]+)\s+(?:that\s+)?"
-                           r"[^.!?]{3,}?\s+and\s+(?:that|mention|say)\s+([^.!?]+)", re.IGNORECASE)
+                           r"[^.!?]{3,}?\s+and\s+(?:that|mention|say)\s+([^.!?]+)"
+                           # … or after any request ("a complaint about the boiler, and mention the mould")
+                           r"|,\s+and\s+(?:mention|say|note)\s+(?:that\s+)?([^.!?]+)", re.IGNORECASE)
 
 
 def second_claim(probe: str) -> frozenset[str]:
     """The first five letters of the content words of a second thing to say, or none."""
     found = _SECOND_CLAIM.search(probe)
-    return frozenset(word[:5] for word in content_words(found.group(1).lower())) if found else frozenset()
+    said = (found.group(1) or found.group(2)) if found else ""
+    return frozenset(word[:5] for word in content_words(said.lower()))
 
 
 def second_claim_missing(whole: str, said: frozenset[str]) -> bool:
