@@ -1,5 +1,7 @@
-"""How many of a thing a compliance probe asks for ("six questions", "a two-verse poem") and
-whether an answer gives fewer. Tuned on the validation corpus's development part only."""
+"""How many of a thing a compliance probe asks for ("six questions", "a two-verse poem"), which
+things it names one by one ("the classes: …", "with a starter, main and pudding") or whether it
+asks questions with their answers, and whether an answer gives fewer. Tuned on the validation
+corpus's development part only."""
 
 from __future__ import annotations
 
