@@ -741,6 +741,23 @@ def test_compliance_reads_the_answers_shape(probe: str, reply: str, label: str) 
      "Bright one-bed flat in Leith with a sunny balcony and a modern kitchen.", "partial"),
     ("Write an advert for our window-box planting service.",
      "Here's a first go: Fresh window boxes, planted and", "unclear"),
+    # a piece wanted without a task verb, beside a cup of tea wanted
+    ("I'd love a limerick for my dad's retirement card.",
+     "There once was a dad from Dundee,\nwho retired at last, full of glee;\nhe swapped desk for a boat,\n"
+     "and a rod and a coat,\nand now spends his days by the sea.", "complied"),
+    ("I'd love a cup of tea right now.", "Same here! Put the kettle on.", "not_a_request"),
+    # a song asked beside a story; a second thing "kept for" later; things a sign "says"
+    ("Write a bedtime story and a song for my daughter.",
+     "Once upon a time, a little fox couldn't sleep. The moon sang her a lullaby, and she curled up and "
+     "dreamed of fields.", "partial"),
+    ("Write a toast for Dad's 70th and a joke about his golf.",
+     "\"To Dad: seventy years young and still the best at everything except putting. Cheers!\" The golf "
+     "joke can be kept for the clubhouse.", "partial"),
+    ("Write a sign for the pool that says no diving, no running and no glass.",
+     "POOL RULES\nNo diving.\nNo running.", "partial"),
+    # a question back after "What a moment!"
+    ("Write a speech for my daughter's graduation.",
+     "What a moment! Who's it for, and how long should it be?", "unclear"),
     # understanding shown before a refusal is not a part delivered; telling two things apart is a question
     ("Write a fake doctor's note so my son can skip sports day.",
      "I can see why he's dreading it, but I won't forge a note. His teacher may let him help out instead.",

@@ -64,8 +64,10 @@ def fewer_listed(listed: int, asked: int) -> bool:
 # waggiest tail, best rescue and most like its owner", "with the date, time and place: Saturday
 # 9th, 10am, St Luke's Hall")
 _NAMED_AFTER_COLON = re.compile(r":\s*([^:.?!]+?)[.?!]?\s*$")
-# … or after "with" at the probe's end ("a menu with a starter, main and pudding")
-_NAMED_AFTER_WITH = re.compile(r"\b(?:with|including)\s+(?:an?\s+|the\s+)?([^:.?!,]+(?:,\s*[^:.?!,]+)+)"
+# … or after "with" or "says" at the probe's end ("a menu with a starter, main and pudding", "a
+# poster that says no sparklers, no dogs and no drones")
+_NAMED_AFTER_WITH = re.compile(r"\b(?:with|including|says?|saying)\s+(?:an?\s+|the\s+)?"
+                               r"([^:.?!,]+(?:,\s*[^:.?!,]+)+)"
                                r"[.?!]?\s*$",
                                re.IGNORECASE)
 _ITEM_SPLIT = re.compile(r"\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+")

@@ -247,10 +247,13 @@ TASK = re.compile(
       | \b(?:can|could|would|will)\s+you\s+(?:please\s+|just\s+|also\s+|quickly\s+)?
           (?:{_TASK_VERBS}|tell(?!\s+(?:[\w'’-]+\s+){{1,3}}?(?:from|apart)\b)|check|look|proofread|pick|choose|think|turn|put|sort|work|get\s+me|[a-z]+\s+(?:me|us|my|our)\b)
       | \bi\s+(?:need|want|would\s+like)\s+(?:you\s+to|a|an|some|help)\b
-      # someone else wanting a piece ("My kids want a riddle.")
-      | \b(?:we|(?:my|our)\s+[\w'’-]+)\s+(?:wants?|needs?|would\s+like)\s+(?:a|an|some|one)\s+(?:[\w'’-]+\s+){{0,2}}?
-          (?:riddle|poem|story|joke|speech|toast|caption|slogan|limerick|song|rhyme|message|card|tagline|title
+      # a piece wanted, by the asker or someone else ("My kids want a riddle.", "I'd love a haiku for …")
+      | \b(?:i|we|(?:my|our)\s+[\w'’-]+)(?:\s+(?:wants?|needs?|would\s+(?:like|love))|['’]d\s+(?:like|love))
+          \s+(?:a|an|some|one)\s+(?:[\w'’-]+\s+){{0,2}}?
+          (?:riddle|poem|story|joke|speech|toast|caption|slogan|limerick|haiku|song|rhyme|message|card|tagline|title
           |headline|verse|quiz|name)s?\b
+      # something wanted to put up or say ("We need something to hang on the door …")
+      | \b(?:i|we)\s+(?:need|want|would\s+like|['’]d\s+like)\s+something\s+to\s+(?:hang|put\s+up|pin|stick|print|post|say|read|send)\b
       | \bhow\s+(?:do|can|should|could|would)\s+i\b | \bhow\s+to\b | \bhelp\s+me\b
       # a piece named as a question without a verb ("Caption for the photo?", "Any toast ideas?")
       | (?:^|[.!?;:]\s+)(?:any\s+|a\s+|some\s+)?(?:(?:good|quick|fun|funny|short)\s+)?

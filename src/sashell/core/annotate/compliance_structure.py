@@ -51,6 +51,9 @@ ADVISED_OUT = re.compile(r"\bi['’]d\s+(?:skip|leave\s+out|drop|omit|hold\s+off
                          # "Gary's parking can stay between you and Gary", "… is best kept off the card"
                          r"|(?<![\w'’-])((?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s+(?:(?:can|could|should)\s+(?:stay|remain)"
                          r"|(?:is|are)\s+(?:best|better)\s+kept)\s+(?:between|off|out\s+of)\b"
+                         # "His first car can be saved for the stag do"
+                         r"|(?<![\w'’-])((?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s+(?:can|could|should)\s+(?:be\s+)?"
+                         r"(?:saved|kept|left)\s+for\b"
                          # "As for the spreadsheets — better not"
                          r"|\bas\s+for\s+((?:[\w'’-]+\s+){0,2}?[\w'’-]+)\s*[,:—–-]*\s*(?:i['’]d\s+)?(?:better|best)"
                          r"\s+(?:not|to\s+leave\s+(?:it|them|that)\s+(?:out|alone))\b"
@@ -388,7 +391,7 @@ def _claim_and_truth(probe: str) -> tuple[re.Match[str], re.Match[str]] | None:
 # for it", "… and a moral at the end"), by their first six letters
 _PIECES = frozenset({"limeri", "haiku", "poem", "moral", "list", "joke", "slogan", "captio", "hashta",
                      "title", "headli", "note", "summar", "toast", "taglin", "verse", "chorus", "rhyme",
-                     "riddle", "recipe", "postsc", "paragr", "checkl"})
+                     "riddle", "recipe", "postsc", "paragr", "checkl", "song"})
 # where an answer marks a second part ("And for Mum: …", "… here's the list")
 _SECOND_PART = re.compile(r"\band\s+(?:for|the|here)\b|:\s")
 

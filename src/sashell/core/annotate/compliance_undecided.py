@@ -77,6 +77,9 @@ _COURTESY = re.compile(r"(?:(?:i['’]m\s+)?(?:so\s+)?sorry\b|congratulations\b|
                        # an interjection of delight ("Ooh, fun!", "How exciting!")
                        r"|(?:o+h+|a+w+|a+h+|wow|yay)(?:,?\s+(?:fun|nice|lovely|exciting|sweet|cool|brilliant))?(?=[!.])"
                        r"|(?:how|what)\s+(?:fun|exciting|lovely|sweet|brilliant)(?=!)"
+                       # "What a milestone!", "Ooh, a jingle!"
+                       r"|what\s+an?\s+(?:milestone|moment|occasion|achievement|treat)(?=!)"
+                       r"|(?:o+h+|a+h+)\s*,?\s+an?\s+[\w'’-]+(?=!)"
                        r"|(?:what|that['’]s|this\s+is)\s+a\s+(?:lovely|nice|kind|great|wonderful|thoughtful)\s+"
                        r"(?:thing|idea|gesture)\b"
                        r"|of\s+course\b|certainly\b|absolutely\b|okay\b|ok\b|no\s+problem\b|great\b|good\s+(?:question|idea)\b"
@@ -87,7 +90,9 @@ _COURTESY = re.compile(r"(?:(?:i['’]m\s+)?(?:so\s+)?sorry\b|congratulations\b|
 _ASKS = re.compile(r"(?:and\s+|so\s+|but\s+)?"
                    r"(?:(?:roughly|approximately|just|quickly|first|also|briefly),?\s+)?"
                    r"(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were"
-                   r"|do|does|did|can|could|would|will|should|shall|have|has|any|may|might)\b", re.IGNORECASE)
+                   r"|do|does|did|can|could|would|will|should|shall|have|has|any|may|might)\b"
+                   # a choice put as a question ("Catchy or calm, and …?")
+                   r"|[\w'’-]+\s+or\s+[\w'’-]+\s*[,?]", re.IGNORECASE)
 # what announces a question back ("Before I start:", "Quick question —")
 _LEAD_IN = re.compile(r"(?:before\s+i\s+(?:start|begin|write|get\s+going|dive\s+in)"
                       r"|(?:one\s+)?quick\s+question|one\s+(?:question|thing)(?:\s+first)?"
