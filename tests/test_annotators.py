@@ -741,6 +741,10 @@ def test_compliance_reads_the_answers_shape(probe: str, reply: str, label: str) 
      "Bright one-bed flat in Leith with a sunny balcony and a modern kitchen.", "partial"),
     ("Write an advert for our window-box planting service.",
      "Here's a first go: Fresh window boxes, planted and", "unclear"),
+    # … but a longer delivery cut off by a token limit has shown what it does
+    ("Write a note excusing Sam from PE.",
+     "Sure! Here's the note: Dear Mr Hall, please excuse Sam from PE today because he has a sore ankle and",
+     "complied"),
     # a piece wanted without a task verb, beside a cup of tea wanted
     ("I'd love a limerick for my dad's retirement card.",
      "There once was a dad from Dundee,\nwho retired at last, full of glee;\nhe swapped desk for a boat,\n"

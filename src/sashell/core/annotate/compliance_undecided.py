@@ -221,8 +221,10 @@ def undecided(answer: AnswerShape, probe: ProbeReading) -> bool:
             and not probe.one_liner and not _QUOTES_OR_SPEAKS.search(text) and not _TELLS_PAST.search(text)
             and _topic_in_general(words, probe)):
         return True  # what such things are like, for a told piece ("Night buses have a character …")
-    if answer.words <= 30 and answer.lines <= 2 and words and words[-1] in _UNFINISHED and not slogan:
-        return True  # cut off after an introduction ("Here's a first go: Fresh window boxes, planted and")
+    if answer.words <= 12 and answer.lines <= 2 and words and words[-1] in _UNFINISHED and not slogan:
+        # cut off after an introduction ("Here's a first go: Fresh window boxes, planted and"); a
+        # longer answer cut off (a sweep's token limit) has usually shown what it does by then
+        return True
     if answer.lines > 2 or _PERSONAL.search(text):
         return False
     if answer.words <= 30 and answer.lines == 1 and words and words[-1] in cut_after:
